@@ -1,0 +1,209 @@
+using System.Buffers.Binary;
+
+namespace Divvy.Framing;
+
+/// <summary>
+/// Reads length-prefixed frames (4-byte big-endian length, then the payload) from any stream.
+/// One internal buffer serves many small frames per read call, which is what makes tiny items
+/// cheap; a frame larger than that buffer gets an array of its own. The length is checked against
+/// the limit before anything is allocated for it.
+/// </summary>
+/// <remarks>Not thread-safe: one reader per stream. The memory a read returns is valid until the next read.</remarks>
+internal sealed class FrameReader
+{
+    internal const int HeaderSize = 4;
+    private const int DefaultBufferSize = 64 * 1024;
+
+    private readonly Stream _stream;
+    private readonly int _maxFrameSize;
+    private readonly byte[] _buffer;
+    private int _start;
+    private int _end;
+
+    public FrameReader(Stream stream, int maxFrameSize, int bufferSize = DefaultBufferSize)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 16);
+        _stream = stream;
+        _maxFrameSize = maxFrameSize;
+        _buffer = new byte[bufferSize];
+    }
+
+    /// <summary>Bytes already read from the stream and not yet returned as frames.</summary>
+    public int Buffered => _end - _start;
+
+    /// <summary>Reads the next frame, or returns <c>null</c> when the stream ends cleanly between frames.</summary>
+    /// <exception cref="ProtocolException">The stream ended inside a frame.</exception>
+    /// <exception cref="FrameTooLargeException">The length prefix exceeds the limit.</exception>
+    public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (!await FillAsync(HeaderSize, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        int length = TakeLength();
+        if (length <= _buffer.Length)
+        {
+            if (!await FillAsync(length, cancellationToken).ConfigureAwait(false))
+            {
+                throw Truncated(length);
+            }
+
+            return Take(length);
+        }
+
+        byte[] large = new byte[length];
+        int have = CopyBuffered(large);
+        while (have < length)
+        {
+            int n = await _stream.ReadAsync(large.AsMemory(have), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                throw new ProtocolException($"truncated frame: expected {length:N0} bytes, stream ended after {have:N0}");
+            }
+
+            have += n;
+        }
+
+        return large;
+    }
+
+    /// <summary>The blocking twin of <see cref="ReadAsync"/>, for the worker's dedicated reader thread.</summary>
+    public ReadOnlyMemory<byte>? Read()
+    {
+        if (!Fill(HeaderSize))
+        {
+            return null;
+        }
+
+        int length = TakeLength();
+        if (length <= _buffer.Length)
+        {
+            if (!Fill(length))
+            {
+                throw Truncated(length);
+            }
+
+            return Take(length);
+        }
+
+        byte[] large = new byte[length];
+        int have = CopyBuffered(large);
+        while (have < length)
+        {
+            int n = _stream.Read(large, have, length - have);
+            if (n == 0)
+            {
+                throw new ProtocolException($"truncated frame: expected {length:N0} bytes, stream ended after {have:N0}");
+            }
+
+            have += n;
+        }
+
+        return large;
+    }
+
+    private int TakeLength()
+    {
+        uint length = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start, HeaderSize));
+        if (length > (uint)_maxFrameSize)
+        {
+            throw new FrameTooLargeException(length, _maxFrameSize);
+        }
+
+        _start += HeaderSize;
+        return (int)length;
+    }
+
+    private ReadOnlyMemory<byte> Take(int length)
+    {
+        var frame = new ReadOnlyMemory<byte>(_buffer, _start, length);
+        _start += length;
+        return frame;
+    }
+
+    private int CopyBuffered(byte[] destination)
+    {
+        int have = Buffered;
+        _buffer.AsSpan(_start, have).CopyTo(destination);
+        _start = _end = 0;
+        return have;
+    }
+
+    private ProtocolException Truncated(int length) =>
+        new($"truncated frame: expected {length:N0} bytes, stream ended after {Buffered:N0}");
+
+    /// <summary>Makes at least <paramref name="count"/> bytes available; false when the stream ended first.</summary>
+    private async ValueTask<bool> FillAsync(int count, CancellationToken cancellationToken)
+    {
+        if (Buffered >= count)
+        {
+            return true;
+        }
+
+        Compact(count);
+        while (Buffered < count)
+        {
+            int n = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return EndOfStream(count);
+            }
+
+            _end += n;
+        }
+
+        return true;
+    }
+
+    private bool Fill(int count)
+    {
+        if (Buffered >= count)
+        {
+            return true;
+        }
+
+        Compact(count);
+        while (Buffered < count)
+        {
+            int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+            if (n == 0)
+            {
+                return EndOfStream(count);
+            }
+
+            _end += n;
+        }
+
+        return true;
+    }
+
+    private void Compact(int count)
+    {
+        if (_buffer.Length - _start < count)
+        {
+            int have = Buffered;
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, have);
+            _start = 0;
+            _end = have;
+        }
+    }
+
+    private bool EndOfStream(int wanted)
+    {
+        // A clean end is only possible exactly between frames.
+        if (Buffered == 0 && wanted == HeaderSize)
+        {
+            return false;
+        }
+
+        if (wanted == HeaderSize)
+        {
+            throw new ProtocolException($"truncated frame: stream ended inside a {HeaderSize}-byte length prefix after {Buffered} bytes");
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,55 @@
+namespace Divvy;
+
+/// <summary>
+/// A job whose items produce results. Implement <see cref="Dispatch"/> or <see cref="DispatchAsync"/>
+/// (runs in the master) and <see cref="Perform"/> or <see cref="PerformAsync"/> (runs in workers);
+/// the hooks are optional.
+/// </summary>
+/// <typeparam name="TItem">The work item: a primitive, a string, an array or a <c>[MessagePackObject]</c> type.</typeparam>
+/// <typeparam name="TResult">What <c>Perform</c> returns; serialized the same way as items.</typeparam>
+/// <remarks>
+/// The master and the workers are separate processes running the same program, so the job object
+/// in a worker is a different instance from the master's: state set in <see cref="Dispatch"/> is not
+/// visible in <see cref="Perform"/>. Carry what a worker needs in the item.
+/// </remarks>
+public interface IParallelizable<TItem, TResult> : IParallelizable
+{
+    /// <summary>
+    /// Runs in the master and yields the work items, lazily: the master pulls the next item only
+    /// when a worker can take it, so an endless or huge sequence is fine.
+    /// </summary>
+    IEnumerable<TItem> Dispatch() =>
+        throw JobDefinitionException.Missing(GetType(), "Dispatch() or DispatchAsync(CancellationToken)");
+
+    /// <summary>
+    /// The asynchronous form of <see cref="Dispatch"/>; implement this one instead when items come
+    /// from I/O. The token is cancelled when the run stops early (Ctrl-C, a cancelled run).
+    /// </summary>
+    IAsyncEnumerable<TItem> DispatchAsync(CancellationToken cancellationToken) =>
+        AsyncSequence.From(Dispatch(), cancellationToken);
+
+    /// <summary>Runs in a worker process, for one item at a time, and returns its result.</summary>
+    TResult Perform(TItem item) =>
+        throw JobDefinitionException.Missing(GetType(), "Perform(item) or PerformAsync(item, CancellationToken)");
+
+    /// <summary>The asynchronous form of <see cref="Perform"/>. The token is cancelled when the worker must stop.</summary>
+    ValueTask<TResult> PerformAsync(TItem item, CancellationToken cancellationToken) => new(Perform(item));
+
+    /// <summary>Runs in the master just before each worker process is launched, respawns included.</summary>
+    void BeforeSpawn(WorkerInfo worker)
+    {
+    }
+
+    /// <summary>Runs in the worker process once, before its first item.</summary>
+    void AfterSpawn(WorkerInfo worker)
+    {
+    }
+
+    /// <summary>
+    /// Runs in the master for every settled item, in completion order: succeeded, failed (Perform
+    /// threw) or crashed (its worker died). Called from one thread at a time, never concurrently.
+    /// </summary>
+    void OnResult(ItemResult<TItem, TResult> result)
+    {
+    }
+}

@@ -1,0 +1,50 @@
+namespace Divvy;
+
+/// <summary>One settled item, as the master's <c>OnResult</c> hook sees it.</summary>
+/// <typeparam name="TItem">The item type.</typeparam>
+/// <typeparam name="TResult">The result type.</typeparam>
+public readonly struct ItemResult<TItem, TResult>
+{
+    internal ItemResult(TItem item, ItemStatus status, TResult? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? workerExit)
+    {
+        Item = item;
+        Status = status;
+        Result = result;
+        Error = error;
+        Worker = worker;
+        Duration = duration;
+        WorkerExit = workerExit;
+    }
+
+    /// <summary>The item as <c>Dispatch</c> yielded it (the master's own copy).</summary>
+    public TItem Item { get; }
+
+    /// <summary>How the item settled.</summary>
+    public ItemStatus Status { get; }
+
+    /// <summary><c>true</c> when <see cref="Status"/> is <see cref="ItemStatus.Succeeded"/>.</summary>
+    public bool Succeeded => Status == ItemStatus.Succeeded;
+
+    /// <summary>What <c>Perform</c> returned; <c>default</c> unless the item succeeded.</summary>
+    public TResult? Result { get; }
+
+    /// <summary>Why the item failed or crashed; <c>null</c> when it succeeded.</summary>
+    public RemoteError? Error { get; }
+
+    /// <summary>The worker that performed (or held) the item.</summary>
+    public WorkerInfo Worker { get; }
+
+    /// <summary>How long <c>Perform</c> ran, measured in the worker; zero for crashed items.</summary>
+    public TimeSpan Duration { get; }
+
+    /// <summary>How the worker ended, for <see cref="ItemStatus.Crashed"/> items.</summary>
+    public WorkerExit? WorkerExit { get; }
+
+    /// <summary>One line: status, worker and error.</summary>
+    public override string ToString() => Status switch
+    {
+        ItemStatus.Succeeded => $"succeeded on {Worker} in {Duration.TotalMilliseconds:F1} ms",
+        ItemStatus.Crashed => $"crashed: {Worker} {WorkerExit} while performing it",
+        _ => $"failed on {Worker}: {Error}",
+    };
+}

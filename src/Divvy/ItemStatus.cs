@@ -1,0 +1,14 @@
+namespace Divvy;
+
+/// <summary>How an item settled.</summary>
+public enum ItemStatus
+{
+    /// <summary><c>Perform</c> returned; the result is in <see cref="ItemResult{TItem, TResult}.Result"/>.</summary>
+    Succeeded = 0,
+
+    /// <summary><c>Perform</c> threw, or the result could not be sent back; see <see cref="ItemResult{TItem, TResult}.Error"/>.</summary>
+    Failed = 1,
+
+    /// <summary>The worker process died while it held the item; see <see cref="ItemResult{TItem, TResult}.WorkerExit"/>.</summary>
+    Crashed = 2,
+}

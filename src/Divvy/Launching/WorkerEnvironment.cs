@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+
+namespace Divvy.Launching;
+
+/// <summary>
+/// The private marker a master puts in each worker's environment, and the process-wide answer to
+/// "am I a worker?". Read once, when the Divvy assembly loads, before any job code can run; then
+/// removed from the environment so that programs a worker starts are not mistaken for workers.
+/// </summary>
+internal static class WorkerEnvironment
+{
+    /// <summary>Holds <c>v1;master=PID;worker=N;down=HANDLE;up=HANDLE</c>. Not for users to set.</summary>
+    public const string MarkerVariable = "DIVVY_INTERNAL_WORKER_CHANNEL";
+
+    /// <summary>How many Divvy masters are above this process. Inherited, never removed.</summary>
+    public const string DepthVariable = "DIVVY_SPAWN_DEPTH";
+
+    /// <summary>Nested masters beyond this depth refuse to spawn: a bound on any runaway.</summary>
+    public const int MaxDepth = 4;
+
+    private static WorkerChannelInfo? s_channel;
+    private static string? s_markerError;
+    private static int s_claimed;
+
+    static WorkerEnvironment()
+    {
+        Depth = int.TryParse(Environment.GetEnvironmentVariable(DepthVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int depth) ? depth : 0;
+        string? marker = Environment.GetEnvironmentVariable(MarkerVariable);
+        if (marker is null)
+        {
+            return;
+        }
+
+        IsWorkerProcess = true;
+        Environment.SetEnvironmentVariable(MarkerVariable, null);
+        if (WorkerChannelInfo.TryParse(marker, out WorkerChannelInfo? channel, out string? error))
+        {
+            s_channel = channel;
+        }
+        else
+        {
+            s_markerError = error;
+        }
+    }
+
+    /// <summary><c>true</c> when a master launched this process as a worker. Never changes.</summary>
+    public static bool IsWorkerProcess { get; }
+
+    /// <summary>This process's nesting depth under Divvy masters (0 for a top-level program).</summary>
+    public static int Depth { get; }
+
+    /// <summary>Whether this process's worker loop has already taken the channel.</summary>
+    public static bool IsChannelClaimed => Volatile.Read(ref s_claimed) != 0;
+
+    /// <summary>Forces the marker to be read. Called from the module initializer.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Capture()
+    {
+        _ = IsWorkerProcess;
+    }
+
+    /// <summary>
+    /// Takes the channel for the one worker loop this process may run. A second call, or a marker
+    /// that does not describe a channel from our parent, is refused: such a process must neither
+    /// serve as a worker nor become a master.
+    /// </summary>
+    public static WorkerChannelInfo ClaimChannel()
+    {
+        if (s_markerError is not null)
+        {
+            throw new WorkerSpawnException($"this process was started as a Divvy worker but its marker is unusable: {s_markerError}");
+        }
+
+        if (IsChannelClaimed)
+        {
+            throw new WorkerSpawnException("this worker process already runs its worker loop: a second Master.Run() inside a worker is refused (a worker never spawns workers)");
+        }
+
+        WorkerChannelInfo channel = s_channel!;
+        int parent = ParentProcess.Id;
+        if (parent > 0 && parent != channel.MasterProcessId)
+        {
+            throw new WorkerSpawnException($"this process carries a Divvy worker marker for master pid {channel.MasterProcessId}, but its parent is pid {parent}; refusing to run");
+        }
+
+        if (Interlocked.Exchange(ref s_claimed, 1) != 0)
+        {
+            throw new WorkerSpawnException("this worker process already runs its worker loop: a second Master.Run() inside a worker is refused (a worker never spawns workers)");
+        }
+
+        return channel;
+    }
+}

@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.IO.Pipes;
+
+namespace Divvy.Launching;
+
+/// <summary>
+/// A launched worker process as the master holds it: its two pipe ends, its standard error, and
+/// the means to wait for or kill it.
+/// </summary>
+internal sealed class WorkerProcess : IAsyncDisposable
+{
+    private const int TailLines = 20;
+    private static readonly TimeSpan s_stderrDrain = TimeSpan.FromSeconds(2);
+
+    private readonly Process _process;
+    private readonly AnonymousPipeServerStream _down;
+    private readonly AnonymousPipeServerStream _up;
+    private readonly Task _stderrPump;
+    private int _killed;
+
+    public WorkerProcess(int number, Process process, AnonymousPipeServerStream down, AnonymousPipeServerStream up, TextWriter stderrSink)
+    {
+        Number = number;
+        _process = process;
+        _down = down;
+        _up = up;
+        ProcessId = process.Id;
+        _stderrPump = PumpStandardErrorAsync(process.StandardError, stderrSink);
+    }
+
+    public int Number { get; }
+
+    public int ProcessId { get; }
+
+    public WorkerInfo Info => new(Number, ProcessId);
+
+    /// <summary>Master to worker.</summary>
+    public Stream Down => _down;
+
+    /// <summary>Worker to master.</summary>
+    public Stream Up => _up;
+
+    public StderrTail Tail { get; } = new(TailLines);
+
+    /// <summary>Whether the master killed this worker on purpose (shutdown, protocol error).</summary>
+    public bool WasKilled => Volatile.Read(ref _killed) != 0;
+
+    /// <summary>Waits for the process to exit and for its standard error to be read to the end.</summary>
+    public async Task<WorkerExit> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+
+        // A grandchild may still hold the stderr pipe; do not wait on it forever.
+        await Task.WhenAny(_stderrPump, Task.Delay(s_stderrDrain, cancellationToken)).ConfigureAwait(false);
+        return new WorkerExit(_process.ExitCode);
+    }
+
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return _process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                // The Process object no longer tracks the child: treat it as gone.
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Kills the worker and every process it started. Safe to call more than once, and after exit.</summary>
+    public void Kill()
+    {
+        Interlocked.Exchange(ref _killed, 1);
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited: nothing to kill.
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // Exited between the check and the signal, or a grandchild vanished mid-walk.
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _down.Dispose();
+        _up.Dispose();
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task PumpStandardErrorAsync(StreamReader stderr, TextWriter sink)
+    {
+        // Worker stderr passes through line by line, so the master can quote its tail when the
+        // worker dies during boot.
+        try
+        {
+            while (await stderr.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                Tail.Add(line);
+                sink.WriteLine(line);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The pipe broke because the worker died or was disposed: the tail kept so far is what there is.
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using Divvy.Jobs;
+using Divvy.Launching;
+using Divvy.Scheduling;
+using Divvy.Worker;
+
+namespace Divvy;
+
+/// <summary>
+/// Runs a job across worker processes. In the program you start, <see cref="Run"/> is the master:
+/// it launches this same program again as each worker, sends items to whichever worker is free and
+/// returns a <see cref="RunSummary"/>. In those worker processes the very same call becomes the
+/// worker loop and never returns.
+/// </summary>
+/// <remarks>
+/// Because workers re-run the program from the top, code before <c>Run()</c> runs in every worker
+/// too, as with Python's "spawn" start method: keep it cheap and free of side effects that must
+/// happen once (or check <see cref="IsWorker"/>). Code after <c>Run()</c> runs in the master only.
+/// </remarks>
+/// <example>
+/// <code>
+/// var summary = new Master(new DanceParty(), 5).Run();
+/// </code>
+/// </example>
+public sealed partial class Master
+{
+    private readonly IJob _job;
+    private readonly MasterOptions _options;
+
+    /// <summary>Creates a master for <paramref name="job"/> with <paramref name="workers"/> worker processes.</summary>
+    /// <exception cref="JobDefinitionException">The job lacks Dispatch or Perform.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is not between 1 and 1024.</exception>
+    public Master(IParallelizable job, int workers)
+        : this(job, new MasterOptions { Workers = workers })
+    {
+    }
+
+    /// <summary>Creates a master for <paramref name="job"/> with the given options (defaults when <c>null</c>).</summary>
+    /// <exception cref="JobDefinitionException">The job lacks Dispatch or Perform.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of its documented range.</exception>
+    public Master(IParallelizable job, MasterOptions? options = null)
+    {
+        _job = JobBinder.Bind(job);
+        _options = Copy(options ?? new MasterOptions()).Validated();
+    }
+
+    /// <summary><c>true</c> in a worker process launched by a master; <c>false</c> in the program you started.</summary>
+    public static bool IsWorker => WorkerEnvironment.IsWorkerProcess;
+
+    /// <summary>Runs the job to the end and returns what happened. In a worker, never returns.</summary>
+    /// <exception cref="BootFailureException">Workers kept dying before completing an item.</exception>
+    /// <exception cref="ItemSerializationException">An item cannot be serialized.</exception>
+    /// <exception cref="WorkerSpawnException">Workers cannot be launched, or this is a worker trying to launch its own.</exception>
+    public RunSummary Run() => RunAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Runs the job to the end. Cancelling <paramref name="cancellationToken"/> stops the run as
+    /// Ctrl-C does (no new items, items in hand finish) and returns a summary with
+    /// <see cref="StopReason.Cancelled"/> rather than throwing. In a worker, never completes.
+    /// </summary>
+    /// <exception cref="BootFailureException">Workers kept dying before completing an item.</exception>
+    /// <exception cref="ItemSerializationException">An item cannot be serialized.</exception>
+    /// <exception cref="WorkerSpawnException">Workers cannot be launched, or this is a worker trying to launch its own.</exception>
+    public async Task<RunSummary> RunAsync(CancellationToken cancellationToken = default)
+    {
+        if (WorkerEnvironment.IsWorkerProcess)
+        {
+            await RunAsWorkerAsync().ConfigureAwait(false);
+        }
+
+        var scheduler = new Scheduler(_job, _options, new WorkerLauncher(WorkerCommand.ForCurrentProcess(), Console.Error));
+        using IDisposable signals = _options.HandleSignals ? InstallSignalHandlers(scheduler) : NoSignals.Instance;
+        using CancellationTokenRegistration cancellation = cancellationToken.Register(() => scheduler.RequestStop(StopReason.Cancelled, force: false));
+        return await scheduler.RunAsync().ConfigureAwait(false);
+    }
+
+    private async Task RunAsWorkerAsync()
+    {
+        WorkerChannelInfo channel;
+        try
+        {
+            channel = WorkerEnvironment.ClaimChannel();
+        }
+        catch (WorkerSpawnException ex) when (!WorkerEnvironment.IsChannelClaimed)
+        {
+            // A broken marker: this process is neither a usable worker nor allowed to be a master.
+            Console.Error.WriteLine($"divvy: {ex.Message}");
+            Environment.Exit(WorkerExitCodes.BadMarker);
+            throw;
+        }
+
+        int exitCode = await _job.RunWorkerAsync(channel).ConfigureAwait(false);
+
+        // The worker loop is the whole life of a worker: user code after Run() belongs to the master.
+        Environment.Exit(exitCode);
+    }
+
+    private static MasterOptions Copy(MasterOptions options) => new()
+    {
+        Workers = options.Workers,
+        MaxFrameSize = options.MaxFrameSize,
+        MaxPrefetch = options.MaxPrefetch,
+        MaxBootFailures = options.MaxBootFailures,
+        MaxSpawnsPerSecond = options.MaxSpawnsPerSecond,
+        ShutdownTimeout = options.ShutdownTimeout,
+        HandleSignals = options.HandleSignals,
+        LoggerFactory = options.LoggerFactory,
+        TimeProvider = options.TimeProvider,
+    };
+}

@@ -1,0 +1,10 @@
+namespace Divvy.Protocol;
+
+/// <summary>
+/// One work item. <paramref name="Payload"/> is the item's own MessagePack value, embedded as is,
+/// so the protocol never needs to know the item type.
+/// </summary>
+internal sealed record ItemMessage(long Id, ReadOnlyMemory<byte> Payload) : Message
+{
+    public override MessageKind Kind => MessageKind.Item;
+}

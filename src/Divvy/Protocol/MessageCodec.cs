@@ -1,0 +1,176 @@
+using System.Buffers;
+using MessagePack;
+
+namespace Divvy.Protocol;
+
+/// <summary>
+/// Encodes messages as MessagePack arrays whose first element is the <see cref="MessageKind"/>.
+/// Hand-written rather than attribute-driven: the hot messages (items and results) embed the
+/// user's payload without copying it into a nested binary.
+/// </summary>
+internal static class MessageCodec
+{
+    public static void Write(IBufferWriter<byte> output, Message message)
+    {
+        var writer = new MessagePackWriter(output);
+        switch (message)
+        {
+            case ItemMessage item:
+                writer.WriteArrayHeader(3);
+                writer.Write((int)MessageKind.Item);
+                writer.Write(item.Id);
+                writer.WriteRaw(item.Payload.Span);
+                break;
+            case ResultMessage result:
+                writer.WriteArrayHeader(4);
+                writer.Write((int)MessageKind.Result);
+                writer.Write(result.Id);
+                writer.Write(result.ElapsedTicks);
+                writer.WriteRaw(result.Payload.Span);
+                break;
+            case FailureMessage failure:
+                writer.WriteArrayHeader(6);
+                writer.Write((int)MessageKind.Failure);
+                writer.Write(failure.Id);
+                writer.Write(failure.ElapsedTicks);
+                WriteError(ref writer, failure.Error);
+                break;
+            case StartMessage start:
+                writer.WriteArrayHeader(4);
+                writer.Write((int)MessageKind.Start);
+                writer.Write(start.ProtocolVersion);
+                writer.Write(start.WorkerNumber);
+                writer.Write(start.MaxFrameSize);
+                break;
+            case ReadyMessage ready:
+                writer.WriteArrayHeader(3);
+                writer.Write((int)MessageKind.Ready);
+                writer.Write(ready.ProtocolVersion);
+                writer.Write(ready.ProcessId);
+                break;
+            case StopMessage:
+                writer.WriteArrayHeader(1);
+                writer.Write((int)MessageKind.Stop);
+                break;
+            case FatalMessage fatal:
+                writer.WriteArrayHeader(5);
+                writer.Write((int)MessageKind.Fatal);
+                writer.Write(fatal.Stage);
+                WriteError(ref writer, fatal.Error);
+                break;
+            default:
+                throw new ArgumentException($"unknown message type {message.GetType().Name}", nameof(message));
+        }
+
+        writer.Flush();
+    }
+
+    /// <summary>
+    /// Writes a Result frame whose payload is serialized straight into the frame, the worker's hot
+    /// path. On a serialization error or an oversized result the frame is dropped and the error rethrown.
+    /// </summary>
+    public static void WriteResult<T>(Framing.FrameWriter frames, long id, long elapsedTicks, T value, MessagePackSerializerOptions options)
+    {
+        var writer = new MessagePackWriter(frames.BeginFrame());
+        try
+        {
+            writer.WriteArrayHeader(4);
+            writer.Write((int)MessageKind.Result);
+            writer.Write(id);
+            writer.Write(elapsedTicks);
+            MessagePackSerializer.Serialize(ref writer, value, options);
+            writer.Flush();
+        }
+        catch
+        {
+            frames.AbortFrame();
+            throw;
+        }
+
+        frames.EndFrame();
+    }
+
+    /// <summary>
+    /// Decodes one frame. Payloads in the returned message point into <paramref name="frame"/>:
+    /// copy them before the frame's buffer is reused.
+    /// </summary>
+    /// <exception cref="ProtocolException">The frame is not a well-formed message.</exception>
+    public static Message Read(ReadOnlyMemory<byte> frame)
+    {
+        var reader = new MessagePackReader(frame);
+        int kind = -1;
+        try
+        {
+            int count = reader.ReadArrayHeader();
+            if (count < 1)
+            {
+                throw new ProtocolException("malformed message: empty array");
+            }
+
+            kind = reader.ReadInt32();
+            Expect(count, FieldCount(kind), kind);
+            Message message = (MessageKind)kind switch
+            {
+                MessageKind.Item => new ItemMessage(reader.ReadInt64(), RawValue(ref reader)),
+                MessageKind.Result => new ResultMessage(reader.ReadInt64(), reader.ReadInt64(), RawValue(ref reader)),
+                MessageKind.Failure => new FailureMessage(reader.ReadInt64(), reader.ReadInt64(), ReadError(ref reader)),
+                MessageKind.Start => new StartMessage(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32()),
+                MessageKind.Ready => new ReadyMessage(reader.ReadInt32(), reader.ReadInt32()),
+                MessageKind.Stop => StopMessage.Instance,
+                _ => new FatalMessage(reader.ReadString() ?? "", ReadError(ref reader)),
+            };
+
+            if (!reader.End)
+            {
+                throw new ProtocolException($"malformed {Name(kind)} message: {frame.Length - reader.Consumed} bytes after its end");
+            }
+
+            return message;
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
+        {
+            // These are what MessagePackReader throws for bytes of the wrong type or too few bytes:
+            // all of them mean the peer sent something that is not our protocol.
+            throw new ProtocolException($"malformed {Name(kind)} message: {ex.Message}", ex);
+        }
+    }
+
+    private static int FieldCount(int kind) => (MessageKind)kind switch
+    {
+        MessageKind.Item => 3,
+        MessageKind.Result => 4,
+        MessageKind.Failure => 6,
+        MessageKind.Start => 4,
+        MessageKind.Ready => 3,
+        MessageKind.Stop => 1,
+        MessageKind.Fatal => 5,
+        _ => throw new ProtocolException($"malformed message: unknown message kind {kind}"),
+    };
+
+    private static void Expect(int count, int expected, int kind)
+    {
+        if (count != expected)
+        {
+            throw new ProtocolException($"malformed {Name(kind)} message: {count} fields, expected {expected}");
+        }
+    }
+
+    private static ReadOnlyMemory<byte> RawValue(ref MessagePackReader reader)
+    {
+        ReadOnlySequence<byte> raw = reader.ReadRaw();
+        return raw.IsSingleSegment ? raw.First : raw.ToArray();
+    }
+
+    private static void WriteError(ref MessagePackWriter writer, RemoteError error)
+    {
+        writer.Write(error.Type);
+        writer.Write(error.Message);
+        writer.Write(error.StackTrace);
+    }
+
+    private static RemoteError ReadError(ref MessagePackReader reader) =>
+        new(reader.ReadString() ?? "", reader.ReadString() ?? "", reader.ReadString() ?? "");
+
+    private static string Name(int kind) =>
+        Enum.IsDefined(typeof(MessageKind), kind) ? ((MessageKind)kind).ToString() : "unknown";
+}

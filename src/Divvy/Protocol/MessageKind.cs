@@ -1,0 +1,26 @@
+namespace Divvy.Protocol;
+
+/// <summary>The first element of every message; the numbers are part of the wire format.</summary>
+internal enum MessageKind
+{
+    /// <summary>Master to worker, first frame: protocol version and worker identity.</summary>
+    Start = 1,
+
+    /// <summary>Worker to master: booted, hooks run, ready for items.</summary>
+    Ready = 2,
+
+    /// <summary>Master to worker: one work item.</summary>
+    Item = 3,
+
+    /// <summary>Worker to master: an item performed, with its result.</summary>
+    Result = 4,
+
+    /// <summary>Worker to master: an item whose Perform threw.</summary>
+    Failure = 5,
+
+    /// <summary>Master to worker: finish the current item, take no more, exit.</summary>
+    Stop = 6,
+
+    /// <summary>Worker to master: the worker cannot go on (its boot hook threw, versions differ).</summary>
+    Fatal = 7,
+}

@@ -1,0 +1,11 @@
+namespace Divvy.Protocol;
+
+/// <summary>Constants both ends of a worker channel must agree on.</summary>
+internal static class WireProtocol
+{
+    /// <summary>
+    /// Bumped whenever a message changes shape. The master sends it in <see cref="StartMessage"/>
+    /// and the worker echoes its own in <see cref="ReadyMessage"/>; either side refuses a mismatch.
+    /// </summary>
+    public const int Version = 1;
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace Divvy.Scheduling;
+
+/// <summary>The master's log events, source-generated so a disabled level costs nothing.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "{Worker} spawned ({Spawned} so far)")]
+    public static partial void WorkerSpawned(ILogger logger, string worker, int spawned);
+
+    [LoggerMessage(2, LogLevel.Debug, "{Worker} ready")]
+    public static partial void WorkerReady(ILogger logger, string worker);
+
+    [LoggerMessage(3, LogLevel.Information, "{Worker} exited: {Exit}")]
+    public static partial void WorkerExited(ILogger logger, string worker, string exit);
+
+    [LoggerMessage(4, LogLevel.Warning, "{Worker} crashed: {Exit} holding item {Item} {Reason}")]
+    public static partial void WorkerCrashed(ILogger logger, string worker, string exit, long item, string reason);
+
+    [LoggerMessage(5, LogLevel.Warning, "{Worker} failed in {Stage}: {Error}")]
+    public static partial void WorkerFatal(ILogger logger, string worker, string stage, string error);
+
+    [LoggerMessage(6, LogLevel.Debug, "item {Item} failed on {Worker}: {Error}")]
+    public static partial void ItemFailed(ILogger logger, long item, string worker, string error);
+
+    [LoggerMessage(7, LogLevel.Warning, "killing {Worker}: {Why}")]
+    public static partial void WorkerKilled(ILogger logger, string worker, string why);
+
+    [LoggerMessage(8, LogLevel.Information, "stop requested: {Reason} (force: {Force})")]
+    public static partial void StopRequested(ILogger logger, string reason, bool force);
+
+    [LoggerMessage(9, LogLevel.Error, "Dispatch threw; finishing accepted items, then stopping")]
+    public static partial void DispatchFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(10, LogLevel.Error, "a job hook threw in the master; stopping")]
+    public static partial void HookFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(11, LogLevel.Debug, "spawn throttled for {Milliseconds:F0} ms (MasterOptions.MaxSpawnsPerSecond)")]
+    public static partial void SpawnThrottled(ILogger logger, double milliseconds);
+
+    [LoggerMessage(12, LogLevel.Information, "run {Summary}")]
+    public static partial void RunFinished(ILogger logger, string summary);
+}

@@ -1,0 +1,73 @@
+using Divvy.Launching;
+using Divvy.Protocol;
+
+namespace Divvy.Scheduling;
+
+internal sealed partial class Scheduler
+{
+    private ITimer? _spawnTimer;
+
+    /// <summary>
+    /// Launches workers lazily: only while items wait that the workers already running or booting
+    /// cannot take. A run of one item starts one process.
+    /// </summary>
+    private void SpawnWhereNeeded()
+    {
+        while (_acceptingWork && _spawnTimer is null && _fatal is null && LiveWorkers < _slots.Length && PendingItems > CapacityIncludingBooting())
+        {
+            if (!_throttle.TryTake(out TimeSpan wait))
+            {
+                Log.SpawnThrottled(_log, wait.TotalMilliseconds);
+                _spawnTimer = _time.CreateTimer(_ => _events.Writer.TryWrite(new TimerFired(TimerPurpose.Spawn)), null, wait, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            Spawn(Array.IndexOf(_slots, null) + 1);
+        }
+    }
+
+    private int CapacityIncludingBooting()
+    {
+        int capacity = 0;
+        foreach (WorkerConnection? worker in _slots)
+        {
+            if (worker is { IsReady: false, StopSent: false })
+            {
+                capacity += 1;
+            }
+            else if (worker is not null)
+            {
+                capacity += worker.SpareCapacity;
+            }
+        }
+
+        return capacity;
+    }
+
+    private void Spawn(int number)
+    {
+        CallHook(() => _job.BeforeSpawn(new WorkerInfo(number, null)));
+        if (_fatal is not null)
+        {
+            return;
+        }
+
+        WorkerProcess process;
+        try
+        {
+            process = _launcher.Launch(number);
+        }
+        catch (WorkerSpawnException ex)
+        {
+            // Launching itself is broken (or refused): retrying will not help.
+            Abort(ex);
+            return;
+        }
+
+        _counts.WorkersSpawned++;
+        var worker = new WorkerConnection(process, _options.MaxPrefetch, _options.MaxFrameSize);
+        _slots[number - 1] = worker;
+        Log.WorkerSpawned(_log, worker.Info.ToString(), _counts.WorkersSpawned);
+        _supervisors.Add(worker.SuperviseAsync(_events.Writer, WireProtocol.Version));
+    }
+}

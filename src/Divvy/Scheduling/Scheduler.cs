@@ -1,0 +1,226 @@
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using Divvy.Jobs;
+using Divvy.Launching;
+using Microsoft.Extensions.Logging;
+
+namespace Divvy.Scheduling;
+
+/// <summary>
+/// Decides who gets which item. One loop owns all run state; pipes, process exits, signals and the
+/// dispatch pump only post <see cref="SchedulerEvent"/>s to it. Partial files split it by concern:
+/// this one is the loop, <c>.Events</c> reacts to workers, <c>.Spawning</c> launches them,
+/// <c>.Shutdown</c> ends the run.
+/// </summary>
+internal sealed partial class Scheduler
+{
+    private const int DispatchQueueCapacity = 1024;
+
+    private readonly IJob _job;
+    private readonly MasterOptions _options;
+    private readonly WorkerLauncher _launcher;
+    private readonly ILogger _log;
+    private readonly TimeProvider _time;
+    private readonly Channel<SchedulerEvent> _events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<DispatchedItem> _dispatched = Channel.CreateBounded<DispatchedItem>(new BoundedChannelOptions(DispatchQueueCapacity) { SingleReader = true, SingleWriter = true });
+    private readonly Queue<DispatchedItem> _requeued = new();
+    private readonly WorkerConnection?[] _slots;
+    private readonly List<Task> _supervisors = [];
+    private readonly SpawnThrottle _throttle;
+    private readonly RunCounters _counts = new();
+    private readonly CancellationTokenSource _dispatchCancel = new();
+
+    private bool _dispatchEnded;
+    private Exception? _fatal;
+
+    public Scheduler(IJob job, MasterOptions options, WorkerLauncher launcher)
+    {
+        _job = job;
+        _options = options;
+        _launcher = launcher;
+        _log = options.LoggerFactory.CreateLogger("Divvy.Master");
+        _time = options.TimeProvider;
+        _slots = new WorkerConnection?[options.Workers];
+        _throttle = new SpawnThrottle(options.MaxSpawnsPerSecond, Math.Max(options.Workers, options.MaxSpawnsPerSecond), _time);
+    }
+
+    /// <summary>Asks the run to stop. Thread-safe; used by signal handlers and cancellation.</summary>
+    public void RequestStop(StopReason reason, bool force) => _events.Writer.TryWrite(new StopRequested(reason, force));
+
+    public async Task<RunSummary> RunAsync()
+    {
+        long started = _time.GetTimestamp();
+        Task pump = Task.Run(() => PumpAsync(_dispatchCancel.Token));
+        try
+        {
+            while (!IsFinished)
+            {
+                while (_events.Reader.TryRead(out SchedulerEvent? next))
+                {
+                    Handle(next);
+                }
+
+                Assign();
+                if (IsFinished)
+                {
+                    break;
+                }
+
+                await WaitForWorkAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _dispatchCancel.Cancel();
+            foreach (WorkerConnection? connection in _slots)
+            {
+                connection?.Process.Kill();
+            }
+
+            await Task.WhenAll(_supervisors).ConfigureAwait(false);
+        }
+
+        // Items accepted but never sent count as not performed.
+        while (_dispatched.Reader.TryRead(out _))
+        {
+            _counts.Dispatched++;
+            _counts.NotPerformed++;
+        }
+
+        _counts.NotPerformed += _requeued.Count;
+        _requeued.Clear();
+        if (pump.IsCompleted)
+        {
+            await pump.ConfigureAwait(false);
+        }
+
+        RunSummary summary = _counts.ToSummary(_time.GetElapsedTime(started), _stopReason ?? StopReason.Completed);
+        Log.RunFinished(_log, summary.ToString());
+        if (_fatal is not null)
+        {
+            ExceptionDispatchInfo.Throw(_fatal);
+        }
+
+        return summary;
+    }
+
+    private int LiveWorkers => _slots.Count(s => s is not null);
+
+    private int PendingItems => _requeued.Count + _dispatched.Reader.Count;
+
+    private bool AnyInFlight => _slots.Any(s => s is { InFlight.Count: > 0 });
+
+    /// <summary>Hands queued items to workers with room, and launches workers where items wait and slots are empty.</summary>
+    private void Assign()
+    {
+        if (!_acceptingWork)
+        {
+            return;
+        }
+
+        foreach (WorkerConnection? connection in _slots)
+        {
+            if (connection is null)
+            {
+                continue;
+            }
+
+            while (connection.SpareCapacity > 0 && TryTakeItem(out DispatchedItem? item))
+            {
+                if (item.Payload.Length > _options.MaxFrameSize - 64)
+                {
+                    RejectOversized(item, connection.Info);
+                    continue;
+                }
+
+                connection.Send(item);
+            }
+        }
+
+        SpawnWhereNeeded();
+
+        if (_dispatchEnded && PendingItems == 0 && !AnyInFlight)
+        {
+            BeginStop(StopReason.Completed);
+        }
+    }
+
+    private bool TryTakeItem([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DispatchedItem? item)
+    {
+        if (_requeued.TryDequeue(out item))
+        {
+            return true;
+        }
+
+        if (_dispatched.Reader.TryRead(out item))
+        {
+            _counts.Dispatched++;
+            return true;
+        }
+
+        return false;
+    }
+
+    private void RejectOversized(DispatchedItem item, WorkerInfo worker)
+    {
+        var error = new RemoteError(
+            typeof(FrameTooLargeException).FullName!,
+            $"item {item.Id} is {item.Payload.Length:N0} bytes serialized, over the maximum frame size of {_options.MaxFrameSize:N0} bytes (MasterOptions.MaxFrameSize, divvy --max-frame-size)",
+            "");
+        _counts.Failed++;
+        CallHook(() => _job.ReportFailed(item, error, worker, TimeSpan.Zero));
+    }
+
+    /// <summary>Sleeps until an event arrives or, when some worker could take one, an item.</summary>
+    private async Task WaitForWorkAsync()
+    {
+        Task events = _events.Reader.WaitToReadAsync().AsTask();
+        bool couldUseItem = _acceptingWork && _requeued.Count == 0
+            && (_slots.Any(s => s?.SpareCapacity > 0) || LiveWorkers < _slots.Length);
+        if (!couldUseItem || _dispatchEnded)
+        {
+            await events.ConfigureAwait(false);
+            return;
+        }
+
+        await Task.WhenAny(events, _dispatched.Reader.WaitToReadAsync().AsTask()).ConfigureAwait(false);
+    }
+
+    private async Task PumpAsync(CancellationToken cancellationToken)
+    {
+        Exception? error = null;
+        try
+        {
+            await foreach (DispatchedItem item in _job.DispatchAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await _dispatched.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The run stopped early and said so; a cancelled Dispatch is not an error.
+        }
+        catch (Exception ex)
+        {
+            // Dispatch is user code: whatever it throws ends the run, after accepted items settle.
+            error = ex;
+        }
+
+        _events.Writer.TryWrite(new DispatchEnded(error));
+    }
+
+    /// <summary>Runs a user hook in the master; if it throws, the run stops and rethrows it at the end.</summary>
+    private void CallHook(Action hook)
+    {
+        try
+        {
+            hook();
+        }
+        catch (Exception ex)
+        {
+            // User code failed in the master: stop taking work and surface the first such error.
+            Log.HookFailed(_log, ex);
+            Fail(ex);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace Divvy.Scheduling;
+
+/// <summary>Why the scheduler armed a timer.</summary>
+internal enum TimerPurpose
+{
+    /// <summary>The spawn throttle has a token again.</summary>
+    Spawn,
+
+    /// <summary>Workers told to stop have had <see cref="MasterOptions.ShutdownTimeout"/>.</summary>
+    ShutdownDeadline,
+}

@@ -1,0 +1,153 @@
+using System.Threading.Channels;
+using Divvy.Framing;
+using Divvy.Jobs;
+using Divvy.Launching;
+using Divvy.Protocol;
+
+namespace Divvy.Scheduling;
+
+/// <summary>
+/// The master's side of one worker: an outbox drained by a writer task, a reader task that turns
+/// frames into <see cref="SchedulerEvent"/>s, and the items the worker holds, oldest first.
+/// The worker performs its items in order, so the oldest is always the one in progress.
+/// </summary>
+internal sealed class WorkerConnection
+{
+    private static readonly TimeSpan s_exitAfterClose = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_drainAfterExit = TimeSpan.FromSeconds(2);
+
+    private readonly Channel<Message> _outbox = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly int _maxFrameSize;
+
+    public WorkerConnection(WorkerProcess process, int maxPrefetch, int maxFrameSize)
+    {
+        Process = process;
+        Window = new PrefetchWindow(maxPrefetch);
+        _maxFrameSize = maxFrameSize;
+    }
+
+    public WorkerProcess Process { get; }
+
+    public WorkerInfo Info => Process.Info;
+
+    /// <summary>The worker has run its <c>AfterSpawn</c> hook and takes items.</summary>
+    public bool IsReady { get; set; }
+
+    /// <summary>The master has told the worker to stop; it gets no more items.</summary>
+    public bool StopSent { get; private set; }
+
+    /// <summary>Items sent and not yet settled, oldest (in progress) first.</summary>
+    public Queue<DispatchedItem> InFlight { get; } = new();
+
+    public PrefetchWindow Window { get; }
+
+    /// <summary>Items this worker settled (succeeded or failed).</summary>
+    public long Completed { get; set; }
+
+    /// <summary>What the worker said before dying on its own, if it said anything.</summary>
+    public RemoteError? FatalReason { get; set; }
+
+    public int SpareCapacity => IsReady && !StopSent ? Math.Max(0, Window.Current - InFlight.Count) : 0;
+
+    public void Send(DispatchedItem item)
+    {
+        InFlight.Enqueue(item);
+        _outbox.Writer.TryWrite(new ItemMessage(item.Id, item.Payload));
+    }
+
+    public void SendStop()
+    {
+        if (!StopSent)
+        {
+            StopSent = true;
+            _outbox.Writer.TryWrite(StopMessage.Instance);
+        }
+    }
+
+    /// <summary>Runs the connection until the worker is gone; posts its messages and, last, <see cref="WorkerEnded"/>.</summary>
+    public async Task SuperviseAsync(ChannelWriter<SchedulerEvent> events, int protocolVersion)
+    {
+        _outbox.Writer.TryWrite(new StartMessage(protocolVersion, Process.Number, _maxFrameSize));
+        Task writing = WriteLoopAsync();
+        Task reading = ReadLoopAsync(events);
+        Task<WorkerExit> exiting = Process.WaitForExitAsync(CancellationToken.None);
+        Exception? channelError = null;
+
+        if (await Task.WhenAny(reading, exiting).ConfigureAwait(false) == reading)
+        {
+            // The worker closed its pipe: it is exiting, or it broke the protocol and must go.
+            if (reading.Exception?.InnerException is { } error)
+            {
+                channelError = error;
+                Process.Kill();
+            }
+
+            if (await Task.WhenAny(exiting, Task.Delay(s_exitAfterClose)).ConfigureAwait(false) != exiting)
+            {
+                Process.Kill();
+            }
+        }
+        else
+        {
+            // The process is gone; read what it wrote before it went. A grandchild that kept the
+            // pipe open cannot hold us here for long.
+            await Task.WhenAny(reading, Task.Delay(s_drainAfterExit)).ConfigureAwait(false);
+            channelError = reading.IsFaulted ? reading.Exception?.InnerException : null;
+        }
+
+        WorkerExit exit = await exiting.ConfigureAwait(false);
+        _outbox.Writer.TryComplete();
+        await writing.ConfigureAwait(false);
+        events.TryWrite(new WorkerEnded(this, exit, channelError));
+    }
+
+    private async Task ReadLoopAsync(ChannelWriter<SchedulerEvent> events)
+    {
+        await Task.Yield();
+        var reader = new FrameReader(Process.Up, _maxFrameSize);
+        try
+        {
+            while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false) is { } frame)
+            {
+                Message message = MessageCodec.Read(frame) switch
+                {
+                    // The read buffer is reused for the next frame: keep our own copy of the payload.
+                    ResultMessage result => result with { Payload = result.Payload.ToArray() },
+                    ItemMessage or StartMessage or StopMessage => throw new ProtocolException("a worker sent a message only a master may send"),
+                    var other => other,
+                };
+                events.TryWrite(new MessageArrived(this, message));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The pipe broke or was closed under us: same as its end.
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var writer = new FrameWriter(Process.Down, _maxFrameSize);
+        try
+        {
+            while (await _outbox.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (_outbox.Reader.TryRead(out Message? message))
+                {
+                    MessageCodec.Write(writer.BeginFrame(), message);
+                    writer.EndFrame();
+                    if (writer.Pending >= 256 * 1024)
+                    {
+                        await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                    }
+                }
+
+                await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // The worker is gone; its items are accounted for when WorkerEnded arrives.
+        }
+    }
+}
