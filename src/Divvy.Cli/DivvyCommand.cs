@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Reflection;
+using Divvy.Cli.Loading;
+using Divvy.Cli.Logging;
+using McMaster.Extensions.CommandLineUtils;
+using Microsoft.Extensions.Logging;
+
+namespace Divvy.Cli;
+
+/// <summary>The <c>divvy</c> command: load a job assembly, run it on N workers, report.</summary>
+internal sealed class DivvyCommand
+{
+    private readonly TextWriter _out;
+    private readonly TextWriter _error;
+    private readonly CommandLineApplication _app;
+    private readonly CommandOption _workers;
+    private readonly CommandOption _job;
+    private readonly CommandOption _verbose;
+    private readonly CommandOption _maxFrameSize;
+    private readonly CommandArgument _assembly;
+    private string[] _jobArguments = [];
+
+    public DivvyCommand(TextWriter output, TextWriter error)
+    {
+        _out = output;
+        _error = error;
+        _app = new CommandLineApplication(throwOnUnexpectedArg: true)
+        {
+            Name = "divvy",
+            FullName = "divvy: run a .NET job across worker processes",
+            Out = output,
+            Error = error,
+            ExtendedHelpText = """
+
+                Everything after the job assembly is passed to the job's constructor (string[] args).
+
+                Exit codes: 0 all items succeeded, 1 some items failed, 2 bad arguments,
+                3 assembly not found, 4 not a .NET assembly, 5 no job type, 6 several job types,
+                7 job not constructible, 8 workers failed to boot, 9 the job failed in the master,
+                130 interrupted (SIGINT/SIGQUIT), 143 terminated (SIGTERM).
+                """,
+        };
+        _app.HelpOption("-h|--help");
+        _app.VersionOption("--version", typeof(DivvyCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
+        _workers = _app.Option("-n|--workers <N>", "Number of worker processes, 1 to 1024 (default: number of CPUs).", CommandOptionType.SingleValue);
+        _job = _app.Option("--job <TYPE>", "The job type, when the assembly has several (full or short name).", CommandOptionType.SingleValue);
+        _verbose = _app.Option("-v|--verbose", "Log worker lifecycle (spawn, exit, respawn) to stderr.", CommandOptionType.NoValue);
+        _maxFrameSize = _app.Option("--max-frame-size <BYTES>", "Largest item or result message, e.g. 64M (default 64M; 1K to 1G).", CommandOptionType.SingleValue);
+        _assembly = _app.Argument("assembly", "The job assembly (.dll) containing an IParallelizable implementation.");
+        _app.OnExecute(() => Execute());
+    }
+
+    public int Run(string[] args)
+    {
+        (string[] own, string[] job) = CommandLine.Split(_app, args);
+        _jobArguments = job;
+        try
+        {
+            return _app.Execute(own);
+        }
+        catch (CommandParsingException ex)
+        {
+            return Usage(ex.Message);
+        }
+    }
+
+    private int Execute()
+    {
+        if (string.IsNullOrEmpty(_assembly.Value))
+        {
+            return Usage("missing the job assembly: divvy [options] job.dll [job arguments...]");
+        }
+
+        int workers = Environment.ProcessorCount;
+        if (_workers.HasValue() && (!int.TryParse(_workers.Value(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out workers) || workers < 1 || workers > 1024))
+        {
+            return Usage($"-n/--workers must be a whole number from 1 to 1024, got '{_workers.Value()}'");
+        }
+
+        int maxFrameSize = MasterOptions.DefaultMaxFrameSize;
+        if (_maxFrameSize.HasValue() && !TryParseSize(_maxFrameSize.Value()!, out maxFrameSize))
+        {
+            return Usage($"--max-frame-size must be a size from 1K to 1G (bytes, or with K, M or G), got '{_maxFrameSize.Value()}'");
+        }
+
+        IParallelizable job;
+        try
+        {
+            job = JobLoader.Load(_assembly.Value!, _job.Value(), _jobArguments);
+        }
+        catch (JobLoadException ex)
+        {
+            return Fail(ex.ExitCode, ex.Message);
+        }
+
+        using ILoggerFactory logging = LoggerFactory.Create(builder => builder
+            .AddProvider(new StderrLoggerProvider(_error))
+            .SetMinimumLevel(_verbose.HasValue() ? LogLevel.Debug : LogLevel.Warning));
+        var options = new MasterOptions { Workers = workers, MaxFrameSize = maxFrameSize, LoggerFactory = logging };
+        return RunJob(job, options);
+    }
+
+    private int RunJob(IParallelizable job, MasterOptions options)
+    {
+        RunSummary summary;
+        try
+        {
+            summary = new Master(job, options).Run();
+        }
+        catch (JobDefinitionException ex)
+        {
+            return Fail(ExitCodes.JobNotConstructible, ex.Message);
+        }
+        catch (BootFailureException ex)
+        {
+            return Fail(ExitCodes.BootFailure, ex.Message);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Dispatch, a master-side hook, serialization or launching failed: report it in one line, not a crash dump.
+            return Fail(ExitCodes.JobFailed, $"the job failed in the master: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        if (!_verbose.HasValue())
+        {
+            // With -v the master's own log already ends with this line.
+            _error.WriteLine($"divvy: run {summary}");
+        }
+
+        return summary.StopReason switch
+        {
+            StopReason.Interrupted or StopReason.Cancelled => ExitCodes.Interrupted,
+            StopReason.Terminated => ExitCodes.Terminated,
+            _ => summary.IsSuccess ? ExitCodes.Success : ExitCodes.ItemsFailed,
+        };
+    }
+
+    private int Usage(string message)
+    {
+        _error.WriteLine($"divvy: {message}");
+        _error.WriteLine("Try 'divvy --help' for more information.");
+        return ExitCodes.Usage;
+    }
+
+    private int Fail(int exitCode, string message)
+    {
+        _error.WriteLine($"divvy: {message}");
+        return exitCode;
+    }
+
+    internal static bool TryParseSize(string text, out int bytes)
+    {
+        bytes = 0;
+        text = text.Trim();
+        long multiplier = 1;
+        char unit = text.Length > 0 ? char.ToUpperInvariant(text[^1]) : ' ';
+        if (unit is 'K' or 'M' or 'G')
+        {
+            multiplier = unit switch { 'K' => 1024, 'M' => 1024 * 1024, _ => 1024 * 1024 * 1024 };
+            text = text[..^1];
+        }
+
+        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value * multiplier < 1024 || value * multiplier > 1024 * 1024 * 1024)
+        {
+            return false;
+        }
+
+        bytes = (int)(value * multiplier);
+        return true;
+    }
+}

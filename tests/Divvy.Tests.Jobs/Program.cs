@@ -1,0 +1,38 @@
+using Divvy;
+using Divvy.Tests.Jobs;
+
+// The test suite starts this program as a master: "Divvy.Tests.Jobs <scenario> <workers> [args...]".
+// Workers re-run it with the same arguments, so the scenario is rebuilt identically in each.
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: Divvy.Tests.Jobs <scenario> <workers> [args...]");
+    return 2;
+}
+
+string scenario = args[0];
+int workers = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+string[] rest = args[2..];
+IParallelizable job = Scenarios.Create(scenario, rest);
+var options = new MasterOptions { Workers = workers, ShutdownTimeout = TimeSpan.FromSeconds(5) };
+if (Environment.GetEnvironmentVariable("JOBS_MAX_FRAME") is { } maxFrame)
+{
+    options.MaxFrameSize = int.Parse(maxFrame, System.Globalization.CultureInfo.InvariantCulture);
+}
+
+try
+{
+    RunSummary summary = new Master(job, options).Run();
+    Report.Summary(summary);
+    return summary.IsSuccess ? 0 : 1;
+}
+catch (DivvyException ex)
+{
+    Console.WriteLine($"error {ex.GetType().Name} {ex.Message.Split('\n')[0]}");
+    Console.Error.WriteLine(ex.Message);
+    return 3;
+}
+catch (Exception ex)
+{
+    Console.WriteLine($"error {ex.GetType().Name} {ex.Message}");
+    return 4;
+}

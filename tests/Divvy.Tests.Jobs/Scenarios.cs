@@ -1,0 +1,25 @@
+using System.Globalization;
+using Divvy;
+
+namespace Divvy.Tests.Jobs;
+
+public static class Scenarios
+{
+    public static IParallelizable Create(string name, string[] args) => name switch
+    {
+        "echo" => new EchoJob(args),
+        "hooks" => new HookJob(args),
+        "throw" => new ThrowJob(args),
+        "crash" => new CrashJob(args),
+        "bootfail" => new BootFailJob(args),
+        "sleep" => new SleepJob(args),
+        "large" => new LargeJob(args),
+        "unserializable" => new UnserializableJob(),
+        "dispatchthrows" => new DispatchThrowsJob(args),
+        "nested" => new NestedJob(args),
+        _ => throw new ArgumentException($"unknown scenario {name}"),
+    };
+
+    public static int Int(string[] args, int index, int fallback) =>
+        args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
+}
