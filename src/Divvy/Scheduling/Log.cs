@@ -20,7 +20,7 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Warning, "{Worker} failed in {Stage}: {Error}")]
     public static partial void WorkerFatal(ILogger logger, string worker, string stage, string error);
 
-    [LoggerMessage(6, LogLevel.Debug, "item {Item} failed on {Worker}: {Error}")]
+    [LoggerMessage(6, LogLevel.Warning, "item {Item} failed on {Worker}: {Error}")]
     public static partial void ItemFailed(ILogger logger, long item, string worker, string error);
 
     [LoggerMessage(7, LogLevel.Warning, "killing {Worker}: {Why}")]

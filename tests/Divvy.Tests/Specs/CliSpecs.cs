@@ -1,0 +1,97 @@
+using Divvy.Tests.Support;
+using static Divvy.Tests.Support.ProcessRun;
+
+namespace Divvy.Tests.Specs;
+
+/// <summary>The <c>divvy</c> command, run for real.</summary>
+[Collection(ProcessCollection.Name)]
+public sealed class CliSpecs
+{
+    private static ProcessRun Divvy(params string[] args) => Start(Artifacts.CliDll, args);
+
+    [Fact]
+    public async Task I_can_run_DanceParty_with_five_workers_from_the_divvy_command()
+    {
+        await using ProcessRun run = Divvy("-n", "5", Artifacts.DancePartyDll, "20");
+
+        (await run.WaitAsync()).Should().Be(0, run.AllStderr);
+
+        run.Stdout.Should().Contain("Generating 20 ticket codes");
+        var tickets = run.Stdout.Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        tickets.Select(t => int.Parse(t[1])).Should().BeEquivalentTo(Enumerable.Range(1, 20));
+        tickets.Select(t => t[0]).Distinct().Should().HaveCount(5);
+        run.Stderr.Should().ContainSingle(l => l.StartsWith("divvy: run completed: 20 dispatched, 20 succeeded"));
+    }
+
+    [Fact]
+    public async Task Arguments_after_the_assembly_go_to_the_job_even_when_they_look_like_options()
+    {
+        await using ProcessRun run = Divvy("--job", "EchoJob", "-n", "2", Artifacts.JobsDll, "7", "-n", "9");
+
+        (await run.WaitAsync()).Should().Be(0, run.AllStderr);
+
+        run.Lines("result ").Should().HaveCount(7, "the job got '7 -n 9', divvy kept -n 2");
+        run.Lines("result ").Select(l => Fields(l)["worker"]).Distinct().Should().HaveCountLessThanOrEqualTo(2);
+    }
+
+    [Fact]
+    public async Task The_exit_code_is_1_when_any_item_failed()
+    {
+        await using ProcessRun run = Divvy("-n", "2", "--job", "Divvy.Tests.Jobs.ThrowJob", Artifacts.JobsDll, "6");
+
+        (await run.WaitAsync()).Should().Be(1);
+
+        run.Stderr.Should().Contain(l => l.Contains("item 3 failed on worker") && l.Contains("System.InvalidOperationException: item 3 is a multiple of three"));
+    }
+
+    [Fact]
+    public async Task Verbose_logs_the_worker_lifecycle_to_stderr_and_leaves_stdout_to_the_job()
+    {
+        await using ProcessRun run = Divvy("-v", "-n", "2", "--job", "EchoJob", Artifacts.JobsDll, "4");
+
+        (await run.WaitAsync()).Should().Be(0, run.AllStderr);
+
+        run.Stderr.Should().Contain(l => l.Contains("spawned")).And.Contain(l => l.Contains("exited: exit code 0"));
+        run.Stdout.Should().OnlyContain(l => l.StartsWith("result "));
+    }
+
+    [Fact]
+    public async Task Workers_that_fail_to_boot_end_the_command_with_exit_code_8()
+    {
+        await using ProcessRun run = Divvy("-n", "2", "--job", "BootFailJob", Artifacts.JobsDll);
+
+        (await run.WaitAsync()).Should().Be(8);
+
+        run.Stderr.Should().Contain(l => l.StartsWith("divvy: workers keep dying before completing any item"));
+    }
+
+    public static TheoryData<string[], int, string> BadInput => new()
+    {
+        { ["missing.dll"], 3, "divvy: job assembly not found: missing.dll" },
+        { ["README.md"], 4, "divvy: not a .NET assembly: README.md" },
+        { ["@library"], 5, "divvy: no job type in" },
+        { ["@jobs"], 6, "job types in" },
+        { ["--job", "NoConstructorJob", "@jobs"], 7, "has no usable constructor" },
+        { ["--job", "NoSuchJob", "@jobs"], 5, "no job type named 'NoSuchJob'" },
+        { ["-n", "0", "@jobs"], 2, "-n/--workers must be a whole number from 1 to 1024, got '0'" },
+        { ["-n", "-3", "@jobs"], 2, "got '-3'" },
+        { ["-n", "many", "@jobs"], 2, "got 'many'" },
+        { ["--max-frame-size", "12", "@jobs"], 2, "--max-frame-size must be a size from 1K to 1G" },
+        { [], 2, "missing the job assembly" },
+        { ["--bogus", "@jobs"], 2, "Unrecognized option '--bogus'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInput))]
+    public async Task Bad_input_gets_one_clear_line_and_a_distinct_exit_code(string[] args, int exitCode, string message)
+    {
+        string[] resolved = args.Select(a => a switch { "@jobs" => Artifacts.JobsDll, "@library" => Artifacts.LibraryDll, _ => a }).ToArray();
+        await using ProcessRun run = Divvy(resolved);
+
+        (await run.WaitAsync()).Should().Be(exitCode, run.AllStderr);
+
+        run.Stderr.Should().NotBeEmpty();
+        run.Stderr[0].Should().StartWith("divvy: ").And.Contain(message);
+        run.AllStderr.Should().NotContain("   at ", "no stack trace for bad input");
+    }
+}

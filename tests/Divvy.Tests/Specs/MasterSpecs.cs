@@ -1,0 +1,249 @@
+using Divvy.Tests.Support;
+using static Divvy.Tests.Support.ProcessRun;
+
+namespace Divvy.Tests.Specs;
+
+/// <summary>A job run in code with <c>new Master(job, n).Run()</c>, in real processes (the jobs assembly).</summary>
+[Collection(ProcessCollection.Name)]
+public sealed class MasterSpecs
+{
+    [Fact]
+    public async Task I_can_run_a_job_with_five_workers_and_every_item_is_performed_once()
+    {
+        await using ProcessRun run = JobsRun("echo", 5, "300");
+
+        (await run.WaitAsync()).Should().Be(0, run.AllStderr);
+
+        var results = run.Lines("result ").Select(Fields).ToList();
+        results.Select(r => int.Parse(r["item"])).Should().BeEquivalentTo(Enumerable.Range(1, 300), "every item settles exactly once");
+        results.Should().OnlyContain(r => r["status"] == "Succeeded" && int.Parse(r["value"]) == 2 * int.Parse(r["item"]));
+        results.Select(r => r["pid"]).Distinct().Should().HaveCount(5, "five workers, five distinct processes");
+        results.Select(r => r["worker"]).Distinct().Should().BeEquivalentTo(["1", "2", "3", "4", "5"]);
+        run.Summary().Should().Contain(new Dictionary<string, string>
+        {
+            ["dispatched"] = "300", ["succeeded"] = "300", ["failed"] = "0", ["crashed"] = "0", ["notperformed"] = "0", ["spawned"] = "5", ["reason"] = "Completed",
+        });
+    }
+
+    [Fact]
+    public async Task A_run_with_fewer_items_than_workers_starts_only_the_workers_it_needs()
+    {
+        await using ProcessRun run = JobsRun("echo", 8, "1");
+
+        (await run.WaitAsync()).Should().Be(0, run.AllStderr);
+
+        run.Summary()["spawned"].Should().Be("1");
+        run.Lines("result ").Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Hooks_run_in_the_right_process_and_in_the_right_order()
+    {
+        string log = Path.Combine(Path.GetTempPath(), $"divvy-hooks-{Guid.NewGuid():N}.log");
+        try
+        {
+            await using ProcessRun run = JobsRun("hooks", 3, log, "9");
+            (await run.WaitAsync()).Should().Be(0, run.AllStderr);
+
+            string[] lines = File.ReadAllLines(log);
+            string master = run.Pid.ToString();
+            lines.Where(l => l.StartsWith("dispatch ")).Should().ContainSingle().Which.Should().Be($"dispatch {master}");
+
+            var before = lines.Where(l => l.StartsWith("before ")).Select(l => l.Split(' ')).ToList();
+            before.Should().HaveCount(3).And.OnlyContain(f => f[2] == master && f[3] == "none", "BeforeSpawn runs in the master, before the pid exists");
+
+            var after = lines.Where(l => l.StartsWith("after ")).Select(l => l.Split(' ')).ToList();
+            after.Should().HaveCount(3).And.OnlyContain(f => f[2] != master && f[2] == f[3], "AfterSpawn runs in the worker and knows its own pid");
+            foreach (string[] hook in after)
+            {
+                int afterAt = Array.IndexOf(lines, string.Join(' ', hook));
+                Array.FindIndex(lines, l => l == $"before {hook[1]} {master} none").Should().BeLessThan(afterAt, "a worker's BeforeSpawn precedes its AfterSpawn");
+                lines.Select((l, i) => (l, i)).Where(x => x.l.StartsWith("perform ") && x.l.EndsWith($" {hook[2]}"))
+                    .Should().OnlyContain(x => x.i > afterAt, "a worker performs nothing before its AfterSpawn");
+            }
+
+            lines.Where(l => l.StartsWith("perform ")).Should().HaveCount(9).And.OnlyContain(l => !l.EndsWith($" {master}"), "Perform runs in workers only");
+            lines.Where(l => l.StartsWith("result ")).Should().HaveCount(9).And.OnlyContain(l => l.Split(' ')[2] == master, "OnResult runs in the master");
+        }
+        finally
+        {
+            File.Delete(log);
+        }
+    }
+
+    [Fact]
+    public async Task A_throwing_Perform_fails_its_item_with_type_message_and_stack_and_the_worker_carries_on()
+    {
+        await using ProcessRun run = JobsRun("throw", 2, "12");
+
+        (await run.WaitAsync()).Should().Be(1, "the run had failed items");
+
+        var failed = run.Lines("result ").Select(Fields).Where(r => r["status"] == "Failed").ToList();
+        failed.Select(r => r["item"]).Should().BeEquivalentTo(["3", "6", "9", "12"]);
+        failed.Should().OnlyContain(r => r["error"] == "System.InvalidOperationException");
+        run.Lines("error ").Should().Contain("error item=3 message=item 3 is a multiple of three hasStack=True");
+        run.Summary().Should().Contain(new Dictionary<string, string> { ["succeeded"] = "8", ["failed"] = "4", ["crashes"] = "0", ["spawned"] = "2" });
+    }
+
+    [Theory]
+    [InlineData("exit", 42)]
+    [InlineData("failfast", 134)]
+    [InlineData("sigkill", 137)]
+    public async Task A_worker_that_dies_mid_item_is_reported_with_the_item_it_held_and_is_replaced(string how, int exitCode)
+    {
+        await using ProcessRun run = JobsRun("crash", 2, "16", "4", how);
+
+        (await run.WaitAsync()).Should().Be(1, run.AllStderr);
+
+        var results = run.Lines("result ").Select(Fields).ToList();
+        results.Select(r => int.Parse(r["item"])).Should().BeEquivalentTo(Enumerable.Range(1, 16), "no item is lost or repeated");
+        var crashed = results.Should().ContainSingle(r => r["status"] == "Crashed").Which;
+        crashed["item"].Should().Be("4");
+        crashed["exit"].Should().Be(exitCode.ToString());
+        run.Lines("spawn ").Should().HaveCount(3, "BeforeSpawn runs again for the replacement");
+        run.Summary().Should().Contain(new Dictionary<string, string> { ["succeeded"] = "15", ["crashed"] = "1", ["crashes"] = "1", ["spawned"] = "3" });
+    }
+
+    [Fact]
+    public async Task Workers_that_keep_dying_at_boot_stop_the_run_with_their_exit_codes_and_stderr()
+    {
+        await using ProcessRun run = JobsRun("bootfail", 2, "5");
+
+        (await run.WaitAsync()).Should().Be(3);
+
+        run.Lines("error ").Should().ContainSingle().Which.Should().StartWith("error BootFailureException workers keep dying before completing any item");
+        run.AllStderr.Should().Contain("exit code 70").And.Contain("System.InvalidOperationException: database unreachable")
+            .And.Contain("| boot-fail job: worker", "the tail of the workers' stderr is quoted");
+    }
+
+    [Fact]
+    public async Task Ctrl_C_sends_no_new_items_lets_items_in_hand_finish_and_reports_the_rest()
+    {
+        await using ProcessRun run = JobsRun("sleep", 2, "20", "1500");
+        await run.WaitForLinesAsync("started ", 2);
+
+        run.Signal(Signals.SIGINT);
+
+        (await run.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(1);
+        run.Lines("finished ").Should().HaveCount(2, "the items in hand finish");
+        run.Lines("started ").Should().HaveCount(2, "no new item starts after Ctrl-C");
+        run.Summary().Should().Contain(new Dictionary<string, string> { ["succeeded"] = "2", ["crashed"] = "0", ["reason"] = "Interrupted" });
+        var summary = run.Summary();
+        long.Parse(summary["dispatched"]).Should().Be(2 + long.Parse(summary["notperformed"]), "the summary accounts for what was not done");
+    }
+
+    [Fact]
+    public async Task A_second_Ctrl_C_forces_the_stop()
+    {
+        await using ProcessRun run = JobsRun("sleep", 2, "20", "20000");
+        await run.WaitForLinesAsync("started ", 2);
+
+        run.Signal(Signals.SIGINT);
+        await Task.Delay(300);
+        run.Signal(Signals.SIGINT);
+
+        (await run.WaitAsync(TimeSpan.FromSeconds(15))).Should().Be(1);
+        run.Lines("finished ").Should().BeEmpty();
+        run.Summary().Should().Contain(new Dictionary<string, string> { ["succeeded"] = "0", ["reason"] = "Terminated" });
+    }
+
+    [Fact]
+    public async Task SIGTERM_kills_the_workers_at_once()
+    {
+        await using ProcessRun run = JobsRun("sleep", 2, "10", "20000");
+        await run.WaitForLinesAsync("started ", 2);
+        int[] workers = run.Lines("worker ").Select(l => int.Parse(Fields(l)["pid"])).ToArray();
+
+        run.Signal(Signals.SIGTERM);
+
+        (await run.WaitAsync(TimeSpan.FromSeconds(15))).Should().Be(1);
+        run.Lines("finished ").Should().BeEmpty("items in hand are not finished on SIGTERM");
+        run.Summary().Should().Contain(new Dictionary<string, string> { ["succeeded"] = "0", ["crashed"] = "0", ["reason"] = "Terminated" });
+        workers.Should().OnlyContain(pid => !WorkerCensus.IsAlive(pid));
+    }
+
+    [Fact]
+    public async Task Killing_the_master_with_SIGKILL_leaves_no_worker_behind_even_one_busy_in_Perform()
+    {
+        await using ProcessRun run = JobsRun("sleep", 3, "10", "60000");
+        await run.WaitForLinesAsync("started ", 3);
+        WorkerCensus.LiveWorkersOf(run.Pid).Should().HaveCount(3);
+
+        run.Signal(Signals.SIGKILL);
+
+        IReadOnlyList<int> left = await WorkerCensus.WaitUntilNoneAsync(run.Pid, TimeSpan.FromSeconds(3));
+        left.Should().BeEmpty("workers notice their master is gone within about a second");
+    }
+
+    [Fact]
+    public async Task A_10_MiB_item_round_trips_intact()
+    {
+        await using ProcessRun run = JobsRun("large", 2, "3", (10 * 1024 * 1024).ToString());
+
+        (await run.WaitAsync()).Should().Be(0, run.AllStderr);
+
+        string[] sent = run.Lines("sent ").Select(l => Fields(l)["sha"]).ToArray();
+        var back = run.Lines("back ").Select(Fields).ToList();
+        back.Should().HaveCount(3).And.OnlyContain(b => b["status"] == "Succeeded");
+        back.Select(b => b["value"].Split(':')[1]).Should().BeEquivalentTo(sent);
+        back.Should().OnlyContain(b => b["value"].StartsWith($"{10 * 1024 * 1024}:"));
+    }
+
+    [Fact]
+    public async Task An_item_over_the_frame_limit_fails_alone_and_the_run_goes_on()
+    {
+        await using ProcessRun run = Start(Artifacts.JobsDll, ["large", "2", "2", (2 * 1024 * 1024).ToString()], new Dictionary<string, string> { ["JOBS_MAX_FRAME"] = (1024 * 1024).ToString() });
+
+        (await run.WaitAsync()).Should().Be(1);
+
+        run.Lines("back ").Should().HaveCount(2).And.OnlyContain(l => l.Contains("status=Failed") && l.Contains("over the maximum frame size of 1,048,576 bytes"));
+        run.Summary().Should().Contain(new Dictionary<string, string> { ["failed"] = "2", ["crashes"] = "0" });
+    }
+
+    [Fact]
+    public async Task An_item_that_cannot_be_serialized_fails_at_the_first_dispatch_naming_its_type()
+    {
+        await using ProcessRun run = JobsRun("unserializable", 2);
+
+        (await run.WaitAsync()).Should().Be(3);
+
+        run.Lines("error ").Should().ContainSingle().Which.Should().Contain("ItemSerializationException cannot serialize Divvy.Tests.Jobs.Parcel");
+        run.Lines("performed").Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_throwing_Dispatch_stops_the_run_with_its_exception_after_accepted_items_settle()
+    {
+        await using ProcessRun run = JobsRun("dispatchthrows", 2, "4");
+
+        (await run.WaitAsync()).Should().Be(4);
+
+        run.Lines("error ").Should().ContainSingle().Which.Should().Be("error FormatException the input file is corrupt at line 5");
+        run.Lines("result ").Select(Fields).Should().HaveCount(4).And.OnlyContain(r => r["status"] == "Succeeded");
+    }
+
+    [Fact]
+    public async Task A_worker_refuses_to_spawn_workers_of_its_own()
+    {
+        await using ProcessRun run = JobsRun("nested", 1, "2");
+
+        (await run.WaitAsync()).Should().Be(1);
+
+        run.Lines("nested ").Should().HaveCount(2).And.OnlyContain(l => l.Contains("error=Divvy.WorkerSpawnException") && l.Contains("a worker never spawns workers"));
+        run.Summary()["spawned"].Should().Be("1");
+    }
+
+    [Fact]
+    public async Task DanceParty_runs_by_its_own_Main_as_an_apphost_with_five_workers()
+    {
+        await using ProcessRun run = Start(Artifacts.DancePartyAppHost, ["12"]);
+
+        (await run.WaitAsync()).Should().Be(0, run.AllStderr);
+
+        run.Stdout.Should().Contain("Generating 12 ticket codes");
+        var tickets = run.Stdout.Where(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 3).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        tickets.Select(t => int.Parse(t[1])).Should().BeEquivalentTo(Enumerable.Range(1, 12));
+        tickets.Select(t => t[0]).Distinct().Should().HaveCount(5);
+        tickets.Should().Contain(t => t[1] == "1" && t[2] == "356a192b7913b04c54574d18c28d46e6395428ab", "ticket 1's code is sha1(\"1\")");
+    }
+}
