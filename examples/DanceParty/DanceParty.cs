@@ -12,16 +12,10 @@ public sealed class DanceParty : IParallelizable<int>
 {
     private readonly int _tickets;
 
-    /// <summary>Used by <c>divvy -n 5 DanceParty.dll 20</c>: the first argument is the ticket count.</summary>
-    public DanceParty(string[] args)
-        : this(args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10)
-    {
-    }
+    // Used by `divvy -n 5 DanceParty.dll 20`: the first argument is the ticket count.
+    public DanceParty(string[] args) : this(args.Length > 0 ? int.Parse(args[0]) : 10) { }
 
-    public DanceParty(int tickets)
-    {
-        _tickets = tickets;
-    }
+    public DanceParty(int tickets) => _tickets = tickets;
 
     // Runs in the master only.
     public IEnumerable<int> Dispatch()
@@ -36,7 +30,7 @@ public sealed class DanceParty : IParallelizable<int>
     // Runs in a worker, one ticket at a time.
     public async ValueTask PerformAsync(int ticket, CancellationToken cancellationToken)
     {
-        string code = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(ticket.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        string code = Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(ticket.ToString())));
         Console.WriteLine($"{Environment.ProcessId,7} {ticket,3} {code}");
         await Task.Delay(150, cancellationToken);
     }

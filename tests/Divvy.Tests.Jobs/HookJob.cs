@@ -30,5 +30,8 @@ public sealed class HookJob : IParallelizable<int>
 
     public void OnResult(ItemResult<int, NoResult> result) => Record($"result {result.Item} {Environment.ProcessId} {result.Worker.ProcessId}");
 
-    private void Record(string line) => File.AppendAllText(_log, line + "\n");
+    // One file per process, lines stamped with the monotonic clock (shared by all processes on the
+    // machine), so the spec can merge them in true order without processes racing on one file.
+    private void Record(string line) =>
+        File.AppendAllText($"{_log}.{Environment.ProcessId}", $"{System.Diagnostics.Stopwatch.GetTimestamp()} {line}\n");
 }

@@ -39,13 +39,15 @@ public sealed class MasterSpecs
     [Fact]
     public async Task Hooks_run_in_the_right_process_and_in_the_right_order()
     {
-        string log = Path.Combine(Path.GetTempPath(), $"divvy-hooks-{Guid.NewGuid():N}.log");
+        string directory = Directory.CreateTempSubdirectory("divvy-hooks-").FullName;
+        string log = Path.Combine(directory, "hooks");
         try
         {
             await using ProcessRun run = JobsRun("hooks", 3, log, "9");
             (await run.WaitAsync()).Should().Be(0, run.AllStderr);
 
-            string[] lines = File.ReadAllLines(log);
+            string[] lines = Directory.GetFiles(directory).SelectMany(File.ReadAllLines)
+                .Select(l => l.Split(' ', 2)).OrderBy(p => long.Parse(p[0])).Select(p => p[1]).ToArray();
             string master = run.Pid.ToString();
             lines.Where(l => l.StartsWith("dispatch ")).Should().ContainSingle().Which.Should().Be($"dispatch {master}");
 
@@ -67,7 +69,7 @@ public sealed class MasterSpecs
         }
         finally
         {
-            File.Delete(log);
+            Directory.Delete(directory, recursive: true);
         }
     }
 

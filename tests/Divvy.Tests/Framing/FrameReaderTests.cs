@@ -1,0 +1,147 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Divvy.Framing;
+
+namespace Divvy.Tests.Framing;
+
+public sealed class FrameReaderTests
+{
+    private static byte[] Frames(params byte[][] payloads)
+    {
+        var stream = new MemoryStream();
+        var writer = new FrameWriter(stream, 1 << 20);
+        foreach (byte[] payload in payloads)
+        {
+            writer.BeginFrame().Write(payload);
+            writer.EndFrame();
+        }
+
+        writer.Flush();
+        return stream.ToArray();
+    }
+
+    private static byte[] Payload(int length, byte seed) => Enumerable.Range(0, length).Select(i => (byte)(i + seed)).ToArray();
+
+    [Fact]
+    public async Task Reads_back_every_frame_then_null_at_a_clean_end()
+    {
+        byte[][] payloads = [Payload(0, 0), Payload(1, 1), Payload(100, 2), Payload(5000, 3)];
+        var reader = new FrameReader(new MemoryStream(Frames(payloads)), 1 << 20, bufferSize: 64);
+
+        foreach (byte[] expected in payloads)
+        {
+            (await reader.ReadAsync(default))!.Value.ToArray().Should().Equal(expected);
+        }
+
+        (await reader.ReadAsync(default)).Should().BeNull();
+    }
+
+    [Fact]
+    public void The_blocking_read_agrees_with_the_async_one()
+    {
+        byte[][] payloads = [Payload(3, 0), Payload(70_000, 9), Payload(10, 4)];
+        var reader = new FrameReader(new MemoryStream(Frames(payloads)), 1 << 20, bufferSize: 1024);
+
+        foreach (byte[] expected in payloads)
+        {
+            reader.Read()!.Value.ToArray().Should().Equal(expected);
+        }
+
+        reader.Read().Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Survives_a_stream_that_returns_one_byte_at_a_time()
+    {
+        byte[][] payloads = [Payload(10, 0), Payload(300, 1)];
+        var reader = new FrameReader(new TrickleStream(Frames(payloads)), 1 << 20, bufferSize: 128);
+
+        (await reader.ReadAsync(default))!.Value.ToArray().Should().Equal(payloads[0]);
+        (await reader.ReadAsync(default))!.Value.ToArray().Should().Equal(payloads[1]);
+        (await reader.ReadAsync(default)).Should().BeNull();
+    }
+
+    public static TheoryData<int> Cuts => new() { 1, 3, 4, 5, 50 };
+
+    [Theory]
+    [MemberData(nameof(Cuts))]
+    public async Task A_stream_that_ends_inside_a_frame_is_a_truncated_frame(int keep)
+    {
+        byte[] bytes = Frames(Payload(100, 0))[..keep];
+        var reader = new FrameReader(new MemoryStream(bytes), 1 << 20);
+
+        Func<Task> read = async () => await reader.ReadAsync(default);
+
+        (await read.Should().ThrowAsync<ProtocolException>()).WithMessage("truncated frame*");
+    }
+
+    [Fact]
+    public void A_truncated_large_frame_is_reported_by_the_blocking_read_too()
+    {
+        byte[] bytes = Frames(Payload(10_000, 0))[..6000];
+        var reader = new FrameReader(new MemoryStream(bytes), 1 << 20, bufferSize: 1024);
+
+        reader.Invoking(r => r.Read()).Should().Throw<ProtocolException>().WithMessage("truncated frame: expected 10,000 bytes*");
+    }
+
+    [Fact]
+    public async Task An_oversized_length_prefix_is_refused_before_anything_is_allocated()
+    {
+        byte[] header = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(header, uint.MaxValue);
+        var reader = new FrameReader(new MemoryStream(header), 1024);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        Func<Task> read = async () => await reader.ReadAsync(default);
+
+        var error = (await read.Should().ThrowAsync<FrameTooLargeException>()).Which;
+        error.Size.Should().Be(uint.MaxValue);
+        error.Limit.Should().Be(1024);
+        error.Message.Should().Contain("MaxFrameSize");
+        (GC.GetAllocatedBytesForCurrentThread() - before).Should().BeLessThan(100_000, "a 4 GiB claim must not allocate 4 GiB");
+    }
+
+    [Fact]
+    public void A_frame_exactly_at_the_limit_is_accepted()
+    {
+        var reader = new FrameReader(new MemoryStream(Frames(Payload(2048, 7))), 2048, bufferSize: 512);
+
+        reader.Read()!.Value.Length.Should().Be(2048);
+    }
+
+    private sealed class TrickleStream(byte[] data) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => data.Length;
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_position == data.Length || count == 0)
+            {
+                return 0;
+            }
+
+            buffer[offset] = data[_position++];
+            return 1;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,50 @@
+using Divvy.Scheduling;
+
+namespace Divvy.Tests.Scheduling;
+
+public sealed class PrefetchWindowTests
+{
+    [Fact]
+    public void Starts_at_one_item_until_something_is_measured()
+    {
+        new PrefetchWindow(256).Current.Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData(150_000, 1)]
+    [InlineData(2_000, 2)]
+    [InlineData(1_000, 3)]
+    [InlineData(100, 21)]
+    [InlineData(1, 256)]
+    public void Holds_about_two_milliseconds_of_work(int microseconds, int expected)
+    {
+        var window = new PrefetchWindow(256);
+
+        window.Observe(TimeSpan.FromMicroseconds(microseconds));
+
+        window.Current.Should().Be(expected);
+    }
+
+    [Fact]
+    public void Slow_items_never_queue_behind_each_other_once_the_average_is_slow()
+    {
+        var window = new PrefetchWindow(256);
+        window.Observe(TimeSpan.FromMicroseconds(5));
+        window.Current.Should().BeGreaterThan(100);
+
+        for (int i = 0; i < 20; i++)
+        {
+            window.Observe(TimeSpan.FromMilliseconds(150));
+        }
+
+        window.Current.Should().Be(1);
+    }
+
+    [Fact]
+    public void A_cap_of_one_turns_prefetch_off()
+    {
+        var window = new PrefetchWindow(1);
+        window.Observe(TimeSpan.FromTicks(1));
+        window.Current.Should().Be(1);
+    }
+}
