@@ -58,5 +58,5 @@ internal sealed class JobAdapter<TItem, TResult> : IJob
             TimeSpan.Zero,
             exit));
 
-    public Task<int> RunWorkerAsync(WorkerChannelInfo channel) => new WorkerHost<TItem, TResult>(_job, channel).RunAsync();
+    public Task<int> RunWorkerAsync(WorkerChannelInfo channel) => WorkerHost<TItem, TResult>.RunInProcessAsync(_job, channel);
 }

@@ -21,24 +21,44 @@ internal sealed class WorkerHost<TItem, TResult>
     private const int StartFrameLimit = 64 * 1024;
 
     private readonly IParallelizable<TItem, TResult> _job;
-    private readonly WorkerChannelInfo _channel;
+    private readonly Stream _down;
+    private readonly Stream _up;
+    private readonly int? _masterProcessId;
+    private readonly Action<int> _exitProcess;
     private readonly Channel<ItemMessage> _items = Channel.CreateUnbounded<ItemMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly List<PosixSignalRegistration> _signals = [];
+    private int _workerNumber;
 
-    public WorkerHost(IParallelizable<TItem, TResult> job, WorkerChannelInfo channel)
+    /// <summary>
+    /// A worker loop over any pair of streams. <paramref name="exitProcess"/> ends the process when
+    /// the master is gone mid-run; <paramref name="masterProcessId"/>, when given, is watched as
+    /// the parent as a backstop for the pipe.
+    /// </summary>
+    public WorkerHost(IParallelizable<TItem, TResult> job, Stream down, Stream up, int? masterProcessId, Action<int> exitProcess)
     {
         _job = job;
-        _channel = channel;
+        _down = down;
+        _up = up;
+        _masterProcessId = masterProcessId;
+        _exitProcess = exitProcess;
+    }
+
+    /// <summary>Runs the loop of a real worker process on the pipes its marker names; returns the exit code.</summary>
+    public static async Task<int> RunInProcessAsync(IParallelizable<TItem, TResult> job, WorkerChannelInfo channel)
+    {
+        using var down = new AnonymousPipeClientStream(PipeDirection.In, channel.DownHandle);
+        using var up = new AnonymousPipeClientStream(PipeDirection.Out, channel.UpHandle);
+        FileDescriptors.SetCloseOnExec(down.SafePipeHandle);
+        FileDescriptors.SetCloseOnExec(up.SafePipeHandle);
+        var host = new WorkerHost<TItem, TResult>(job, down, up, channel.MasterProcessId, Environment.Exit);
+        host.IgnoreTerminalSignals();
+        return await host.RunAsync().ConfigureAwait(false);
     }
 
     public async Task<int> RunAsync()
     {
-        using var down = new AnonymousPipeClientStream(PipeDirection.In, _channel.DownHandle);
-        using var up = new AnonymousPipeClientStream(PipeDirection.Out, _channel.UpHandle);
-        FileDescriptors.SetCloseOnExec(down.SafePipeHandle);
-        FileDescriptors.SetCloseOnExec(up.SafePipeHandle);
-        IgnoreTerminalSignals();
-
+        Stream down = _down;
+        Stream up = _up;
         var reader = new FrameReader(down, StartFrameLimit);
         var writer = new FrameWriter(up, MasterOptions.DefaultMaxFrameSize);
         StartMessage start;
@@ -61,6 +81,7 @@ internal sealed class WorkerHost<TItem, TResult>
 
         reader = new FrameReader(down, start.MaxFrameSize);
         writer = new FrameWriter(up, start.MaxFrameSize);
+        _workerNumber = start.WorkerNumber;
         var info = new WorkerInfo(start.WorkerNumber, Environment.ProcessId);
         try
         {
@@ -76,7 +97,10 @@ internal sealed class WorkerHost<TItem, TResult>
         writer.Flush();
 
         StartThread("divvy-reader", () => ReadLoop(reader));
-        StartThread("divvy-orphan-watch", WatchParent);
+        if (_masterProcessId is { } master)
+        {
+            StartThread("divvy-orphan-watch", () => WatchParent(master));
+        }
 
         while (await _items.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
@@ -145,8 +169,9 @@ internal sealed class WorkerHost<TItem, TResult>
         }
         catch (ProtocolException ex)
         {
-            Console.Error.WriteLine($"divvy worker {_channel.WorkerNumber}, pid {Environment.ProcessId}: {ex.Message}; exiting");
-            Environment.Exit(WorkerExitCodes.ProtocolError);
+            Console.Error.WriteLine($"divvy worker {_workerNumber}, pid {Environment.ProcessId}: {ex.Message}; exiting");
+            _exitProcess(WorkerExitCodes.ProtocolError);
+            return;
         }
         catch (IOException)
         {
@@ -154,10 +179,10 @@ internal sealed class WorkerHost<TItem, TResult>
         }
 
         // The pipe ended without Stop: the master is gone. Leave at once, even mid-item.
-        Environment.Exit(WorkerExitCodes.MasterGone);
+        _exitProcess(WorkerExitCodes.MasterGone);
     }
 
-    private void WatchParent()
+    private void WatchParent(int master)
     {
         // Backstop for the pipe: if the master dies and something still holds the pipe open, the
         // change of parent still tells us.
@@ -165,9 +190,10 @@ internal sealed class WorkerHost<TItem, TResult>
         {
             Thread.Sleep(s_parentPoll);
             int parent = ParentProcess.Id;
-            if (parent >= 0 && parent != _channel.MasterProcessId)
+            if (parent >= 0 && parent != master)
             {
-                Environment.Exit(WorkerExitCodes.MasterGone);
+                _exitProcess(WorkerExitCodes.MasterGone);
+                return;
             }
         }
     }

@@ -37,6 +37,16 @@ public sealed class MasterSpecs
     }
 
     [Fact]
+    public async Task A_job_that_dispatches_nothing_starts_no_worker_and_completes()
+    {
+        await using ProcessRun run = JobsRun("echo", 4, "0");
+
+        (await run.WaitAsync()).Should().Be(0, run.AllStderr);
+
+        run.Summary().Should().Contain(new Dictionary<string, string> { ["dispatched"] = "0", ["spawned"] = "0", ["reason"] = "Completed" });
+    }
+
+    [Fact]
     public async Task Hooks_run_in_the_right_process_and_in_the_right_order()
     {
         string directory = Directory.CreateTempSubdirectory("divvy-hooks-").FullName;
@@ -118,13 +128,15 @@ public sealed class MasterSpecs
             .And.Contain("| boot-fail job: worker", "the tail of the workers' stderr is quoted");
     }
 
-    [Fact]
-    public async Task Ctrl_C_sends_no_new_items_lets_items_in_hand_finish_and_reports_the_rest()
+    [Theory]
+    [InlineData(Signals.SIGINT)]
+    [InlineData(Signals.SIGQUIT)]
+    public async Task Ctrl_C_sends_no_new_items_lets_items_in_hand_finish_and_reports_the_rest(int signal)
     {
         await using ProcessRun run = JobsRun("sleep", 2, "20", "1500");
         await run.WaitForLinesAsync("started ", 2);
 
-        run.Signal(Signals.SIGINT);
+        run.Signal(signal);
 
         (await run.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(1);
         run.Lines("finished ").Should().HaveCount(2, "the items in hand finish");

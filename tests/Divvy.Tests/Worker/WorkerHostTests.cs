@@ -1,0 +1,168 @@
+using System.IO.Pipes;
+using Divvy.Framing;
+using Divvy.Protocol;
+using Divvy.Worker;
+using MessagePack;
+
+namespace Divvy.Tests.Worker;
+
+/// <summary>The worker loop, driven in-process through real anonymous pipes by a hand-written master.</summary>
+public sealed class WorkerHostTests : IDisposable
+{
+    private readonly AnonymousPipeServerStream _down = new(PipeDirection.Out);
+    private readonly AnonymousPipeClientStream _downClient;
+    private readonly AnonymousPipeServerStream _up = new(PipeDirection.In);
+    private readonly AnonymousPipeClientStream _upClient;
+    private readonly FrameWriter _toWorker;
+    private readonly FrameReader _fromWorker;
+    private readonly TaskCompletionSource<int> _exited = new();
+
+    public WorkerHostTests()
+    {
+        _downClient = new AnonymousPipeClientStream(PipeDirection.In, _down.ClientSafePipeHandle);
+        _upClient = new AnonymousPipeClientStream(PipeDirection.Out, _up.ClientSafePipeHandle);
+        _toWorker = new FrameWriter(_down, 1 << 20);
+        _fromWorker = new FrameReader(_up, 1 << 20);
+    }
+
+    private sealed class Divider(int resultSize = 0) : IParallelizable<int, string>
+    {
+        public List<WorkerInfo> Booted { get; } = [];
+
+        public IEnumerable<int> Dispatch() => [];
+
+        public void AfterSpawn(WorkerInfo worker) => Booted.Add(worker);
+
+        public string Perform(int item) => resultSize > 0 ? new string('x', resultSize) : (100 / item).ToString();
+    }
+
+    private sealed class BrokenBoot : IParallelizable<int>
+    {
+        public IEnumerable<int> Dispatch() => [];
+
+        public void AfterSpawn(WorkerInfo worker) => throw new TimeoutException("no database");
+
+        public void Perform(int item)
+        {
+        }
+    }
+
+    private Task<int> Start(IParallelizable<int, string> job) =>
+        Task.Run(() => new WorkerHost<int, string>(job, _downClient, _upClient, masterProcessId: null, _exited.SetResult).RunAsync());
+
+    private void Send(Message message)
+    {
+        MessageCodec.Write(_toWorker.BeginFrame(), message);
+        _toWorker.EndFrame();
+        _toWorker.Flush();
+    }
+
+    private async Task<Message> ReceiveAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        ReadOnlyMemory<byte>? frame = await _fromWorker.ReadAsync(timeout.Token);
+        frame.Should().NotBeNull("the worker should have sent a message");
+        Message message = MessageCodec.Read(frame!.Value);
+        return message is ResultMessage r ? r with { Payload = r.Payload.ToArray() } : message;
+    }
+
+    [Fact]
+    public async Task Boots_performs_in_order_reports_failures_and_stops_when_told()
+    {
+        var job = new Divider();
+        Task<int> worker = Start(job);
+
+        Send(new StartMessage(WireProtocol.Version, 2, 1 << 20));
+        (await ReceiveAsync()).Should().Be(new ReadyMessage(WireProtocol.Version, Environment.ProcessId));
+        job.Booted.Should().Equal(new WorkerInfo(2, Environment.ProcessId));
+
+        Send(new ItemMessage(1, MessagePackSerializer.Serialize(20)));
+        Send(new ItemMessage(2, MessagePackSerializer.Serialize(0)));
+        Send(StopMessage.Instance);
+
+        var result = (ResultMessage)await ReceiveAsync();
+        result.Id.Should().Be(1);
+        MessagePackSerializer.Deserialize<string>(result.Payload).Should().Be("5");
+        var failure = (FailureMessage)await ReceiveAsync();
+        failure.Id.Should().Be(2);
+        failure.Error.Type.Should().Be("System.DivideByZeroException");
+        failure.Error.StackTrace.Should().Contain("Perform");
+
+        (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.Finished);
+        _exited.Task.IsCompleted.Should().BeFalse("a stopped worker returns; it is not an emergency exit");
+    }
+
+    [Fact]
+    public async Task A_master_speaking_another_protocol_version_is_refused_before_any_job_code_runs()
+    {
+        var job = new Divider();
+        Task<int> worker = Start(job);
+
+        Send(new StartMessage(WireProtocol.Version + 98, 1, 1 << 20));
+
+        var fatal = (FatalMessage)await ReceiveAsync();
+        fatal.Stage.Should().Be("protocol");
+        fatal.Error.Message.Should().Be($"protocol version mismatch: the master speaks {WireProtocol.Version + 98}, this worker {WireProtocol.Version}; build the job against the same Divvy version as the master");
+        (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.ProtocolError);
+        job.Booted.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_first_frame_that_is_not_Start_is_a_protocol_error()
+    {
+        Task<int> worker = Start(new Divider());
+
+        Send(StopMessage.Instance);
+
+        ((FatalMessage)await ReceiveAsync()).Error.Message.Should().Be("the master's first message was not Start");
+        (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.ProtocolError);
+    }
+
+    [Fact]
+    public async Task A_throwing_AfterSpawn_is_reported_as_fatal_and_ends_the_worker()
+    {
+        Task<int> worker = Task.Run(() => new WorkerHost<int, NoResult>(new BrokenBoot(), _downClient, _upClient, null, _exited.SetResult).RunAsync());
+
+        Send(new StartMessage(WireProtocol.Version, 1, 1 << 20));
+
+        var fatal = (FatalMessage)await ReceiveAsync();
+        fatal.Stage.Should().Be("AfterSpawn");
+        fatal.Error.ToString().Should().Be("System.TimeoutException: no database");
+        (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.AfterSpawnFailed);
+    }
+
+    [Fact]
+    public async Task When_the_pipe_ends_without_Stop_the_worker_leaves_at_once_as_orphaned()
+    {
+        _ = Start(new Divider());
+        Send(new StartMessage(WireProtocol.Version, 1, 1 << 20));
+        (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
+
+        _down.Dispose();
+
+        (await _exited.Task.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.MasterGone);
+    }
+
+    [Fact]
+    public async Task A_result_over_the_frame_limit_fails_its_item_and_the_worker_goes_on()
+    {
+        Task<int> worker = Start(new Divider(resultSize: 4096));
+
+        Send(new StartMessage(WireProtocol.Version, 1, 2048));
+        (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
+        Send(new ItemMessage(1, MessagePackSerializer.Serialize(1)));
+        Send(StopMessage.Instance);
+
+        var failure = (FailureMessage)await ReceiveAsync();
+        failure.Error.Type.Should().Be(typeof(FrameTooLargeException).FullName);
+        (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.Finished);
+    }
+
+    public void Dispose()
+    {
+        _down.Dispose();
+        _up.Dispose();
+        _downClient.Dispose();
+        _upClient.Dispose();
+    }
+}
