@@ -1,20 +1,26 @@
 namespace Divvy.Tests.Jobs;
 
-/// <summary>Yields `count` items, then throws. Args: count.</summary>
+/// <summary>Yields `count` items, then throws; with "sync", at once and without awaiting. Args: count, [sync].</summary>
 public sealed class DispatchThrowsJob : IParallelizable<int, int>
 {
     private readonly int _count;
+    private readonly bool _sync;
 
     public DispatchThrowsJob(string[] args)
     {
         _count = Scenarios.Int(args, 0, 4);
+        _sync = args.Contains("sync");
     }
 
     public async IAsyncEnumerable<int> DispatchAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         for (int i = 1; i <= _count; i++)
         {
-            await Task.Yield();
+            if (!_sync)
+            {
+                await Task.Yield();
+            }
+
             yield return i;
         }
 

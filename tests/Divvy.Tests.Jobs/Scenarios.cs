@@ -20,6 +20,7 @@ public static class Scenarios
         _ => throw new ArgumentException($"unknown scenario {name}"),
     };
 
+    /// <summary>The argument at <paramref name="index"/> as a number, or the fallback when absent or not a number.</summary>
     public static int Int(string[] args, int index, int fallback) =>
-        args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
+        args.Length > index && int.TryParse(args[index], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) ? value : fallback;
 }

@@ -15,7 +15,6 @@ internal sealed class FrameReader
     private const int DefaultBufferSize = 64 * 1024;
 
     private readonly Stream _stream;
-    private readonly int _maxFrameSize;
     private readonly byte[] _buffer;
     private int _start;
     private int _end;
@@ -26,9 +25,16 @@ internal sealed class FrameReader
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 16);
         _stream = stream;
-        _maxFrameSize = maxFrameSize;
+        MaxFrameSize = maxFrameSize;
         _buffer = new byte[bufferSize];
     }
+
+    /// <summary>
+    /// The largest frame accepted. Can change between reads: a worker reads the master's Start
+    /// frame under a small limit, then adopts the limit that frame announces, on the same reader
+    /// so that frames already buffered behind Start are not lost.
+    /// </summary>
+    public int MaxFrameSize { get; set; }
 
     /// <summary>Bytes already read from the stream and not yet returned as frames.</summary>
     public int Buffered => _end - _start;
@@ -108,9 +114,9 @@ internal sealed class FrameReader
     private int TakeLength()
     {
         uint length = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start, HeaderSize));
-        if (length > (uint)_maxFrameSize)
+        if (length > (uint)MaxFrameSize)
         {
-            throw new FrameTooLargeException(length, _maxFrameSize);
+            throw new FrameTooLargeException(length, MaxFrameSize);
         }
 
         _start += HeaderSize;

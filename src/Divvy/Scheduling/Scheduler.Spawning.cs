@@ -13,7 +13,7 @@ internal sealed partial class Scheduler
     /// </summary>
     private void SpawnWhereNeeded()
     {
-        while (_acceptingWork && _spawnTimer is null && _fatal is null && LiveWorkers < _slots.Length && PendingItems > CapacityIncludingBooting())
+        while (_acceptingWork && _spawnTimer is null && LiveWorkers < _slots.Length && PendingItems > CapacityIncludingBooting())
         {
             if (!_throttle.TryTake(out TimeSpan wait))
             {
@@ -47,8 +47,10 @@ internal sealed partial class Scheduler
     private void Spawn(int number)
     {
         CallHook(() => _job.BeforeSpawn(new WorkerInfo(number, null)));
-        if (_fatal is not null)
+        if (!_acceptingWork)
         {
+            // BeforeSpawn threw: the run is stopping. (A failed Dispatch does not stop spawning:
+            // the items it yielded before failing still need workers.)
             return;
         }
 

@@ -59,7 +59,7 @@ internal sealed class WorkerHost<TItem, TResult>
     {
         Stream down = _down;
         Stream up = _up;
-        var reader = new FrameReader(down, StartFrameLimit);
+        FrameReader reader = new(down, StartFrameLimit);
         var writer = new FrameWriter(up, MasterOptions.DefaultMaxFrameSize);
         StartMessage start;
         try
@@ -79,7 +79,7 @@ internal sealed class WorkerHost<TItem, TResult>
             return Fatal(writer, "protocol", mismatch, WorkerExitCodes.ProtocolError);
         }
 
-        reader = new FrameReader(down, start.MaxFrameSize);
+        reader.MaxFrameSize = start.MaxFrameSize;
         writer = new FrameWriter(up, start.MaxFrameSize);
         _workerNumber = start.WorkerNumber;
         var info = new WorkerInfo(start.WorkerNumber, Environment.ProcessId);

@@ -10,7 +10,8 @@ public sealed class MasterSpecs
     [Fact]
     public async Task I_can_run_a_job_with_five_workers_and_every_item_is_performed_once()
     {
-        await using ProcessRun run = JobsRun("echo", 5, "300");
+        // Items of 10 ms: long enough that every worker has booted before the work runs out.
+        await using ProcessRun run = JobsRun("echo", 5, "300", "10");
 
         (await run.WaitAsync()).Should().Be(0, run.AllStderr);
 
@@ -23,6 +24,17 @@ public sealed class MasterSpecs
         {
             ["dispatched"] = "300", ["succeeded"] = "300", ["failed"] = "0", ["crashed"] = "0", ["notperformed"] = "0", ["spawned"] = "5", ["reason"] = "Completed",
         });
+    }
+
+    [Fact]
+    public async Task Thousands_of_tiny_items_are_each_performed_exactly_once()
+    {
+        await using ProcessRun run = JobsRun("echo", 2, "20000");
+
+        (await run.WaitAsync()).Should().Be(0, run.AllStderr);
+
+        run.Lines("result ").Select(l => int.Parse(Fields(l)["item"])).Should().BeEquivalentTo(Enumerable.Range(1, 20000));
+        run.Summary()["succeeded"].Should().Be("20000");
     }
 
     [Fact]
@@ -225,10 +237,13 @@ public sealed class MasterSpecs
         run.Lines("performed").Should().BeEmpty();
     }
 
-    [Fact]
-    public async Task A_throwing_Dispatch_stops_the_run_with_its_exception_after_accepted_items_settle()
+    [Theory]
+    [InlineData("async")]
+    [InlineData("sync")]
+    public async Task A_throwing_Dispatch_stops_the_run_with_its_exception_after_accepted_items_settle(string mode)
     {
-        await using ProcessRun run = JobsRun("dispatchthrows", 2, "4");
+        // "sync" throws before any worker can have booted: its items must still be performed.
+        await using ProcessRun run = JobsRun("dispatchthrows", 2, "4", mode);
 
         (await run.WaitAsync()).Should().Be(4);
 

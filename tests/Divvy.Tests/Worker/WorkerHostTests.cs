@@ -93,6 +93,23 @@ public sealed class WorkerHostTests : IDisposable
     }
 
     [Fact]
+    public async Task A_Stop_that_arrives_together_with_Start_is_not_lost()
+    {
+        // A run that ends while a worker boots sends Stop right behind Start; both can land in
+        // the worker's first read.
+        MessageCodec.Write(_toWorker.BeginFrame(), new StartMessage(WireProtocol.Version, 1, 1 << 20));
+        _toWorker.EndFrame();
+        MessageCodec.Write(_toWorker.BeginFrame(), StopMessage.Instance);
+        _toWorker.EndFrame();
+        _toWorker.Flush();
+
+        Task<int> worker = Start(new Divider());
+
+        (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
+        (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.Finished);
+    }
+
+    [Fact]
     public async Task A_master_speaking_another_protocol_version_is_refused_before_any_job_code_runs()
     {
         var job = new Divider();
