@@ -17,6 +17,7 @@ public static class Scenarios
         "unserializable" => new UnserializableJob(),
         "dispatchthrows" => new DispatchThrowsJob(args),
         "nested" => new NestedJob(args),
+        "orders" => new OrderJob(args),
         _ => throw new ArgumentException($"unknown scenario {name}"),
     };
 

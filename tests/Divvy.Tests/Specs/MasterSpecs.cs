@@ -216,6 +216,19 @@ public sealed class MasterSpecs
     }
 
     [Fact]
+    public async Task MessagePackObject_items_and_results_travel_both_ways()
+    {
+        await using ProcessRun run = JobsRun("orders", 2, "6");
+
+        (await run.WaitAsync()).Should().Be(0, run.AllStderr);
+
+        var invoices = run.Lines("invoice ").Select(Fields).ToList();
+        invoices.Select(i => i["order"]).Should().BeEquivalentTo(["1", "2", "3", "4", "5", "6"]);
+        invoices.Should().OnlyContain(i => i["customer"] == $"customer-{i["order"]}" && decimal.Parse(i["total"]) == int.Parse(i["order"]) + 10.5m);
+        invoices.Should().OnlyContain(i => i["pid"] != run.Pid.ToString(), "Perform ran in a worker");
+    }
+
+    [Fact]
     public async Task An_item_over_the_frame_limit_fails_alone_and_the_run_goes_on()
     {
         await using ProcessRun run = Start(Artifacts.JobsDll, ["large", "2", "2", (2 * 1024 * 1024).ToString()], new Dictionary<string, string> { ["JOBS_MAX_FRAME"] = (1024 * 1024).ToString() });
