@@ -46,8 +46,24 @@ public interface IParallelizable<TItem, TResult> : IParallelizable
     }
 
     /// <summary>
-    /// Runs in the master for every settled item, in completion order: succeeded, failed (Perform
-    /// threw) or crashed (its worker died). Called from one thread at a time, never concurrently.
+    /// Runs in the worker when <c>Perform</c> threw: <c>true</c> (the default, except for
+    /// <see cref="FailItemException"/>) makes the attempt worth retrying under
+    /// <see cref="MasterOptions.MaxRetries"/>, <c>false</c> fails the item for good.
+    /// </summary>
+    bool ShouldRetry(Exception exception) => exception is not FailItemException;
+
+    /// <summary>
+    /// Runs in the master after every attempt, retries included: the outcome, the attempt number,
+    /// the worker, the duration, the error and whether (and when) the item will be tried again.
+    /// Called from one thread at a time.
+    /// </summary>
+    void OnAttempt(ItemAttempt<TItem> attempt)
+    {
+    }
+
+    /// <summary>
+    /// Runs in the master for every settled item, in completion order: once per item, after its last
+    /// attempt: succeeded, failed, crashed, timed out or quarantined. Called from one thread at a time, never concurrently.
     /// </summary>
     void OnResult(ItemResult<TItem, TResult> result)
     {

@@ -5,8 +5,9 @@ namespace Divvy;
 /// <typeparam name="TResult">The result type.</typeparam>
 public readonly struct ItemResult<TItem, TResult>
 {
-    internal ItemResult(TItem item, ItemStatus status, TResult? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? workerExit)
+    internal ItemResult(TItem item, ItemStatus status, TResult? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? workerExit, int attempts)
     {
+        Attempts = attempts;
         Item = item;
         Status = status;
         Result = result;
@@ -37,6 +38,9 @@ public readonly struct ItemResult<TItem, TResult>
     /// <summary>How long <c>Perform</c> ran, measured in the worker; zero for crashed items.</summary>
     public TimeSpan Duration { get; }
 
+    /// <summary>How many times the item was tried, this last time included.</summary>
+    public int Attempts { get; }
+
     /// <summary>How the worker ended, for <see cref="ItemStatus.Crashed"/> items.</summary>
     public WorkerExit? WorkerExit { get; }
 
@@ -45,6 +49,8 @@ public readonly struct ItemResult<TItem, TResult>
     {
         ItemStatus.Succeeded => $"succeeded on {Worker} in {Duration.TotalMilliseconds:F1} ms",
         ItemStatus.Crashed => $"crashed: {Worker} {WorkerExit} while performing it",
+        ItemStatus.TimedOut => $"timed out on {Worker} after {Attempts} attempt(s)",
+        ItemStatus.Quarantined => $"quarantined as poison after crashing workers {Attempts} time(s)",
         _ => $"failed on {Worker}: {Error}",
     };
 }

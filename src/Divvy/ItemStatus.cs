@@ -11,4 +11,10 @@ public enum ItemStatus
 
     /// <summary>The worker process died while it held the item; see <see cref="ItemResult{TItem, TResult}.WorkerExit"/>.</summary>
     Crashed = 2,
+
+    /// <summary>The item ran past <see cref="MasterOptions.ItemTimeout"/> on its last attempt.</summary>
+    TimedOut = 3,
+
+    /// <summary>The item crashed <see cref="MasterOptions.PoisonThreshold"/> workers and was set aside as poison.</summary>
+    Quarantined = 4,
 }

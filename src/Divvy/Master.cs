@@ -40,7 +40,7 @@ public sealed partial class Master
     public Master(IParallelizable job, MasterOptions? options = null)
     {
         _job = JobBinder.Bind(job);
-        _options = Copy(options ?? new MasterOptions()).Validated();
+        _options = (options ?? new MasterOptions()).Clone().Validated();
     }
 
     /// <summary><c>true</c> in a worker process launched by a master; <c>false</c> in the program you started.</summary>
@@ -93,17 +93,4 @@ public sealed partial class Master
         // The worker loop is the whole life of a worker: user code after Run() belongs to the master.
         Environment.Exit(exitCode);
     }
-
-    private static MasterOptions Copy(MasterOptions options) => new()
-    {
-        Workers = options.Workers,
-        MaxFrameSize = options.MaxFrameSize,
-        MaxPrefetch = options.MaxPrefetch,
-        MaxBootFailures = options.MaxBootFailures,
-        MaxSpawnsPerSecond = options.MaxSpawnsPerSecond,
-        ShutdownTimeout = options.ShutdownTimeout,
-        HandleSignals = options.HandleSignals,
-        LoggerFactory = options.LoggerFactory,
-        TimeProvider = options.TimeProvider,
-    };
 }

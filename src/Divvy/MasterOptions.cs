@@ -52,6 +52,65 @@ public sealed class MasterOptions
     /// </summary>
     public bool HandleSignals { get; set; } = true;
 
+    /// <summary>
+    /// How many times an item is tried again after an attempt that did not succeed (an exception
+    /// other than <see cref="FailItemException"/>, a timeout, a crashed worker). Default 0; range 0 to 1,000.
+    /// </summary>
+    public int MaxRetries { get; set; }
+
+    /// <summary>
+    /// Delay before the first retry; each further retry doubles it, up to <see cref="RetryMaxDelay"/>,
+    /// and a random jitter of up to half the delay is taken off so retries do not arrive in step.
+    /// Default 200 ms; range 0 to 1 hour.
+    /// </summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest delay between retries. Default 30 s; range <see cref="RetryBaseDelay"/> to 1 day.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// An item that was held by this many crashed workers is quarantined as poison: reported,
+    /// never retried again. Default 2; range 1 to 100.
+    /// </summary>
+    public int PoisonThreshold { get; set; } = 2;
+
+    /// <summary>
+    /// Soft per-item deadline: when it passes, the item's <see cref="CancellationToken"/> is
+    /// cancelled in the worker. Default <c>null</c> (no timeout); range 1 ms to 1 day.
+    /// </summary>
+    public TimeSpan? ItemTimeout { get; set; }
+
+    /// <summary>
+    /// How long after <see cref="ItemTimeout"/> an item that ignores its token may still run before
+    /// the master kills its worker (and everything it started) and records the item timed out.
+    /// Default 5 s; range 0 to 1 hour.
+    /// </summary>
+    public TimeSpan ItemTimeoutGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the master checks that each worker still answers. Default 5 s; range 10 ms to 1 hour.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A worker silent this long (no answer to heartbeats, which its reader thread gives even
+    /// mid-item) is killed and replaced. Default 30 s; range above <see cref="HeartbeatInterval"/> to 1 day.
+    /// </summary>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Recycle a worker after about this many items (each worker draws a limit up to 10% higher, so
+    /// they do not all recycle together). Default <c>null</c> (never); range 1 and up.
+    /// </summary>
+    public long? MaxItemsPerWorker { get; set; }
+
+    /// <summary>Recycle a worker whose resident memory, checked between items, passes this many bytes. Default <c>null</c>; at least 1 MiB.</summary>
+    public long? MaxWorkerMemory { get; set; }
+
+    /// <summary>Recycle a worker older than this, between items. Default <c>null</c>; range 10 ms to 365 days.</summary>
+    public TimeSpan? MaxWorkerAge { get; set; }
+
+    /// <summary>When to stop the run because items keep failing. Default <see cref="HaltPolicy.Never"/>.</summary>
+    public HaltPolicy Halt { get; set; } = HaltPolicy.Never;
+
     /// <summary>Where lifecycle events (spawn, exit, respawn) are logged. Default: nowhere.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
@@ -70,10 +129,48 @@ public sealed class MasterOptions
             throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), ShutdownTimeout, "MasterOptions.ShutdownTimeout must be between 0 and 1 hour");
         }
 
+        Check(MaxRetries, 0, 1000, nameof(MaxRetries));
+        Check(PoisonThreshold, 1, 100, nameof(PoisonThreshold));
+        CheckTime(RetryBaseDelay, TimeSpan.Zero, TimeSpan.FromHours(1), nameof(RetryBaseDelay));
+        CheckTime(RetryMaxDelay, RetryBaseDelay, TimeSpan.FromDays(1), nameof(RetryMaxDelay));
+        if (ItemTimeout is { } timeout)
+        {
+            CheckTime(timeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1), nameof(ItemTimeout));
+        }
+
+        CheckTime(ItemTimeoutGrace, TimeSpan.Zero, TimeSpan.FromHours(1), nameof(ItemTimeoutGrace));
+        CheckTime(HeartbeatInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), nameof(HeartbeatInterval));
+        CheckTime(HeartbeatTimeout, HeartbeatInterval + TimeSpan.FromTicks(1), TimeSpan.FromDays(1), nameof(HeartbeatTimeout));
+        if (MaxItemsPerWorker is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxItemsPerWorker), MaxItemsPerWorker, "MasterOptions.MaxItemsPerWorker must be at least 1");
+        }
+
+        if (MaxWorkerMemory is < 1024 * 1024)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxWorkerMemory), MaxWorkerMemory, "MasterOptions.MaxWorkerMemory must be at least 1 MiB");
+        }
+
+        if (MaxWorkerAge is { } age)
+        {
+            CheckTime(age, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(365), nameof(MaxWorkerAge));
+        }
+
+        ArgumentNullException.ThrowIfNull(Halt);
         ArgumentNullException.ThrowIfNull(LoggerFactory);
         ArgumentNullException.ThrowIfNull(TimeProvider);
         return this;
     }
+
+    private static void CheckTime(TimeSpan value, TimeSpan min, TimeSpan max, string name)
+    {
+        if (value < min || value > max)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"MasterOptions.{name} must be between {min} and {max}");
+        }
+    }
+
+    internal MasterOptions Clone() => (MasterOptions)MemberwiseClone();
 
     private static void Check(int value, int min, int max, string name)
     {

@@ -2,7 +2,7 @@ namespace Divvy;
 
 /// <summary>
 /// What a run did. Every dispatched item is counted exactly once:
-/// <c>Dispatched == Succeeded + Failed + Crashed + NotPerformed</c>.
+/// <c>Dispatched == Succeeded + Failed + Crashed + TimedOut + Quarantined + NotPerformed</c>.
 /// </summary>
 public sealed class RunSummary
 {
@@ -18,8 +18,29 @@ public sealed class RunSummary
     /// <summary>Items whose worker died while holding them.</summary>
     public long Crashed { get; init; }
 
+    /// <summary>Items whose last attempt ran past <see cref="MasterOptions.ItemTimeout"/>.</summary>
+    public long TimedOut { get; init; }
+
+    /// <summary>Items set aside as poison after crashing <see cref="MasterOptions.PoisonThreshold"/> workers.</summary>
+    public long Quarantined { get; init; }
+
     /// <summary>Accepted items never performed because the run stopped early.</summary>
     public long NotPerformed { get; init; }
+
+    /// <summary>Attempts that were retries (an item retried twice counts 2).</summary>
+    public long Retries { get; init; }
+
+    /// <summary>Workers replaced between items because of a recycling limit.</summary>
+    public int WorkersRecycled { get; init; }
+
+    /// <summary>Workers killed because an item ran past its hard deadline.</summary>
+    public int WorkersTimedOut { get; init; }
+
+    /// <summary>Workers killed because they stopped answering heartbeats.</summary>
+    public int WorkersUnresponsive { get; init; }
+
+    /// <summary>What tripped the halt policy, when <see cref="StopReason"/> is <see cref="StopReason.Halted"/>.</summary>
+    public string? HaltReason { get; init; }
 
     /// <summary>Worker processes launched, respawns included.</summary>
     public int WorkersSpawned { get; init; }
@@ -38,7 +59,8 @@ public sealed class RunSummary
 
     /// <summary>One line for logs and the CLI.</summary>
     public override string ToString() =>
-        $"{StopReason.ToString().ToLowerInvariant()}: {Dispatched} dispatched, {Succeeded} succeeded, {Failed} failed, " +
-        $"{Crashed} crashed, {NotPerformed} not performed; {WorkersSpawned} workers spawned, {WorkerCrashes} crashed; " +
+        $"{StopReason.ToString().ToLowerInvariant()}{(HaltReason is null ? "" : $" ({HaltReason})")}: {Dispatched} dispatched, {Succeeded} succeeded, {Failed} failed, " +
+        $"{Crashed} crashed, {TimedOut} timed out, {Quarantined} quarantined, {NotPerformed} not performed, {Retries} retries; " +
+        $"{WorkersSpawned} workers spawned, {WorkerCrashes} crashed, {WorkersRecycled} recycled, {WorkersTimedOut} killed at timeout, {WorkersUnresponsive} unresponsive; " +
         $"{Elapsed.TotalSeconds:F2} s";
 }

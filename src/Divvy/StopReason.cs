@@ -14,4 +14,7 @@ public enum StopReason
 
     /// <summary>The token passed to <see cref="Master.RunAsync"/> was cancelled: stopped as for <see cref="Interrupted"/>.</summary>
     Cancelled = 3,
+
+    /// <summary>The <see cref="MasterOptions.Halt"/> policy stopped the run after too many failures; see <see cref="RunSummary.HaltReason"/>.</summary>
+    Halted = 4,
 }

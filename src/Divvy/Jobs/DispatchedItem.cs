@@ -1,8 +1,8 @@
 namespace Divvy.Jobs;
 
 /// <summary>
-/// An item the master accepted from <c>Dispatch</c>: the user's value (for <c>OnResult</c>) and its
-/// serialized form (what goes on the wire, kept so the item can be sent again to another worker).
+/// An item the master accepted from <c>Dispatch</c>: the user's value (for the hooks), its
+/// serialized form (what goes on the wire, kept so the item can be sent again), and its history.
 /// </summary>
 internal sealed class DispatchedItem
 {
@@ -18,4 +18,15 @@ internal sealed class DispatchedItem
     public object? Value { get; }
 
     public byte[] Payload { get; }
+
+    /// <summary>Attempts made so far (the one in progress included once it settles).</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>Workers that died while holding this item.</summary>
+    public int Crashes { get; set; }
+
+    /// <summary>How the latest attempt ended, to settle the item if the run stops before its retry.</summary>
+    public AttemptOutcome LastOutcome { get; set; }
+
+    public RemoteError? LastError { get; set; }
 }

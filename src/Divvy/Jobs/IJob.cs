@@ -16,11 +16,12 @@ internal interface IJob
 
     void BeforeSpawn(WorkerInfo worker);
 
-    void ReportSucceeded(DispatchedItem item, ReadOnlyMemory<byte> resultPayload, WorkerInfo worker, TimeSpan duration);
+    /// <summary>Reads a result payload as <c>TResult</c>; false (with the reason) when the bytes do not fit.</summary>
+    bool TryReadResult(ReadOnlyMemory<byte> payload, out object? result, out RemoteError? error);
 
-    void ReportFailed(DispatchedItem item, RemoteError error, WorkerInfo worker, TimeSpan duration);
+    void ReportAttempt(DispatchedItem item, AttemptOutcome outcome, WorkerInfo worker, TimeSpan duration, RemoteError? error, TimeSpan? retryDelay);
 
-    void ReportCrashed(DispatchedItem item, WorkerInfo worker, WorkerExit exit);
+    void ReportResult(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit);
 
     /// <summary>Runs the worker loop of this process; the returned code is the process exit code.</summary>
     Task<int> RunWorkerAsync(WorkerChannelInfo channel);

@@ -28,35 +28,28 @@ internal sealed class JobAdapter<TItem, TResult> : IJob
 
     public void BeforeSpawn(WorkerInfo worker) => _job.BeforeSpawn(worker);
 
-    public void ReportSucceeded(DispatchedItem item, ReadOnlyMemory<byte> resultPayload, WorkerInfo worker, TimeSpan duration)
+    public bool TryReadResult(ReadOnlyMemory<byte> payload, out object? result, out RemoteError? error)
     {
-        TResult result;
         try
         {
-            result = MessagePackSerializer.Deserialize<TResult>(resultPayload, Serialization.Options);
+            result = MessagePackSerializer.Deserialize<TResult>(payload, Serialization.Options);
+            error = null;
+            return true;
         }
         catch (MessagePackSerializationException ex)
         {
-            // The worker sent bytes this master cannot read as TResult: the item failed, the run goes on.
-            ReportFailed(item, new RemoteError(typeof(ItemSerializationException).FullName!, $"cannot deserialize the result as {typeof(TResult).FullName}: {ex.Message}", ""), worker, duration);
-            return;
+            // The worker sent bytes this master cannot read as TResult: the item fails, the run goes on.
+            result = null;
+            error = new RemoteError(typeof(ItemSerializationException).FullName!, $"cannot deserialize the result as {typeof(TResult).FullName}: {ex.Message}", "");
+            return false;
         }
-
-        _job.OnResult(new ItemResult<TItem, TResult>((TItem)item.Value!, ItemStatus.Succeeded, result, null, worker, duration, null));
     }
 
-    public void ReportFailed(DispatchedItem item, RemoteError error, WorkerInfo worker, TimeSpan duration) =>
-        _job.OnResult(new ItemResult<TItem, TResult>((TItem)item.Value!, ItemStatus.Failed, default, error, worker, duration, null));
+    public void ReportAttempt(DispatchedItem item, AttemptOutcome outcome, WorkerInfo worker, TimeSpan duration, RemoteError? error, TimeSpan? retryDelay) =>
+        _job.OnAttempt(new ItemAttempt<TItem>((TItem)item.Value!, item.Attempts, outcome, worker, duration, error, retryDelay));
 
-    public void ReportCrashed(DispatchedItem item, WorkerInfo worker, WorkerExit exit) =>
-        _job.OnResult(new ItemResult<TItem, TResult>(
-            (TItem)item.Value!,
-            ItemStatus.Crashed,
-            default,
-            new RemoteError("Divvy.WorkerCrashed", $"{worker} {exit} while performing item {item.Id}", ""),
-            worker,
-            TimeSpan.Zero,
-            exit));
+    public void ReportResult(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit) =>
+        _job.OnResult(new ItemResult<TItem, TResult>((TItem)item.Value!, status, result is null ? default : (TResult)result, error, worker, duration, exit, item.Attempts));
 
     public Task<int> RunWorkerAsync(WorkerChannelInfo channel) => WorkerHost<TItem, TResult>.RunInProcessAsync(_job, channel);
 }

@@ -16,7 +16,6 @@ internal sealed class WorkerProcess : IAsyncDisposable
     private readonly AnonymousPipeServerStream _down;
     private readonly AnonymousPipeServerStream _up;
     private readonly Task _stderrPump;
-    private int _killed;
 
     public WorkerProcess(int number, Process process, AnonymousPipeServerStream down, AnonymousPipeServerStream up, TextWriter stderrSink)
     {
@@ -41,9 +40,6 @@ internal sealed class WorkerProcess : IAsyncDisposable
     public Stream Up => _up;
 
     public StderrTail Tail { get; } = new(TailLines);
-
-    /// <summary>Whether the master killed this worker on purpose (shutdown, protocol error).</summary>
-    public bool WasKilled => Volatile.Read(ref _killed) != 0;
 
     /// <summary>Waits for the process to exit and for its standard error to be read to the end.</summary>
     public async Task<WorkerExit> WaitForExitAsync(CancellationToken cancellationToken)
@@ -74,7 +70,6 @@ internal sealed class WorkerProcess : IAsyncDisposable
     /// <summary>Kills the worker and every process it started. Safe to call more than once, and after exit.</summary>
     public void Kill()
     {
-        Interlocked.Exchange(ref _killed, 1);
         try
         {
             _process.Kill(entireProcessTree: true);

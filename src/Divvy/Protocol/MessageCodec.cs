@@ -29,18 +29,36 @@ internal static class MessageCodec
                 writer.WriteRaw(result.Payload.Span);
                 break;
             case FailureMessage failure:
-                writer.WriteArrayHeader(6);
+                writer.WriteArrayHeader(7);
                 writer.Write((int)MessageKind.Failure);
                 writer.Write(failure.Id);
                 writer.Write(failure.ElapsedTicks);
+                writer.Write((int)failure.Failure);
                 WriteError(ref writer, failure.Error);
                 break;
             case StartMessage start:
-                writer.WriteArrayHeader(4);
+                writer.WriteArrayHeader(8);
                 writer.Write((int)MessageKind.Start);
                 writer.Write(start.ProtocolVersion);
                 writer.Write(start.WorkerNumber);
                 writer.Write(start.MaxFrameSize);
+                writer.Write(start.ItemTimeoutTicks);
+                writer.Write(start.MaxItems);
+                writer.Write(start.MaxMemoryBytes);
+                writer.Write(start.MaxAgeTicks);
+                break;
+            case PingMessage:
+                writer.WriteArrayHeader(1);
+                writer.Write((int)MessageKind.Ping);
+                break;
+            case PongMessage:
+                writer.WriteArrayHeader(1);
+                writer.Write((int)MessageKind.Pong);
+                break;
+            case RetiringMessage retiring:
+                writer.WriteArrayHeader(2);
+                writer.Write((int)MessageKind.Retiring);
+                writer.Write((int)retiring.Reason);
                 break;
             case ReadyMessage ready:
                 writer.WriteArrayHeader(3);
@@ -113,8 +131,11 @@ internal static class MessageCodec
             {
                 MessageKind.Item => new ItemMessage(reader.ReadInt64(), RawValue(ref reader)),
                 MessageKind.Result => new ResultMessage(reader.ReadInt64(), reader.ReadInt64(), RawValue(ref reader)),
-                MessageKind.Failure => new FailureMessage(reader.ReadInt64(), reader.ReadInt64(), ReadError(ref reader)),
-                MessageKind.Start => new StartMessage(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32()),
+                MessageKind.Failure => new FailureMessage(reader.ReadInt64(), reader.ReadInt64(), ReadEnum<FailureKind>(ref reader, kind), ReadError(ref reader)),
+                MessageKind.Start => new StartMessage(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64()),
+                MessageKind.Ping => PingMessage.Instance,
+                MessageKind.Pong => PongMessage.Instance,
+                MessageKind.Retiring => new RetiringMessage(ReadEnum<RecycleReason>(ref reader, kind)),
                 MessageKind.Ready => new ReadyMessage(reader.ReadInt32(), reader.ReadInt32()),
                 MessageKind.Stop => StopMessage.Instance,
                 _ => new FatalMessage(reader.ReadString() ?? "", ReadError(ref reader)),
@@ -139,8 +160,11 @@ internal static class MessageCodec
     {
         MessageKind.Item => 3,
         MessageKind.Result => 4,
-        MessageKind.Failure => 6,
-        MessageKind.Start => 4,
+        MessageKind.Failure => 7,
+        MessageKind.Start => 8,
+        MessageKind.Ping => 1,
+        MessageKind.Pong => 1,
+        MessageKind.Retiring => 2,
         MessageKind.Ready => 3,
         MessageKind.Stop => 1,
         MessageKind.Fatal => 5,
@@ -153,6 +177,15 @@ internal static class MessageCodec
         {
             throw new ProtocolException($"malformed {Name(kind)} message: {count} fields, expected {expected}");
         }
+    }
+
+    private static T ReadEnum<T>(ref MessagePackReader reader, int kind)
+        where T : struct, Enum
+    {
+        int value = reader.ReadInt32();
+        return Enum.IsDefined(typeof(T), value)
+            ? (T)(object)value
+            : throw new ProtocolException($"malformed {Name(kind)} message: {value} is not a {typeof(T).Name}");
     }
 
     private static ReadOnlyMemory<byte> RawValue(ref MessagePackReader reader)

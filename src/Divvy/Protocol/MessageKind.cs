@@ -23,4 +23,13 @@ internal enum MessageKind
 
     /// <summary>Worker to master: the worker cannot go on (its boot hook threw, versions differ).</summary>
     Fatal = 7,
+
+    /// <summary>Master to worker: are you alive? Answered from the worker's reader thread, even mid-item.</summary>
+    Ping = 8,
+
+    /// <summary>Worker to master: the answer to <see cref="Ping"/>.</summary>
+    Pong = 9,
+
+    /// <summary>Worker to master: recycling (item count, memory or age limit reached); it performs nothing more and exits.</summary>
+    Retiring = 10,
 }

@@ -1,7 +1,10 @@
 namespace Divvy.Protocol;
 
-/// <summary>The master's first frame to a new worker.</summary>
-internal sealed record StartMessage(int ProtocolVersion, int WorkerNumber, int MaxFrameSize) : Message
+/// <summary>
+/// The master's first frame to a new worker: who it is and the limits it lives by. Zero means
+/// "no limit" for the timeout and the three recycling limits.
+/// </summary>
+internal sealed record StartMessage(int ProtocolVersion, int WorkerNumber, int MaxFrameSize, long ItemTimeoutTicks = 0, long MaxItems = 0, long MaxMemoryBytes = 0, long MaxAgeTicks = 0) : Message
 {
     public override MessageKind Kind => MessageKind.Start;
 }

@@ -20,8 +20,8 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Warning, "{Worker} failed in {Stage}: {Error}")]
     public static partial void WorkerFatal(ILogger logger, string worker, string stage, string error);
 
-    [LoggerMessage(6, LogLevel.Warning, "item {Item} failed on {Worker}: {Error}")]
-    public static partial void ItemFailed(ILogger logger, long item, string worker, string error);
+    [LoggerMessage(6, LogLevel.Warning, "item {Item} {Status} on {Worker}: {Error}")]
+    public static partial void ItemFailed(ILogger logger, long item, string worker, string status, string error);
 
     [LoggerMessage(7, LogLevel.Warning, "killing {Worker}: {Why}")]
     public static partial void WorkerKilled(ILogger logger, string worker, string why);
@@ -37,6 +37,18 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Debug, "spawn throttled for {Milliseconds:F0} ms (MasterOptions.MaxSpawnsPerSecond)")]
     public static partial void SpawnThrottled(ILogger logger, double milliseconds);
+
+    [LoggerMessage(13, LogLevel.Information, "item {Item} attempt {Attempt} ended {Outcome}; retrying in {Milliseconds:F0} ms")]
+    public static partial void ItemRetrying(ILogger logger, long item, int attempt, string outcome, double milliseconds);
+
+    [LoggerMessage(14, LogLevel.Warning, "item {Item} quarantined as poison: it crashed {Crashes} workers (MasterOptions.PoisonThreshold)")]
+    public static partial void ItemQuarantined(ILogger logger, long item, int crashes);
+
+    [LoggerMessage(15, LogLevel.Information, "{Worker} recycling: {Reason} limit reached")]
+    public static partial void WorkerRecycling(ILogger logger, string worker, string reason);
+
+    [LoggerMessage(16, LogLevel.Warning, "halting: {Reason}")]
+    public static partial void Halted(ILogger logger, string reason);
 
     [LoggerMessage(12, LogLevel.Information, "run {Summary}")]
     public static partial void RunFinished(ILogger logger, string summary);

@@ -8,11 +8,29 @@ internal sealed class RunCounters
     public long Failed;
     public long Crashed;
     public long NotPerformed;
+    public long TimedOut;
+    public long Quarantined;
+    public long Retries;
     public int WorkersSpawned;
     public int WorkerCrashes;
+    public int WorkersRecycled;
+    public int WorkersTimedOut;
+    public int WorkersUnresponsive;
 
-    public RunSummary ToSummary(TimeSpan elapsed, StopReason reason) => new()
+    /// <summary>Items settled without success (after their retries): what halt policies count.</summary>
+    public long Failures => Failed + Crashed + TimedOut + Quarantined;
+
+    public long Settled => Succeeded + Failures;
+
+    public RunSummary ToSummary(TimeSpan elapsed, StopReason reason, string? haltReason) => new()
     {
+        TimedOut = TimedOut,
+        Quarantined = Quarantined,
+        Retries = Retries,
+        WorkersRecycled = WorkersRecycled,
+        WorkersTimedOut = WorkersTimedOut,
+        WorkersUnresponsive = WorkersUnresponsive,
+        HaltReason = haltReason,
         Dispatched = Dispatched,
         Succeeded = Succeeded,
         Failed = Failed,

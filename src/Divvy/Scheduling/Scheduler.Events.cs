@@ -12,6 +12,7 @@ internal sealed partial class Scheduler
         switch (next)
         {
             case MessageArrived arrived:
+                arrived.Worker.LastHeard = _time.GetTimestamp();
                 OnMessage(arrived.Worker, arrived.Message);
                 break;
             case WorkerEnded ended:
@@ -34,6 +35,12 @@ internal sealed partial class Scheduler
                 _spawnTimer?.Dispose();
                 _spawnTimer = null;
                 break;
+            case TimerFired { Purpose: TimerPurpose.Retry }:
+                _retryTimerDue = long.MaxValue;
+                break;
+            case TimerFired { Purpose: TimerPurpose.Watchdog }:
+                CheckDeadlinesAndHeartbeats();
+                break;
             case TimerFired { Purpose: TimerPurpose.ShutdownDeadline }:
                 KillAll("did not stop within MasterOptions.ShutdownTimeout");
                 break;
@@ -46,7 +53,7 @@ internal sealed partial class Scheduler
         {
             case ReadyMessage ready when ready.ProtocolVersion != WireProtocol.Version:
                 worker.FatalReason = new RemoteError(typeof(ProtocolException).FullName!, $"protocol version mismatch: the master speaks {WireProtocol.Version}, the worker {ready.ProtocolVersion}", "");
-                worker.Process.Kill();
+                worker.Kill(KillReason.ProtocolError);
                 break;
             case ReadyMessage:
                 worker.IsReady = true;
@@ -55,14 +62,33 @@ internal sealed partial class Scheduler
             case ResultMessage result when Settle(worker, result.Id) is { } item:
                 TimeSpan duration = TimeSpan.FromTicks(result.ElapsedTicks);
                 worker.Window.Observe(duration);
-                _counts.Succeeded++;
-                CallHook(() => _job.ReportSucceeded(item, result.Payload, worker.Info, duration));
+                if (_job.TryReadResult(result.Payload, out object? value, out RemoteError? unreadable))
+                {
+                    SettleAttempt(item, AttemptOutcome.Succeeded, worker.Info, duration, null, null, value);
+                }
+                else
+                {
+                    SettleAttempt(item, AttemptOutcome.Failed, worker.Info, duration, unreadable, null, null);
+                }
+
                 break;
             case FailureMessage failure when Settle(worker, failure.Id) is { } item:
-                worker.Window.Observe(TimeSpan.FromTicks(failure.ElapsedTicks));
-                _counts.Failed++;
-                Log.ItemFailed(_log, item.Id, worker.Info.ToString(), failure.Error.ToString());
-                CallHook(() => _job.ReportFailed(item, failure.Error, worker.Info, TimeSpan.FromTicks(failure.ElapsedTicks)));
+                TimeSpan elapsed = TimeSpan.FromTicks(failure.ElapsedTicks);
+                worker.Window.Observe(elapsed);
+                AttemptOutcome outcome = failure.Failure switch
+                {
+                    FailureKind.Permanent => AttemptOutcome.Failed,
+                    FailureKind.TimedOut => AttemptOutcome.TimedOut,
+                    _ => AttemptOutcome.Retry,
+                };
+                SettleAttempt(item, outcome, worker.Info, elapsed, failure.Error, null, null);
+                break;
+            case RetiringMessage retiring:
+                // The worker performs nothing after this: whatever it still holds goes elsewhere.
+                worker.Retiring = retiring.Reason;
+                Log.WorkerRecycling(_log, worker.Info.ToString(), retiring.Reason.ToString());
+                Requeue(worker.InFlight);
+                worker.InFlight.Clear();
                 break;
             case FatalMessage fatal:
                 worker.FatalReason = fatal.Error;
@@ -77,11 +103,12 @@ internal sealed partial class Scheduler
         if (!worker.InFlight.TryPeek(out DispatchedItem? oldest) || oldest.Id != id)
         {
             worker.FatalReason = new RemoteError(typeof(ProtocolException).FullName!, $"the worker settled item {id}, but the item it holds first is {(oldest is null ? "none" : oldest.Id)}", "");
-            worker.Process.Kill();
+            worker.Kill(KillReason.ProtocolError);
             return null;
         }
 
         worker.InFlight.Dequeue();
+        worker.HeadStartedAt = _time.GetTimestamp();
         worker.Completed++;
         _bootFailures.Clear();
         return oldest;
@@ -96,19 +123,57 @@ internal sealed partial class Scheduler
             _slots[slot] = null;
         }
 
-        bool asked = ended.ChannelError is null && (worker.Process.WasKilled || (worker.StopSent && ended.Exit.ExitCode == 0));
-        if (asked)
+        bool cleanExit = ended.ChannelError is null && ended.Exit.ExitCode == 0 && (worker.StopSent || worker.Retiring is not null);
+        switch (worker.Killed)
         {
-            Log.WorkerExited(_log, worker.Info.ToString(), ended.Exit.ToString());
-            _counts.NotPerformed += worker.InFlight.Count;
-            worker.InFlight.Clear();
-        }
-        else
-        {
-            OnWorkerCrashed(worker, ended);
+            case KillReason.HardTimeout:
+                _counts.WorkersTimedOut++;
+                Log.WorkerExited(_log, worker.Info.ToString(), $"killed at the hard deadline: {ended.Exit}");
+                SettleHead(worker, AttemptOutcome.TimedOut, ended.Exit, TimedOutError(worker));
+                break;
+            case KillReason.Unresponsive:
+                _counts.WorkersUnresponsive++;
+                Log.WorkerExited(_log, worker.Info.ToString(), $"killed for not answering heartbeats: {ended.Exit}");
+                SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, new RemoteError("Divvy.WorkerUnresponsive", $"{worker.Info} stopped answering for {_options.HeartbeatTimeout.TotalSeconds:F1} s (MasterOptions.HeartbeatTimeout) and was killed", ""));
+                break;
+            case KillReason.Shutdown:
+            case null when cleanExit:
+                if (worker.Retiring is not null && worker.Killed is null)
+                {
+                    _counts.WorkersRecycled++;
+                }
+
+                Log.WorkerExited(_log, worker.Info.ToString(), ended.Exit.ToString());
+                foreach (DispatchedItem item in worker.InFlight)
+                {
+                    Abandon(item, worker.Info);
+                }
+
+                worker.InFlight.Clear();
+                break;
+            default:
+                OnWorkerCrashed(worker, ended);
+                break;
         }
 
         _ = worker.Process.DisposeAsync();
+    }
+
+    private RemoteError TimedOutError(WorkerConnection worker) => new(
+        "Divvy.ItemTimedOut",
+        $"still running {(_options.ItemTimeout ?? TimeSpan.Zero).TotalSeconds:F1} s (MasterOptions.ItemTimeout, divvy --timeout) + {_options.ItemTimeoutGrace.TotalSeconds:F1} s grace after its token was cancelled; {worker.Info} was killed",
+        "");
+
+    /// <summary>The item in progress gets the given outcome; items queued behind it go back to the queue.</summary>
+    private void SettleHead(WorkerConnection worker, AttemptOutcome outcome, WorkerExit exit, RemoteError error)
+    {
+        if (worker.InFlight.TryDequeue(out DispatchedItem? held))
+        {
+            TimeSpan ran = outcome == AttemptOutcome.Crashed ? TimeSpan.Zero : _time.GetElapsedTime(worker.HeadStartedAt);
+            Requeue(worker.InFlight);
+            worker.InFlight.Clear();
+            SettleAttempt(held, outcome, worker.Info, ran, error, exit, null);
+        }
     }
 
     private void OnWorkerCrashed(WorkerConnection worker, WorkerEnded ended)
@@ -116,25 +181,7 @@ internal sealed partial class Scheduler
         _counts.WorkerCrashes++;
         RemoteError? reason = worker.FatalReason ?? (ended.ChannelError is { } error ? RemoteError.From(error) : null);
         Log.WorkerCrashed(_log, worker.Info.ToString(), ended.Exit.ToString(), worker.InFlight.TryPeek(out DispatchedItem? held) ? held.Id : 0, reason?.ToString() ?? "");
-
-        if (worker.InFlight.TryDequeue(out held))
-        {
-            _counts.Crashed++;
-            CallHook(() => _job.ReportCrashed(held, worker.Info, ended.Exit));
-        }
-
-        // Items queued behind the one in progress were never started: send them again, first.
-        if (worker.InFlight.Count > 0)
-        {
-            var again = new Queue<DispatchedItem>(worker.InFlight.Concat(_requeued));
-            _requeued.Clear();
-            foreach (DispatchedItem item in again)
-            {
-                _requeued.Enqueue(item);
-            }
-
-            worker.InFlight.Clear();
-        }
+        SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError("Divvy.WorkerCrashed", $"{worker.Info} {ended.Exit} while performing the item", ""));
 
         if (worker.Completed == 0)
         {

@@ -36,7 +36,12 @@ internal sealed partial class Scheduler
         Log.StopRequested(_log, reason.ToString(), force);
         if (force)
         {
-            _stopReason = reason;
+            _stopReason ??= reason;
+            if (reason == StopReason.Terminated && _stopReason != StopReason.Halted)
+            {
+                _stopReason = reason;
+            }
+
             _acceptingWork = false;
             _dispatchCancel.Cancel();
             KillAll("forced stop");
@@ -70,7 +75,7 @@ internal sealed partial class Scheduler
             if (worker is not null)
             {
                 Log.WorkerKilled(_log, worker.Info.ToString(), why);
-                worker.Process.Kill();
+                worker.Kill(KillReason.Shutdown);
             }
         }
     }

@@ -67,9 +67,28 @@ internal sealed partial class Scheduler
         }
 
         _counts.WorkersSpawned++;
-        var worker = new WorkerConnection(process, _options.MaxPrefetch, _options.MaxFrameSize);
+        var worker = new WorkerConnection(process, _options.MaxPrefetch, StartFor(number), _time.GetTimestamp());
         _slots[number - 1] = worker;
         Log.WorkerSpawned(_log, worker.Info.ToString(), _counts.WorkersSpawned);
-        _supervisors.Add(worker.SuperviseAsync(_events.Writer, WireProtocol.Version));
+        _supervisors.Add(worker.SuperviseAsync(_events.Writer));
+    }
+
+    /// <summary>The limits a new worker lives by; the item limit gets up to 10% jitter so workers do not recycle in step.</summary>
+    private StartMessage StartFor(int number)
+    {
+        long maxItems = 0;
+        if (_options.MaxItemsPerWorker is { } limit)
+        {
+            maxItems = limit + Random.Shared.NextInt64(0, (limit / 10) + 1);
+        }
+
+        return new StartMessage(
+            WireProtocol.Version,
+            number,
+            _options.MaxFrameSize,
+            ItemTimeoutTicks: _options.ItemTimeout?.Ticks ?? 0,
+            MaxItems: maxItems,
+            MaxMemoryBytes: _options.MaxWorkerMemory ?? 0,
+            MaxAgeTicks: _options.MaxWorkerAge?.Ticks ?? 0);
     }
 }

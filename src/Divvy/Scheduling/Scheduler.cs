@@ -7,10 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace Divvy.Scheduling;
 
 /// <summary>
-/// Decides who gets which item. One loop owns all run state; pipes, process exits, signals and the
-/// dispatch pump only post <see cref="SchedulerEvent"/>s to it. Partial files split it by concern:
-/// this one is the loop, <c>.Events</c> reacts to workers, <c>.Spawning</c> launches them,
-/// <c>.Shutdown</c> ends the run.
+/// Decides who gets which item. One loop owns all run state; pipes, process exits, signals, timers
+/// and the dispatch pump only post <see cref="SchedulerEvent"/>s to it. Partial files split it by
+/// concern: this one is the loop and assignment, <c>.Events</c> reacts to workers, <c>.Attempts</c>
+/// settles items (retries, poison, halting), <c>.Watchdog</c> enforces timeouts and heartbeats,
+/// <c>.Spawning</c> launches workers, <c>.Shutdown</c> ends the run.
 /// </summary>
 internal sealed partial class Scheduler
 {
@@ -42,6 +43,7 @@ internal sealed partial class Scheduler
         _time = options.TimeProvider;
         _slots = new WorkerConnection?[options.Workers];
         _throttle = new SpawnThrottle(options.MaxSpawnsPerSecond, Math.Max(options.Workers, options.MaxSpawnsPerSecond), _time);
+        _backoff = new RetryBackoff(options.RetryBaseDelay, options.RetryMaxDelay, new Random());
     }
 
     /// <summary>Asks the run to stop. Thread-safe; used by signal handlers and cancellation.</summary>
@@ -51,6 +53,7 @@ internal sealed partial class Scheduler
     {
         long started = _time.GetTimestamp();
         Task pump = Task.Run(() => PumpAsync(_dispatchCancel.Token));
+        StartWatchdog();
         try
         {
             while (!IsFinished)
@@ -60,6 +63,7 @@ internal sealed partial class Scheduler
                     Handle(next);
                 }
 
+                ReleaseDueRetries();
                 Assign();
                 if (IsFinished)
                 {
@@ -71,30 +75,23 @@ internal sealed partial class Scheduler
         }
         finally
         {
+            StopTimers();
             _dispatchCancel.Cancel();
             foreach (WorkerConnection? connection in _slots)
             {
-                connection?.Process.Kill();
+                connection?.Kill(KillReason.Shutdown);
             }
 
             await Task.WhenAll(_supervisors).ConfigureAwait(false);
         }
 
-        // Items accepted but never sent count as not performed.
-        while (_dispatched.Reader.TryRead(out _))
-        {
-            _counts.Dispatched++;
-            _counts.NotPerformed++;
-        }
-
-        _counts.NotPerformed += _requeued.Count;
-        _requeued.Clear();
+        SettleLeftovers();
         if (pump.IsCompleted)
         {
             await pump.ConfigureAwait(false);
         }
 
-        RunSummary summary = _counts.ToSummary(_time.GetElapsedTime(started), _stopReason ?? StopReason.Completed);
+        RunSummary summary = _counts.ToSummary(_time.GetElapsedTime(started), _stopReason ?? StopReason.Completed, _haltReason);
         Log.RunFinished(_log, summary.ToString());
         if (_fatal is not null)
         {
@@ -118,6 +115,7 @@ internal sealed partial class Scheduler
             return;
         }
 
+        long now = _time.GetTimestamp();
         foreach (WorkerConnection? connection in _slots)
         {
             if (connection is null)
@@ -133,13 +131,13 @@ internal sealed partial class Scheduler
                     continue;
                 }
 
-                connection.Send(item);
+                connection.Send(item, now);
             }
         }
 
         SpawnWhereNeeded();
 
-        if (_dispatchEnded && PendingItems == 0 && !AnyInFlight)
+        if (_dispatchEnded && PendingItems == 0 && _delayed.Count == 0 && !AnyInFlight)
         {
             BeginStop(StopReason.Completed);
         }
@@ -161,14 +159,25 @@ internal sealed partial class Scheduler
         return false;
     }
 
+    /// <summary>Puts items a worker held but never started back at the front of the queue, in order.</summary>
+    private void Requeue(IEnumerable<DispatchedItem> items)
+    {
+        var again = new Queue<DispatchedItem>(items.Concat(_requeued));
+        _requeued.Clear();
+        foreach (DispatchedItem item in again)
+        {
+            _requeued.Enqueue(item);
+        }
+    }
+
     private void RejectOversized(DispatchedItem item, WorkerInfo worker)
     {
         var error = new RemoteError(
             typeof(FrameTooLargeException).FullName!,
             $"item {item.Id} is {item.Payload.Length:N0} bytes serialized, over the maximum frame size of {_options.MaxFrameSize:N0} bytes (MasterOptions.MaxFrameSize, divvy --max-frame-size)",
             "");
-        _counts.Failed++;
-        CallHook(() => _job.ReportFailed(item, error, worker, TimeSpan.Zero));
+        item.Attempts++;
+        Finish(item, ItemStatus.Failed, null, error, worker, TimeSpan.Zero, null);
     }
 
     /// <summary>Sleeps until an event arrives or, when some worker could take one, an item.</summary>

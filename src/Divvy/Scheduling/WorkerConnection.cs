@@ -17,13 +17,15 @@ internal sealed class WorkerConnection
     private static readonly TimeSpan s_drainAfterExit = TimeSpan.FromSeconds(2);
 
     private readonly Channel<Message> _outbox = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-    private readonly int _maxFrameSize;
+    private readonly StartMessage _start;
 
-    public WorkerConnection(WorkerProcess process, int maxPrefetch, int maxFrameSize)
+    public WorkerConnection(WorkerProcess process, int maxPrefetch, StartMessage start, long now)
     {
         Process = process;
         Window = new PrefetchWindow(maxPrefetch);
-        _maxFrameSize = maxFrameSize;
+        _start = start;
+        LastHeard = now;
+        LastPing = now;
     }
 
     public WorkerProcess Process { get; }
@@ -36,8 +38,23 @@ internal sealed class WorkerConnection
     /// <summary>The master has told the worker to stop; it gets no more items.</summary>
     public bool StopSent { get; private set; }
 
+    /// <summary>The worker announced it is recycling; it gets no more items and exits by itself.</summary>
+    public RecycleReason? Retiring { get; set; }
+
+    /// <summary>Why the master killed it, if it did.</summary>
+    public KillReason? Killed { get; private set; }
+
     /// <summary>Items sent and not yet settled, oldest (in progress) first.</summary>
     public Queue<DispatchedItem> InFlight { get; } = new();
+
+    /// <summary>When the oldest item in <see cref="InFlight"/> started, as a timestamp.</summary>
+    public long HeadStartedAt { get; set; }
+
+    /// <summary>When anything was last heard from the worker, as a timestamp.</summary>
+    public long LastHeard { get; set; }
+
+    /// <summary>When the last heartbeat was sent, as a timestamp.</summary>
+    public long LastPing { get; private set; }
 
     public PrefetchWindow Window { get; }
 
@@ -47,10 +64,33 @@ internal sealed class WorkerConnection
     /// <summary>What the worker said before dying on its own, if it said anything.</summary>
     public RemoteError? FatalReason { get; set; }
 
-    public int SpareCapacity => IsReady && !StopSent ? Math.Max(0, Window.Current - InFlight.Count) : 0;
-
-    public void Send(DispatchedItem item)
+    public int SpareCapacity
     {
+        get
+        {
+            if (!IsReady || StopSent || Retiring is not null || Killed is not null)
+            {
+                return 0;
+            }
+
+            long spare = Window.Current - InFlight.Count;
+            if (_start.MaxItems > 0)
+            {
+                // No point sending items past the worker's recycling limit: they would come back.
+                spare = Math.Min(spare, _start.MaxItems - Completed - InFlight.Count);
+            }
+
+            return (int)Math.Max(0, spare);
+        }
+    }
+
+    public void Send(DispatchedItem item, long now)
+    {
+        if (InFlight.Count == 0)
+        {
+            HeadStartedAt = now;
+        }
+
         InFlight.Enqueue(item);
         _outbox.Writer.TryWrite(new ItemMessage(item.Id, item.Payload));
     }
@@ -64,10 +104,23 @@ internal sealed class WorkerConnection
         }
     }
 
-    /// <summary>Runs the connection until the worker is gone; posts its messages and, last, <see cref="WorkerEnded"/>.</summary>
-    public async Task SuperviseAsync(ChannelWriter<SchedulerEvent> events, int protocolVersion)
+    public void SendPing(long now)
     {
-        _outbox.Writer.TryWrite(new StartMessage(protocolVersion, Process.Number, _maxFrameSize));
+        LastPing = now;
+        _outbox.Writer.TryWrite(PingMessage.Instance);
+    }
+
+    /// <summary>Kills the worker's whole process tree, remembering why; the first reason sticks.</summary>
+    public void Kill(KillReason reason)
+    {
+        Killed ??= reason;
+        Process.Kill();
+    }
+
+    /// <summary>Runs the connection until the worker is gone; posts its messages and, last, <see cref="WorkerEnded"/>.</summary>
+    public async Task SuperviseAsync(ChannelWriter<SchedulerEvent> events)
+    {
+        _outbox.Writer.TryWrite(_start);
         Task writing = WriteLoopAsync();
         Task reading = ReadLoopAsync(events);
         Task<WorkerExit> exiting = Process.WaitForExitAsync(CancellationToken.None);
@@ -79,7 +132,7 @@ internal sealed class WorkerConnection
             if (reading.Exception?.InnerException is { } error)
             {
                 channelError = error;
-                Process.Kill();
+                Kill(KillReason.ProtocolError);
             }
 
             if (await Task.WhenAny(exiting, Task.Delay(s_exitAfterClose)).ConfigureAwait(false) != exiting)
@@ -104,7 +157,7 @@ internal sealed class WorkerConnection
     private async Task ReadLoopAsync(ChannelWriter<SchedulerEvent> events)
     {
         await Task.Yield();
-        var reader = new FrameReader(Process.Up, _maxFrameSize);
+        var reader = new FrameReader(Process.Up, _start.MaxFrameSize);
         try
         {
             while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false) is { } frame)
@@ -113,7 +166,7 @@ internal sealed class WorkerConnection
                 {
                     // The read buffer is reused for the next frame: keep our own copy of the payload.
                     ResultMessage result => result with { Payload = result.Payload.ToArray() },
-                    ItemMessage or StartMessage or StopMessage => throw new ProtocolException("a worker sent a message only a master may send"),
+                    ItemMessage or StartMessage or StopMessage or PingMessage => throw new ProtocolException("a worker sent a message only a master may send"),
                     var other => other,
                 };
                 events.TryWrite(new MessageArrived(this, message));
@@ -127,7 +180,7 @@ internal sealed class WorkerConnection
 
     private async Task WriteLoopAsync()
     {
-        var writer = new FrameWriter(Process.Down, _maxFrameSize);
+        var writer = new FrameWriter(Process.Down, _start.MaxFrameSize);
         try
         {
             while (await _outbox.Reader.WaitToReadAsync().ConfigureAwait(false))

@@ -27,7 +27,12 @@ internal sealed class WorkerHost<TItem, TResult>
     private readonly Action<int> _exitProcess;
     private readonly Channel<ItemMessage> _items = Channel.CreateUnbounded<ItemMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly List<PosixSignalRegistration> _signals = [];
+    private readonly Lock _writeLock = new();
     private int _workerNumber;
+    private StartMessage _start = new(WireProtocol.Version, 0, MasterOptions.DefaultMaxFrameSize);
+    private long _performed;
+    private long _bornAt;
+    private volatile bool _finishing;
 
     /// <summary>
     /// A worker loop over any pair of streams. <paramref name="exitProcess"/> ends the process when
@@ -82,6 +87,8 @@ internal sealed class WorkerHost<TItem, TResult>
         reader.MaxFrameSize = start.MaxFrameSize;
         writer = new FrameWriter(up, start.MaxFrameSize);
         _workerNumber = start.WorkerNumber;
+        _start = start;
+        _bornAt = Stopwatch.GetTimestamp();
         var info = new WorkerInfo(start.WorkerNumber, Environment.ProcessId);
         try
         {
@@ -96,7 +103,7 @@ internal sealed class WorkerHost<TItem, TResult>
         Write(writer, new ReadyMessage(WireProtocol.Version, Environment.ProcessId));
         writer.Flush();
 
-        StartThread("divvy-reader", () => ReadLoop(reader));
+        StartThread("divvy-reader", () => ReadLoop(reader, writer));
         if (_masterProcessId is { } master)
         {
             StartThread("divvy-orphan-watch", () => WatchParent(master));
@@ -107,47 +114,132 @@ internal sealed class WorkerHost<TItem, TResult>
             while (_items.Reader.TryRead(out ItemMessage? item))
             {
                 await PerformAsync(item, writer).ConfigureAwait(false);
+                _performed++;
+                if (RecycleReasonNow() is { } reason)
+                {
+                    // Items still queued here were never started: the master sends them elsewhere.
+                    _finishing = true;
+                    Locked(() =>
+                    {
+                        Write(writer, new RetiringMessage(reason));
+                        writer.Flush();
+                    });
+                    return WorkerExitCodes.Finished;
+                }
+
                 if (!_items.Reader.TryPeek(out _))
                 {
                     // Nothing else queued: send what is pending now rather than hold results back.
-                    writer.Flush();
+                    Locked(writer.Flush);
                 }
             }
         }
 
-        writer.Flush();
+        _finishing = true;
+        Locked(writer.Flush);
         return WorkerExitCodes.Finished;
+    }
+
+    private RecycleReason? RecycleReasonNow()
+    {
+        if (_start.MaxItems > 0 && _performed >= _start.MaxItems)
+        {
+            return RecycleReason.ItemCount;
+        }
+
+        if (_start.MaxMemoryBytes > 0 && Environment.WorkingSet > _start.MaxMemoryBytes)
+        {
+            return RecycleReason.Memory;
+        }
+
+        if (_start.MaxAgeTicks > 0 && Stopwatch.GetElapsedTime(_bornAt).Ticks > _start.MaxAgeTicks)
+        {
+            return RecycleReason.Age;
+        }
+
+        return null;
+    }
+
+    private void Locked(Action action)
+    {
+        lock (_writeLock)
+        {
+            action();
+        }
     }
 
     private async ValueTask PerformAsync(ItemMessage item, FrameWriter writer)
     {
         long started = Stopwatch.GetTimestamp();
+        using var deadline = new CancellationTokenSource();
+        if (_start.ItemTimeoutTicks > 0)
+        {
+            deadline.CancelAfter(TimeSpan.FromTicks(_start.ItemTimeoutTicks));
+        }
+
         TResult result;
         try
         {
-            TItem value = MessagePackSerializer.Deserialize<TItem>(item.Payload, Serialization.Options);
-            result = await _job.PerformAsync(value, CancellationToken.None).ConfigureAwait(false);
+            TItem value;
+            try
+            {
+                value = MessagePackSerializer.Deserialize<TItem>(item.Payload, Serialization.Options);
+            }
+            catch (MessagePackSerializationException ex)
+            {
+                // An item this worker cannot read will not read better next time.
+                throw new FailItemException($"cannot deserialize the item as {typeof(TItem).FullName}: {ex.Message}", ex);
+            }
+
+            result = await _job.PerformAsync(value, deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             // Whatever Perform throws belongs to this item alone; the worker carries on.
-            Write(writer, new FailureMessage(item.Id, Stopwatch.GetElapsedTime(started).Ticks, RemoteError.From(ex)));
+            FailureKind kind = Classify(ex, deadline.IsCancellationRequested);
+            Locked(() => Write(writer, new FailureMessage(item.Id, Stopwatch.GetElapsedTime(started).Ticks, kind, RemoteError.From(ex))));
             return;
         }
 
         long elapsed = Stopwatch.GetElapsedTime(started).Ticks;
-        try
+        lock (_writeLock)
         {
-            MessageCodec.WriteResult(writer, item.Id, elapsed, result, Serialization.Options);
-        }
-        catch (Exception ex) when (ex is MessagePackSerializationException or FrameTooLargeException)
-        {
-            // The result cannot travel (unserializable, or over the frame limit): the item fails, not the worker.
-            Write(writer, new FailureMessage(item.Id, elapsed, RemoteError.From(ex)));
+            try
+            {
+                MessageCodec.WriteResult(writer, item.Id, elapsed, result, Serialization.Options);
+            }
+            catch (Exception ex) when (ex is MessagePackSerializationException or FrameTooLargeException)
+            {
+                // The result cannot travel (unserializable, or over the frame limit): the item fails, not the worker.
+                Write(writer, new FailureMessage(item.Id, elapsed, FailureKind.Permanent, RemoteError.From(ex)));
+            }
         }
     }
 
-    private void ReadLoop(FrameReader reader)
+    private FailureKind Classify(Exception error, bool deadlinePassed)
+    {
+        switch (error)
+        {
+            case OperationCanceledException when deadlinePassed:
+                return FailureKind.TimedOut;
+            case FailItemException:
+                return FailureKind.Permanent;
+            case RetryItemException:
+                return FailureKind.Retry;
+        }
+
+        try
+        {
+            return _job.ShouldRetry(error) ? FailureKind.Retry : FailureKind.Permanent;
+        }
+        catch (Exception)
+        {
+            // A ShouldRetry that throws cannot tell us anything: keep the default.
+            return FailureKind.Retry;
+        }
+    }
+
+    private void ReadLoop(FrameReader reader, FrameWriter writer)
     {
         try
         {
@@ -158,6 +250,14 @@ internal sealed class WorkerHost<TItem, TResult>
                     case ItemMessage item:
                         // The frame buffer is reused by the next read: the item keeps its own copy.
                         _items.Writer.TryWrite(item with { Payload = item.Payload.ToArray() });
+                        break;
+                    case PingMessage:
+                        // Answered here, not by the item loop, so a long Perform does not look like a hang.
+                        Locked(() =>
+                        {
+                            Write(writer, PongMessage.Instance);
+                            writer.Flush();
+                        });
                         break;
                     case StopMessage:
                         _items.Writer.TryComplete();
@@ -173,13 +273,17 @@ internal sealed class WorkerHost<TItem, TResult>
             _exitProcess(WorkerExitCodes.ProtocolError);
             return;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
-            // A broken pipe is the master going away, handled below like a clean end of stream.
+            // A broken pipe is the master going away, handled below like a clean end of stream;
+            // a disposed one is this worker finishing on its own.
         }
 
-        // The pipe ended without Stop: the master is gone. Leave at once, even mid-item.
-        _exitProcess(WorkerExitCodes.MasterGone);
+        if (!_finishing)
+        {
+            // The pipe ended without Stop: the master is gone. Leave at once, even mid-item.
+            _exitProcess(WorkerExitCodes.MasterGone);
+        }
     }
 
     private void WatchParent(int master)

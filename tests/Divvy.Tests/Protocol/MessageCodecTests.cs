@@ -18,13 +18,18 @@ public sealed class MessageCodecTests
     private static readonly Message[] s_messages =
     [
         new StartMessage(WireProtocol.Version, 3, 1 << 20),
+        new StartMessage(WireProtocol.Version, 3, 1 << 20, ItemTimeoutTicks: 5_000_000, MaxItems: 110, MaxMemoryBytes: 1L << 32, MaxAgeTicks: 36_000_000_000),
         new ReadyMessage(WireProtocol.Version, 4711),
         StopMessage.Instance,
-        new FailureMessage(9, 1234, new RemoteError("System.Exception", "boom", "at X.Y()")),
+        new FailureMessage(9, 1234, FailureKind.Permanent, new RemoteError("System.Exception", "boom", "at X.Y()")),
+        new FailureMessage(10, 1, FailureKind.TimedOut, new RemoteError("System.OperationCanceledException", "late", "")),
         new FatalMessage("AfterSpawn", new RemoteError("System.IO.IOException", "disk", "")),
+        PingMessage.Instance,
+        PongMessage.Instance,
+        new RetiringMessage(RecycleReason.Memory),
     ];
 
-    public static TheoryData<int> MessageIndexes => new() { 0, 1, 2, 3, 4 };
+    public static TheoryData<int> MessageIndexes => new() { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
 
     [Theory]
     [MemberData(nameof(MessageIndexes))]
@@ -73,8 +78,10 @@ public sealed class MessageCodecTests
         { "unknown kind", MessagePackSerializer.Serialize(new[] { 99 }), "malformed message: unknown message kind 99" },
         { "wrong field count", MessagePackSerializer.Serialize(new object[] { 2, 1 }), "malformed Ready message: 2 fields, expected 3" },
         { "wrong field type", MessagePackSerializer.Serialize(new object[] { 2, "one", 5 }), "malformed Ready message*" },
+        { "unknown failure kind", MessagePackSerializer.Serialize(new object[] { 5, 1L, 2L, 9, "T", "M", "S" }), "malformed Failure message: 9 is not a FailureKind" },
+        { "unknown recycle reason", MessagePackSerializer.Serialize(new object[] { 10, 0 }), "malformed Retiring message: 0 is not a RecycleReason" },
         { "bytes after the message", [.. MessagePackSerializer.Serialize(new[] { 6 }), 0xC0], "malformed Stop message: 1 bytes after its end" },
-        { "cut short", MessagePackSerializer.Serialize(new object[] { 5, 1L, 2L, "T", "M", "S" })[..8], "malformed Failure message*" },
+        { "cut short", MessagePackSerializer.Serialize(new object[] { 5, 1L, 2L, 1, "T", "M", "S" })[..8], "malformed Failure message*" },
     };
 
     [Theory]

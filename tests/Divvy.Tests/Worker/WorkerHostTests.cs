@@ -86,6 +86,7 @@ public sealed class WorkerHostTests : IDisposable
         var failure = (FailureMessage)await ReceiveAsync();
         failure.Id.Should().Be(2);
         failure.Error.Type.Should().Be("System.DivideByZeroException");
+        failure.Failure.Should().Be(FailureKind.Retry, "an ordinary exception is worth retrying");
         failure.Error.StackTrace.Should().Contain("Perform");
 
         (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.Finished);
@@ -173,6 +174,120 @@ public sealed class WorkerHostTests : IDisposable
         var failure = (FailureMessage)await ReceiveAsync();
         failure.Error.Type.Should().Be(typeof(FrameTooLargeException).FullName);
         (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.Finished);
+    }
+
+    private sealed class Moody : IParallelizable<string, string>
+    {
+        public List<string> Performed { get; } = [];
+
+        public IEnumerable<string> Dispatch() => [];
+
+        public bool ShouldRetry(Exception exception) => exception is not ArgumentException;
+
+        public async ValueTask<string> PerformAsync(string item, CancellationToken cancellationToken)
+        {
+            Performed.Add(item);
+            switch (item)
+            {
+                case "hang":
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                    break;
+                case "block":
+                    Thread.Sleep(700);
+                    break;
+                case "fail":
+                    throw new FailItemException("bad input");
+                case "argument":
+                    throw new ArgumentException("never valid");
+                case "retry":
+                    throw new RetryItemException("busy");
+                case "io":
+                    throw new IOException("flaky disk");
+            }
+
+            return item.ToUpperInvariant();
+        }
+    }
+
+    private Task<int> StartMoody(Moody job) =>
+        Task.Run(() => new WorkerHost<string, string>(job, _downClient, _upClient, null, _exited.SetResult).RunAsync());
+
+    [Theory]
+    [InlineData("fail", (int)FailureKind.Permanent)]
+    [InlineData("argument", (int)FailureKind.Permanent)]
+    [InlineData("retry", (int)FailureKind.Retry)]
+    [InlineData("io", (int)FailureKind.Retry)]
+    public async Task Perform_says_whether_an_attempt_is_worth_retrying(string item, int expectedKind)
+    {
+        var expected = (FailureKind)expectedKind;
+        Task<int> worker = StartMoody(new Moody());
+        Send(new StartMessage(WireProtocol.Version, 1, 1 << 20));
+        (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
+
+        Send(new ItemMessage(1, MessagePackSerializer.Serialize(item)));
+        Send(StopMessage.Instance);
+
+        ((FailureMessage)await ReceiveAsync()).Failure.Should().Be(expected);
+        (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.Finished);
+    }
+
+    [Fact]
+    public async Task At_the_soft_deadline_the_items_token_is_cancelled_and_the_attempt_timed_out()
+    {
+        var job = new Moody();
+        Task<int> worker = StartMoody(job);
+        Send(new StartMessage(WireProtocol.Version, 1, 1 << 20, ItemTimeoutTicks: TimeSpan.FromMilliseconds(100).Ticks));
+        (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
+
+        Send(new ItemMessage(1, MessagePackSerializer.Serialize("hang")));
+        Send(new ItemMessage(2, MessagePackSerializer.Serialize("fine")));
+        Send(StopMessage.Instance);
+
+        var timedOut = (FailureMessage)await ReceiveAsync();
+        timedOut.Failure.Should().Be(FailureKind.TimedOut);
+        timedOut.Error.Type.Should().Be("System.Threading.Tasks.TaskCanceledException");
+        ((ResultMessage)await ReceiveAsync()).Id.Should().Be(2, "the worker carries on after a timed-out item");
+        (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.Finished);
+    }
+
+    [Fact]
+    public async Task Heartbeats_are_answered_even_while_Perform_blocks()
+    {
+        Task<int> worker = StartMoody(new Moody());
+        Send(new StartMessage(WireProtocol.Version, 1, 1 << 20));
+        (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
+
+        Send(new ItemMessage(1, MessagePackSerializer.Serialize("block")));
+
+        // Blocking, not awaiting: the blocked Perform holds a pool thread, and an awaited delay
+        // could wait for the pool to grow before this test got to send its ping.
+        Thread.Sleep(100);
+        Send(PingMessage.Instance);
+
+        (await ReceiveAsync()).Should().BeOfType<PongMessage>("the reader thread answers while the item loop is busy");
+        ((ResultMessage)await ReceiveAsync()).Id.Should().Be(1);
+        Send(StopMessage.Instance);
+        (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.Finished);
+    }
+
+    [Fact]
+    public async Task A_worker_retires_after_its_item_limit_and_performs_nothing_more()
+    {
+        var job = new Moody();
+        Task<int> worker = StartMoody(job);
+        Send(new StartMessage(WireProtocol.Version, 1, 1 << 20, MaxItems: 2));
+        (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
+
+        Send(new ItemMessage(1, MessagePackSerializer.Serialize("a")));
+        Send(new ItemMessage(2, MessagePackSerializer.Serialize("b")));
+        Send(new ItemMessage(3, MessagePackSerializer.Serialize("c")));
+
+        ((ResultMessage)await ReceiveAsync()).Id.Should().Be(1);
+        ((ResultMessage)await ReceiveAsync()).Id.Should().Be(2);
+        (await ReceiveAsync()).Should().Be(new RetiringMessage(RecycleReason.ItemCount));
+        (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.Finished);
+        job.Performed.Should().Equal("a", "b");
+        _exited.Task.IsCompleted.Should().BeFalse("retiring is not an emergency exit");
     }
 
     public void Dispose()

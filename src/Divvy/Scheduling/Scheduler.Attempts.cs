@@ -1,0 +1,159 @@
+using Divvy.Jobs;
+
+namespace Divvy.Scheduling;
+
+internal sealed partial class Scheduler
+{
+    private readonly RetryBackoff _backoff;
+    private readonly PriorityQueue<DispatchedItem, long> _delayed = new();
+    private ITimer? _retryTimer;
+    private long _retryTimerDue = long.MaxValue;
+    private string? _haltReason;
+
+    /// <summary>
+    /// Records one attempt and decides what follows: done (succeeded, failed, timed out, crashed,
+    /// quarantined) or tried again after a backoff.
+    /// </summary>
+    private void SettleAttempt(DispatchedItem item, AttemptOutcome outcome, WorkerInfo worker, TimeSpan duration, RemoteError? error, WorkerExit? exit, object? result)
+    {
+        item.Attempts++;
+        item.LastOutcome = outcome;
+        item.LastError = error;
+        if (outcome == AttemptOutcome.Crashed)
+        {
+            item.Crashes++;
+        }
+
+        ItemStatus? final = outcome switch
+        {
+            AttemptOutcome.Succeeded => ItemStatus.Succeeded,
+            AttemptOutcome.Failed => ItemStatus.Failed,
+            AttemptOutcome.Crashed when item.Crashes >= _options.PoisonThreshold => ItemStatus.Quarantined,
+            _ when item.Attempts <= _options.MaxRetries && _acceptingWork => null,
+            _ => FinalStatus(outcome),
+        };
+
+        TimeSpan? delay = final is null ? _backoff.Delay(item.Attempts) : null;
+        CallHook(() => _job.ReportAttempt(item, outcome, worker, duration, error, delay));
+        if (final is { } status)
+        {
+            if (status == ItemStatus.Quarantined)
+            {
+                Log.ItemQuarantined(_log, item.Id, item.Crashes);
+            }
+
+            Finish(item, status, result, error, worker, duration, exit);
+            return;
+        }
+
+        _counts.Retries++;
+        Log.ItemRetrying(_log, item.Id, item.Attempts, outcome.ToString(), delay!.Value.TotalMilliseconds);
+        long due = _time.GetTimestamp() + (long)(delay.Value.TotalSeconds * _time.TimestampFrequency);
+        _delayed.Enqueue(item, due);
+        ArmRetryTimer();
+    }
+
+    private static ItemStatus FinalStatus(AttemptOutcome outcome) => outcome switch
+    {
+        AttemptOutcome.Succeeded => ItemStatus.Succeeded,
+        AttemptOutcome.TimedOut => ItemStatus.TimedOut,
+        AttemptOutcome.Crashed => ItemStatus.Crashed,
+        _ => ItemStatus.Failed,
+    };
+
+    /// <summary>An item's last word: count it, tell the job, and see whether the halt policy trips.</summary>
+    private void Finish(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit, bool checkHalt = true)
+    {
+        switch (status)
+        {
+            case ItemStatus.Succeeded: _counts.Succeeded++; break;
+            case ItemStatus.Failed: _counts.Failed++; break;
+            case ItemStatus.Crashed: _counts.Crashed++; break;
+            case ItemStatus.TimedOut: _counts.TimedOut++; break;
+            case ItemStatus.Quarantined: _counts.Quarantined++; break;
+        }
+
+        if (status != ItemStatus.Succeeded)
+        {
+            Log.ItemFailed(_log, item.Id, worker.ToString(), status.ToString().ToLowerInvariant(), error?.ToString() ?? "");
+        }
+
+        CallHook(() => _job.ReportResult(item, status, result, error, worker, duration, exit));
+        if (checkHalt)
+        {
+            CheckHalt();
+        }
+    }
+
+    /// <summary>An item the run will not finish: never tried, or tried and waiting for a retry that will not come.</summary>
+    private void Abandon(DispatchedItem item, WorkerInfo worker)
+    {
+        if (item.Attempts == 0)
+        {
+            _counts.NotPerformed++;
+            return;
+        }
+
+        // The run is stopping anyway: this settles the item, it does not trip the halt policy.
+        Finish(item, FinalStatus(item.LastOutcome), null, item.LastError, worker, TimeSpan.Zero, null, checkHalt: false);
+    }
+
+    private void CheckHalt()
+    {
+        if (_haltReason is not null || !_options.Halt.IsTripped(_counts.Failures, _counts.Settled))
+        {
+            return;
+        }
+
+        _haltReason = $"{_counts.Failures} of {_counts.Settled} settled items failed, --halt {_options.Halt}";
+        Log.Halted(_log, _haltReason);
+        _stopReason = StopReason.Halted;
+        Stop(StopReason.Halted, force: _options.Halt.When == HaltWhen.Now);
+    }
+
+    private void ReleaseDueRetries()
+    {
+        long now = _time.GetTimestamp();
+        while (_delayed.TryPeek(out DispatchedItem? item, out long due) && due <= now)
+        {
+            _delayed.Dequeue();
+            _requeued.Enqueue(item);
+        }
+
+        ArmRetryTimer();
+    }
+
+    private void ArmRetryTimer()
+    {
+        if (!_delayed.TryPeek(out _, out long due) || due >= _retryTimerDue)
+        {
+            return;
+        }
+
+        _retryTimer?.Dispose();
+        _retryTimerDue = due;
+        TimeSpan wait = TimeSpan.FromSeconds(Math.Max(0, due - _time.GetTimestamp()) / (double)_time.TimestampFrequency);
+        _retryTimer = _time.CreateTimer(_ => _events.Writer.TryWrite(new TimerFired(TimerPurpose.Retry)), null, wait, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>After the last worker is gone: whatever was accepted and not finished is accounted for.</summary>
+    private void SettleLeftovers()
+    {
+        var nobody = new WorkerInfo(0, null);
+        while (_dispatched.Reader.TryRead(out DispatchedItem? unsent))
+        {
+            _counts.Dispatched++;
+            Abandon(unsent, nobody);
+        }
+
+        while (_requeued.TryDequeue(out DispatchedItem? queued))
+        {
+            Abandon(queued, nobody);
+        }
+
+        while (_delayed.TryDequeue(out DispatchedItem? waiting, out _))
+        {
+            Abandon(waiting, nobody);
+        }
+    }
+}
