@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Reflection;
 using Divvy.Cli.Loading;
 using Divvy.Cli.Logging;
@@ -13,10 +12,9 @@ internal sealed class DivvyCommand
     private readonly TextWriter _out;
     private readonly TextWriter _error;
     private readonly CommandLineApplication _app;
-    private readonly CommandOption _workers;
     private readonly CommandOption _job;
     private readonly CommandOption _verbose;
-    private readonly CommandOption _maxFrameSize;
+    private readonly RunOptions _runOptions;
     private readonly CommandArgument _assembly;
     private string[] _jobArguments = [];
 
@@ -37,15 +35,15 @@ internal sealed class DivvyCommand
                 Exit codes: 0 all items succeeded, 1 some items failed, 2 bad arguments,
                 3 assembly not found, 4 not a .NET assembly, 5 no job type, 6 several job types,
                 7 job not constructible, 8 workers failed to boot, 9 the job failed in the master,
-                130 interrupted (SIGINT/SIGQUIT), 143 terminated (SIGTERM).
+                130 interrupted (SIGINT/SIGQUIT), 143 terminated (SIGTERM). A run stopped by --halt
+                exits 1.
                 """,
         };
         _app.HelpOption("-h|--help");
         _app.VersionOption("--version", typeof(DivvyCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
-        _workers = _app.Option("-n|--workers <N>", "Number of worker processes, 1 to 1024 (default: number of CPUs).", CommandOptionType.SingleValue);
         _job = _app.Option("--job <TYPE>", "The job type, when the assembly has several (full or short name).", CommandOptionType.SingleValue);
-        _verbose = _app.Option("-v|--verbose", "Log worker lifecycle (spawn, exit, respawn) to stderr.", CommandOptionType.NoValue);
-        _maxFrameSize = _app.Option("--max-frame-size <BYTES>", "Largest item or result message, e.g. 64M (default 64M; 1K to 1G).", CommandOptionType.SingleValue);
+        _verbose = _app.Option("-v|--verbose", "Log worker lifecycle (spawn, exit, respawn, retries) to stderr.", CommandOptionType.NoValue);
+        _runOptions = new RunOptions(_app);
         _assembly = _app.Argument("assembly", "The job assembly (.dll) containing an IParallelizable implementation.");
         _app.OnExecute(() => Execute());
     }
@@ -71,16 +69,9 @@ internal sealed class DivvyCommand
             return Usage("missing the job assembly: divvy [options] job.dll [job arguments...]");
         }
 
-        int workers = Environment.ProcessorCount;
-        if (_workers.HasValue() && (!int.TryParse(_workers.Value(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out workers) || workers < 1 || workers > 1024))
+        if (_runOptions.TryBuild(out MasterOptions options) is { } usage)
         {
-            return Usage($"-n/--workers must be a whole number from 1 to 1024, got '{_workers.Value()}'");
-        }
-
-        int maxFrameSize = MasterOptions.DefaultMaxFrameSize;
-        if (_maxFrameSize.HasValue() && !TryParseSize(_maxFrameSize.Value()!, out maxFrameSize))
-        {
-            return Usage($"--max-frame-size must be a size from 1K to 1G (bytes, or with K, M or G), got '{_maxFrameSize.Value()}'");
+            return Usage(usage);
         }
 
         IParallelizable job;
@@ -96,7 +87,7 @@ internal sealed class DivvyCommand
         using ILoggerFactory logging = LoggerFactory.Create(builder => builder
             .AddProvider(new StderrLoggerProvider(_error))
             .SetMinimumLevel(_verbose.HasValue() ? LogLevel.Debug : LogLevel.Warning));
-        var options = new MasterOptions { Workers = workers, MaxFrameSize = maxFrameSize, LoggerFactory = logging };
+        options.LoggerFactory = logging;
         return RunJob(job, options);
     }
 
@@ -146,26 +137,5 @@ internal sealed class DivvyCommand
     {
         _error.WriteLine($"divvy: {message}");
         return exitCode;
-    }
-
-    internal static bool TryParseSize(string text, out int bytes)
-    {
-        bytes = 0;
-        text = text.Trim();
-        long multiplier = 1;
-        char unit = text.Length > 0 ? char.ToUpperInvariant(text[^1]) : ' ';
-        if (unit is 'K' or 'M' or 'G')
-        {
-            multiplier = unit switch { 'K' => 1024, 'M' => 1024 * 1024, _ => 1024 * 1024 * 1024 };
-            text = text[..^1];
-        }
-
-        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value) || value * multiplier < 1024 || value * multiplier > 1024 * 1024 * 1024)
-        {
-            return false;
-        }
-
-        bytes = (int)(value * multiplier);
-        return true;
     }
 }

@@ -61,6 +61,6 @@ public sealed class RunSummary
     public override string ToString() =>
         $"{StopReason.ToString().ToLowerInvariant()}{(HaltReason is null ? "" : $" ({HaltReason})")}: {Dispatched} dispatched, {Succeeded} succeeded, {Failed} failed, " +
         $"{Crashed} crashed, {TimedOut} timed out, {Quarantined} quarantined, {NotPerformed} not performed, {Retries} retries; " +
-        $"{WorkersSpawned} workers spawned, {WorkerCrashes} crashed, {WorkersRecycled} recycled, {WorkersTimedOut} killed at timeout, {WorkersUnresponsive} unresponsive; " +
+        $"{WorkersSpawned} workers spawned, {WorkerCrashes} worker crashes, {WorkersRecycled} recycled, {WorkersTimedOut} killed at timeout, {WorkersUnresponsive} unresponsive; " +
         $"{Elapsed.TotalSeconds:F2} s";
 }

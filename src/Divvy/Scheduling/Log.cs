@@ -14,8 +14,8 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Information, "{Worker} exited: {Exit}")]
     public static partial void WorkerExited(ILogger logger, string worker, string exit);
 
-    [LoggerMessage(4, LogLevel.Warning, "{Worker} crashed: {Exit} holding item {Item} {Reason}")]
-    public static partial void WorkerCrashed(ILogger logger, string worker, string exit, long item, string reason);
+    [LoggerMessage(4, LogLevel.Warning, "{Worker} crashed: {Exit}, holding {Item}{Reason}")]
+    public static partial void WorkerCrashed(ILogger logger, string worker, string exit, string item, string reason);
 
     [LoggerMessage(5, LogLevel.Warning, "{Worker} failed in {Stage}: {Error}")]
     public static partial void WorkerFatal(ILogger logger, string worker, string stage, string error);

@@ -180,7 +180,7 @@ internal sealed partial class Scheduler
     {
         _counts.WorkerCrashes++;
         RemoteError? reason = worker.FatalReason ?? (ended.ChannelError is { } error ? RemoteError.From(error) : null);
-        Log.WorkerCrashed(_log, worker.Info.ToString(), ended.Exit.ToString(), worker.InFlight.TryPeek(out DispatchedItem? held) ? held.Id : 0, reason?.ToString() ?? "");
+        Log.WorkerCrashed(_log, worker.Info.ToString(), ended.Exit.ToString(), worker.InFlight.TryPeek(out DispatchedItem? held) ? $"item {held.Id}" : "no item", reason is null ? "" : $": {reason}");
         SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError("Divvy.WorkerCrashed", $"{worker.Info} {ended.Exit} while performing the item", ""));
 
         if (worker.Completed == 0)

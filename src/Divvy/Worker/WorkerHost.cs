@@ -51,7 +51,10 @@ internal sealed class WorkerHost<TItem, TResult>
     /// <summary>Runs the loop of a real worker process on the pipes its marker names; returns the exit code.</summary>
     public static async Task<int> RunInProcessAsync(IParallelizable<TItem, TResult> job, WorkerChannelInfo channel)
     {
-        using var down = new AnonymousPipeClientStream(PipeDirection.In, channel.DownHandle);
+        // Not disposed: when the worker retires, the reader thread may still be blocked reading
+        // this pipe, and disposing a pipe under a blocked read can wait for that read forever.
+        // The process exits right after the loop, which closes it.
+        var down = new AnonymousPipeClientStream(PipeDirection.In, channel.DownHandle);
         using var up = new AnonymousPipeClientStream(PipeDirection.Out, channel.UpHandle);
         FileDescriptors.SetCloseOnExec(down.SafePipeHandle);
         FileDescriptors.SetCloseOnExec(up.SafePipeHandle);

@@ -39,10 +39,32 @@ public sealed class CommandLineTests
     [InlineData("64M", 64 * 1024 * 1024)]
     [InlineData("2k", 2048)]
     [InlineData("1G", 1024 * 1024 * 1024)]
-    public void Frame_sizes_accept_unit_suffixes(string text, int bytes)
+    public void Frame_sizes_accept_unit_suffixes(string text, long bytes)
     {
-        DivvyCommand.TryParseSize(text, out int parsed).Should().BeTrue();
+        Values.TryParseSize(text, 1024, 1 << 30, out long parsed).Should().BeTrue();
         parsed.Should().Be(bytes);
+    }
+
+    [Theory]
+    [InlineData("250ms", 250)]
+    [InlineData("2s", 2000)]
+    [InlineData("1.5", 1500)]
+    [InlineData("5m", 300_000)]
+    [InlineData("1h", 3_600_000)]
+    public void Durations_take_a_unit_or_default_to_seconds(string text, int milliseconds)
+    {
+        Values.TryParseDuration(text, out TimeSpan parsed).Should().BeTrue();
+        parsed.Should().Be(TimeSpan.FromMilliseconds(milliseconds));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("soon")]
+    [InlineData("-3s")]
+    [InlineData("9999h")]
+    public void Bad_durations_are_refused(string text)
+    {
+        Values.TryParseDuration(text, out _).Should().BeFalse();
     }
 
     [Theory]
@@ -53,6 +75,6 @@ public sealed class CommandLineTests
     [InlineData("lots")]
     public void Frame_sizes_out_of_range_are_refused(string text)
     {
-        DivvyCommand.TryParseSize(text, out _).Should().BeFalse();
+        Values.TryParseSize(text, 1024, 1 << 30, out _).Should().BeFalse();
     }
 }

@@ -9,6 +9,7 @@ internal static partial class Signals
     public const int SIGQUIT = 3;
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
+    public const int SIGSTOP = 19;
 
     public static void Send(int pid, int signal)
     {
