@@ -78,6 +78,13 @@ public sealed class CliSpecs
         { ["-n", "many", "@jobs"], 2, "got 'many'" },
         { ["--max-frame-size", "12", "@jobs"], 2, "--max-frame-size must be a size from 1K to 1G" },
         { [], 2, "missing the job assembly" },
+        { ["--retries", "-1", "@jobs"], 2, "--retries must be a whole number from 0 to 1000, got '-1'" },
+        { ["--timeout", "soon", "@jobs"], 2, "--timeout must be a duration such as 500ms, 30s, 5m or 2h, got 'soon'" },
+        { ["--halt", "sometimes", "@jobs"], 2, "--halt: 'sometimes' is not a halt policy" },
+        { ["--max-worker-memory", "10", "@jobs"], 2, "--max-worker-memory must be a size of at least 1M" },
+        { ["--max-items-per-worker", "0", "@jobs"], 2, "--max-items-per-worker must be a whole number of at least 1" },
+        { ["--poison-after", "0", "@jobs"], 2, "--poison-after must be a whole number from 1 to 100" },
+        { ["--retry-delay", "10s", "--retry-max-delay", "1s", "@jobs"], 2, "MasterOptions.RetryMaxDelay must be between 00:00:10 and 1.00:00:00" },
         { ["--bogus", "@jobs"], 2, "Unrecognized option '--bogus'" },
     };
 
