@@ -31,6 +31,7 @@ internal sealed class DivvyCommand
             ExtendedHelpText = """
 
                 Everything after the job assembly is passed to the job's constructor (string[] args).
+                To run commands rather than a .NET job: divvy exec --help.
 
                 Exit codes: 0 all items succeeded, 1 some items failed, 2 bad arguments,
                 3 assembly not found, 4 not a .NET assembly, 5 no job type, 6 several job types,
@@ -50,6 +51,11 @@ internal sealed class DivvyCommand
 
     public int Run(string[] args)
     {
+        if (args.Length > 0 && args[0] == "exec")
+        {
+            return new Exec.ExecCommand(_out, _error).Run(args[1..]);
+        }
+
         (string[] own, string[] job) = CommandLine.Split(_app, args);
         _jobArguments = job;
         try

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace Divvy.Cli.Exec;
+
+/// <summary>
+/// The built-in job behind <c>divvy exec</c>: items are commands, <c>Perform</c> runs one in the
+/// worker, results come back to the master's <see cref="ExecReporter"/>. It runs on the same
+/// <see cref="Master"/> as any typed job.
+/// </summary>
+internal sealed class ExecJob : IParallelizable<ExecTask, ExecOutcome>
+{
+    private readonly ExecSettings _settings;
+    private readonly IReadOnlyList<ExecTask>? _taskList;
+    private readonly ExecReporter? _reporter;
+    private readonly TaskRunner _runner;
+    private int _worker;
+
+    /// <param name="settings">What was asked.</param>
+    /// <param name="taskList">The parsed task list (master, task-list mode only).</param>
+    /// <param name="reporter">Where results go (master only).</param>
+    public ExecJob(ExecSettings settings, IReadOnlyList<ExecTask>? taskList, ExecReporter? reporter)
+    {
+        _settings = settings;
+        _taskList = taskList;
+        _reporter = reporter;
+        _runner = new TaskRunner(settings);
+    }
+
+    public async IAsyncEnumerable<ExecTask> DispatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        switch (_settings.Mode)
+        {
+            case ExecMode.TaskList:
+                foreach (ExecTask task in _taskList ?? [])
+                {
+                    yield return task;
+                }
+
+                break;
+            case ExecMode.Lines:
+                using (TextReader input = _settings.ArgsFile is { } path ? new StreamReader(path) : Console.In)
+                {
+                    long sequence = 0;
+                    while (await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+                    {
+                        if (line.Length > 0)
+                        {
+                            yield return Template.ForLine(_settings.Command, line, ++sequence, _settings.Shell);
+                        }
+                    }
+                }
+
+                break;
+            case ExecMode.Repeat:
+                long started = Stopwatch.GetTimestamp();
+                for (long run = 1; _settings.Count is not { } count || run <= count; run++)
+                {
+                    if (_settings.Duration is { } duration && Stopwatch.GetElapsedTime(started) >= duration)
+                    {
+                        break;
+                    }
+
+                    yield return Template.ForRun(_settings.Command, run, _settings.Shell);
+                }
+
+                break;
+        }
+    }
+
+    public void AfterSpawn(WorkerInfo worker) => _worker = worker.Number;
+
+    public ValueTask<ExecOutcome> PerformAsync(ExecTask item, CancellationToken cancellationToken) =>
+        new(_runner.RunAsync(Template.ForWorker(item, _worker), _worker, cancellationToken));
+
+    public void OnResult(ItemResult<ExecTask, ExecOutcome> result) => _reporter?.Record(result);
+}

@@ -1,0 +1,42 @@
+namespace Divvy.Cli.Exec;
+
+/// <summary>
+/// What <c>divvy exec</c> was asked to do, parsed from the command line. Built identically in the
+/// master and in each worker (workers re-run the same command line); only the master reads inputs.
+/// </summary>
+internal sealed class ExecSettings
+{
+    public ExecMode Mode { get; init; }
+
+    /// <summary>Inline task-list JSON given as the first argument.</summary>
+    public string? InlineJson { get; init; }
+
+    /// <summary>Task list file (<c>-i</c>), or <c>-</c> for stdin.</summary>
+    public string? InFile { get; init; }
+
+    /// <summary>Lines for templates: a file (<c>--args-file</c>); stdin when null.</summary>
+    public string? ArgsFile { get; init; }
+
+    /// <summary>The command and its arguments, for line and repeat modes.</summary>
+    public string[] Command { get; init; } = [];
+
+    public bool Shell { get; init; }
+
+    public bool Tag { get; init; }
+
+    public bool Json { get; init; }
+
+    public string? OutFile { get; init; }
+
+    public string? Database { get; init; }
+
+    public double? TimeoutSeconds { get; init; }
+
+    public long SpillAfter { get; init; } = 8 * 1024 * 1024;
+
+    public long? Count { get; init; }
+
+    public TimeSpan? Duration { get; init; }
+
+    public bool Verbose { get; init; }
+}

@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Divvy.Cli.Exec;
+
+/// <summary>
+/// Each task runs as the leader of its own session and process group (through <c>setsid</c>), so
+/// a timeout or a shutdown can kill everything the task started, grandchildren included. Groups
+/// still running when the worker exits are killed on the way out.
+/// </summary>
+internal static partial class ProcessGroups
+{
+    private const int SIGKILL = 9;
+    private static readonly ConcurrentDictionary<int, Process> s_running = new();
+
+    static ProcessGroups()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (Process process in s_running.Values)
+            {
+                Kill(process);
+            }
+        };
+    }
+
+    /// <summary>The <c>setsid</c> program, or null where there is none (then only the process tree is killed).</summary>
+    public static string? Setsid { get; } = new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists);
+
+    public static void Track(Process process) => s_running[process.Id] = process;
+
+    public static void Untrack(Process process) => s_running.TryRemove(process.Id, out _);
+
+    /// <summary>Kills the task's whole group (or, without setsid, its process tree). Safe after exit.</summary>
+    public static void Kill(Process process)
+    {
+        if (Setsid is not null && !OperatingSystem.IsWindows())
+        {
+            _ = KillGroup(-process.Id, SIGKILL);
+            return;
+        }
+
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int KillGroup(int pid, int signal);
+}
