@@ -110,7 +110,7 @@ internal sealed class ExecCommand
             {
                 tasks = TaskList.Parse(ReadTaskList(settings));
             }
-            catch (FileNotFoundException)
+            catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
             {
                 return Fail(ExitCodes.AssemblyNotFound, $"task list file not found: {settings.InFile}");
             }
@@ -230,7 +230,7 @@ internal sealed class ExecCommand
                 return "--repeat needs a command: divvy exec --repeat -n 12 ./script.sh";
             }
         }
-        else if (_inFile.HasValue() || (positionals.Length == 1 && (positionals[0] == "-" || positionals[0].TrimStart().StartsWith('['))))
+        else if (_inFile.HasValue() || (positionals.Length == 1 && (positionals[0] == "-" || positionals[0].TrimStart().StartsWith('[') || positionals[0].TrimStart().StartsWith('{'))))
         {
             mode = ExecMode.TaskList;
         }

@@ -51,7 +51,7 @@ internal sealed class ProcessRun : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Starts <c>dotnet file args</c> (or the file itself when it is not a .dll).</summary>
-    public static ProcessRun Start(string file, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    public static ProcessRun Start(string file, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? input = null)
     {
         bool dll = file.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
         var info = new ProcessStartInfo(dll ? "dotnet" : file)
@@ -78,9 +78,17 @@ internal sealed class ProcessRun : IAsyncDisposable
         }
 
         var process = Process.Start(info)!;
+        if (input is not null)
+        {
+            process.StandardInput.Write(input);
+        }
+
         process.StandardInput.Close();
         return new ProcessRun(process);
     }
+
+    /// <summary>Starts the program and writes <paramref name="input"/> to its stdin, then closes it.</summary>
+    public static ProcessRun StartWithInput(string file, IEnumerable<string> args, string input) => Start(file, args, input: input);
 
     public static ProcessRun JobsRun(string scenario, int workers, params string[] args) =>
         Start(Artifacts.JobsDll, [scenario, workers.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args]);
