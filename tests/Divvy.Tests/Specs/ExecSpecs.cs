@@ -264,6 +264,34 @@ public sealed class ExecSpecs : IDisposable
         WorkerCensus.IsAlive(grandchild).Should().BeFalse("the sleep in the background was in the task's process group");
     }
 
+    [Theory]
+    [InlineData(Signals.SIGTERM, 143)]
+    [InlineData(Signals.SIGKILL, 137)]
+    public async Task Stopping_the_master_kills_each_running_tasks_process_group(int signal, int exitCode)
+    {
+        string pidFile = Path.Combine(_dir, "bg.pid");
+        string tasks = JsonSerializer.Serialize(new[] { new { identifier = "long", command = $"sleep 300 & echo $! > {pidFile}; wait", shell = true } });
+        await using ProcessRun run = Exec("-n", "1", tasks);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!File.Exists(pidFile) || File.ReadAllText(pidFile).Trim().Length == 0)
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the task should have started");
+            await Task.Delay(50);
+        }
+
+        int grandchild = int.Parse(File.ReadAllText(pidFile).Trim());
+        run.Signal(signal);
+
+        (await run.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(exitCode);
+        DateTime gone = DateTime.UtcNow.AddSeconds(5);
+        while (WorkerCensus.IsAlive(grandchild) && DateTime.UtcNow < gone)
+        {
+            await Task.Delay(50);
+        }
+
+        WorkerCensus.IsAlive(grandchild).Should().BeFalse("the task's background process dies with the run");
+    }
+
     public static TheoryData<string[], int, string> BadInput => new()
     {
         { ["[not json"], 2, "divvy exec: the task list is not valid JSON" },
