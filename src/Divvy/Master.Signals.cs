@@ -6,7 +6,8 @@ namespace Divvy;
 public sealed partial class Master
 {
     /// <summary>
-    /// SIGINT and SIGQUIT stop gracefully (a second SIGINT forces); SIGTERM kills the workers.
+    /// SIGINT and SIGQUIT stop gracefully (a second SIGINT forces); SIGTERM kills the workers;
+    /// SIGTTIN and SIGTTOU add and remove a worker.
     /// The handlers live only while the run does.
     /// </summary>
     private static IDisposable InstallSignalHandlers(Scheduler scheduler)
@@ -29,6 +30,21 @@ public sealed partial class Master
             context.Cancel = true;
             scheduler.RequestStop(StopReason.Terminated, force: true);
         });
+
+        if (!OperatingSystem.IsWindows())
+        {
+            // As unicorn: TTIN adds a worker, TTOU removes one.
+            TryRegister(registrations, PosixSignal.SIGTTIN, context =>
+            {
+                context.Cancel = true;
+                scheduler.ResizeBy(+1);
+            });
+            TryRegister(registrations, PosixSignal.SIGTTOU, context =>
+            {
+                context.Cancel = true;
+                scheduler.ResizeBy(-1);
+            });
+        }
         return new Registrations(registrations);
     }
 

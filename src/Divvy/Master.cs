@@ -1,7 +1,10 @@
+using Divvy.Control;
 using Divvy.Jobs;
 using Divvy.Launching;
+using Divvy.Metrics;
 using Divvy.Scheduling;
 using Divvy.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace Divvy;
 
@@ -25,6 +28,7 @@ public sealed partial class Master
 {
     private readonly IJob _job;
     private readonly MasterOptions _options;
+    private Scheduler? _running;
 
     /// <summary>Creates a master for <paramref name="job"/> with <paramref name="workers"/> worker processes.</summary>
     /// <exception cref="JobDefinitionException">The job lacks Dispatch or Perform.</exception>
@@ -45,6 +49,36 @@ public sealed partial class Master
 
     /// <summary><c>true</c> in a worker process launched by a master; <c>false</c> in the program you started.</summary>
     public static bool IsWorker => WorkerEnvironment.IsWorkerProcess;
+
+    /// <summary>
+    /// The number of workers the run aims for: <see cref="MasterOptions.Workers"/> until
+    /// <see cref="Resize"/> changes it.
+    /// </summary>
+    public int Workers => _running?.TargetWorkers ?? _options.Workers;
+
+    /// <summary>How the run is going; all zero before it starts. Safe to read from any thread.</summary>
+    public RunProgress Progress => _running?.Progress ?? default;
+
+    /// <summary>
+    /// Changes the number of workers while the run goes on: growing launches workers as work needs
+    /// them; shrinking retires idle workers first and never interrupts an item; 0 pauses dispatch
+    /// until the pool grows again. Safe to call from any thread; before the run starts it sets
+    /// the initial size.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is not between 0 and 1024.</exception>
+    public void Resize(int workers)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(workers);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(workers, Scheduler.MaxWorkers);
+        if (_running is { } scheduler)
+        {
+            scheduler.Resize(workers);
+        }
+        else
+        {
+            _options.Workers = Math.Max(1, workers);
+        }
+    }
 
     /// <summary>Runs the job to the end and returns what happened. In a worker, never returns.</summary>
     /// <exception cref="BootFailureException">Workers kept dying before completing an item.</exception>
@@ -68,9 +102,41 @@ public sealed partial class Master
         }
 
         var scheduler = new Scheduler(_job, _options, new WorkerLauncher(WorkerCommand.ForCurrentProcess(), Console.Error));
+        using RunMetrics metrics = scheduler.Metrics;
+        using var exporter = new PrometheusExporter(metrics.Meter);
+        await using ControlServer? control = StartControl(scheduler, exporter);
         using IDisposable signals = _options.HandleSignals ? InstallSignalHandlers(scheduler) : NoSignals.Instance;
         using CancellationTokenRegistration cancellation = cancellationToken.Register(() => scheduler.RequestStop(StopReason.Cancelled, force: false));
-        return await scheduler.RunAsync().ConfigureAwait(false);
+        _running = scheduler;
+        try
+        {
+            return await scheduler.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (control is not null && _options.MetricsLinger > TimeSpan.Zero)
+            {
+                // Leave the final counts up for one more scrape.
+                await Task.Delay(_options.MetricsLinger, _options.TimeProvider, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private ControlServer? StartControl(Scheduler scheduler, PrometheusExporter exporter)
+    {
+        if (_options.MetricsPort is not { } port)
+        {
+            return null;
+        }
+
+        ILogger log = _options.LoggerFactory.CreateLogger("Divvy.Control");
+        var control = new ControlServer(_options.MetricsHost, port, _options.ControlToken, scheduler, exporter, log);
+        if (control.TokenWasGenerated)
+        {
+            Console.Error.WriteLine($"divvy: serving {control.Address}metrics and {control.Address}herd (PATCH /herd needs Authorization: Bearer {control.Token})");
+        }
+
+        return control;
     }
 
     private async Task RunAsWorkerAsync()

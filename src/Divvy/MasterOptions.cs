@@ -111,6 +111,27 @@ public sealed class MasterOptions
     /// <summary>When to stop the run because items keep failing. Default <see cref="HaltPolicy.Never"/>.</summary>
     public HaltPolicy Halt { get; set; } = HaltPolicy.Never;
 
+    /// <summary>
+    /// Serve <c>/metrics</c> (Prometheus text) and <c>/herd</c> (pool size, resizable with a token)
+    /// on this port while the run lasts. Default <c>null</c> (no endpoint); range 1 to 65,535.
+    /// </summary>
+    public int? MetricsPort { get; set; }
+
+    /// <summary>The address the endpoint binds to. Default <c>127.0.0.1</c>, loopback only.</summary>
+    public string MetricsHost { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// The bearer token <c>PATCH /herd</c> requires. Default <c>null</c>: a random one is made and
+    /// printed on stderr when the endpoint starts. At least 8 characters when given.
+    /// </summary>
+    public string? ControlToken { get; set; }
+
+    /// <summary>
+    /// Keep serving <c>/metrics</c> this long after the run ends, so a scraper sees the final
+    /// counts. Default 0; range 0 to 1 hour.
+    /// </summary>
+    public TimeSpan MetricsLinger { get; set; }
+
     /// <summary>Where lifecycle events (spawn, exit, respawn) are logged. Default: nowhere.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
@@ -156,6 +177,18 @@ public sealed class MasterOptions
             CheckTime(age, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(365), nameof(MaxWorkerAge));
         }
 
+        if (MetricsPort is { } port)
+        {
+            Check(port, 1, 65535, nameof(MetricsPort));
+        }
+
+        if (ControlToken is { Length: < 8 })
+        {
+            throw new ArgumentOutOfRangeException(nameof(ControlToken), "MasterOptions.ControlToken must be at least 8 characters");
+        }
+
+        CheckTime(MetricsLinger, TimeSpan.Zero, TimeSpan.FromHours(1), nameof(MetricsLinger));
+        ArgumentException.ThrowIfNullOrWhiteSpace(MetricsHost);
         ArgumentNullException.ThrowIfNull(Halt);
         ArgumentNullException.ThrowIfNull(LoggerFactory);
         ArgumentNullException.ThrowIfNull(TimeProvider);

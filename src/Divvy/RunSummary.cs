@@ -39,6 +39,21 @@ public sealed class RunSummary
     /// <summary>Workers killed because they stopped answering heartbeats.</summary>
     public int WorkersUnresponsive { get; init; }
 
+    /// <summary>Median <c>Perform</c> duration over attempts (sampled beyond 100,000 attempts).</summary>
+    public TimeSpan DurationP50 { get; init; }
+
+    /// <summary>95th percentile of <c>Perform</c> durations.</summary>
+    public TimeSpan DurationP95 { get; init; }
+
+    /// <summary>The longest <c>Perform</c>.</summary>
+    public TimeSpan DurationMax { get; init; }
+
+    /// <summary>The five slowest attempts, slowest first.</summary>
+    public IReadOnlyList<SlowItem> Slowest { get; init; } = [];
+
+    /// <summary>Worker launches by reason: <c>start</c>, <c>crash</c>, <c>timeout</c>, <c>recycle</c>, <c>unresponsive</c>.</summary>
+    public IReadOnlyDictionary<string, int> SpawnsByReason { get; init; } = new Dictionary<string, int>();
+
     /// <summary>What tripped the halt policy, when <see cref="StopReason"/> is <see cref="StopReason.Halted"/>.</summary>
     public string? HaltReason { get; init; }
 
@@ -56,6 +71,33 @@ public sealed class RunSummary
 
     /// <summary><c>true</c> when the run completed and every item succeeded.</summary>
     public bool IsSuccess => StopReason == StopReason.Completed && Succeeded == Dispatched;
+
+    /// <summary>
+    /// The end-of-run report: the one-line summary, then durations, the slowest items and worker
+    /// launches by reason, one line each.
+    /// </summary>
+    public string Describe()
+    {
+        var lines = new List<string> { ToString() };
+        if (DurationMax > TimeSpan.Zero)
+        {
+            lines.Add($"durations: p50 {Milliseconds(DurationP50)}, p95 {Milliseconds(DurationP95)}, max {Milliseconds(DurationMax)}");
+        }
+
+        if (Slowest.Count > 0)
+        {
+            lines.Add("slowest: " + string.Join("; ", Slowest));
+        }
+
+        if (SpawnsByReason.Count > 0)
+        {
+            lines.Add("worker launches: " + string.Join(", ", SpawnsByReason.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Value} {p.Key}")));
+        }
+
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private static string Milliseconds(TimeSpan value) => $"{value.TotalMilliseconds:F1} ms";
 
     /// <summary>One line for logs and the CLI.</summary>
     public override string ToString() =>

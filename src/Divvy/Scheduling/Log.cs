@@ -50,6 +50,9 @@ internal static partial class Log
     [LoggerMessage(16, LogLevel.Warning, "halting: {Reason}")]
     public static partial void Halted(ILogger logger, string reason);
 
+    [LoggerMessage(17, LogLevel.Information, "resizing the pool from {From} to {To} workers")]
+    public static partial void Resized(ILogger logger, int from, int to);
+
     [LoggerMessage(12, LogLevel.Information, "run {Summary}")]
     public static partial void RunFinished(ILogger logger, string summary);
 }

@@ -22,8 +22,13 @@ internal sealed class RunCounters
 
     public long Settled => Succeeded + Failures;
 
-    public RunSummary ToSummary(TimeSpan elapsed, StopReason reason, string? haltReason) => new()
+    public RunSummary ToSummary(TimeSpan elapsed, StopReason reason, string? haltReason, RunStatistics statistics) => new()
     {
+        DurationP50 = statistics.Percentile(50),
+        DurationP95 = statistics.Percentile(95),
+        DurationMax = statistics.Percentile(100),
+        Slowest = statistics.Slowest(),
+        SpawnsByReason = new Dictionary<string, int>(statistics.SpawnReasons),
         TimedOut = TimedOut,
         Quarantined = Quarantined,
         Retries = Retries,

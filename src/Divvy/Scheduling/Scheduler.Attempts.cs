@@ -33,6 +33,12 @@ internal sealed partial class Scheduler
             _ => FinalStatus(outcome),
         };
 
+        if (duration > TimeSpan.Zero)
+        {
+            Metrics.Duration.Record(duration.TotalSeconds);
+            _statistics.Add(item, duration, worker);
+        }
+
         TimeSpan? delay = final is null ? _backoff.Delay(item.Attempts) : null;
         CallHook(() => _job.ReportAttempt(item, outcome, worker, duration, error, delay));
         if (final is { } status)
@@ -47,6 +53,7 @@ internal sealed partial class Scheduler
         }
 
         _counts.Retries++;
+        Metrics.Retried.Add(1);
         Log.ItemRetrying(_log, item.Id, item.Attempts, outcome.ToString(), delay!.Value.TotalMilliseconds);
         long due = _time.GetTimestamp() + (long)(delay.Value.TotalSeconds * _time.TimestampFrequency);
         _delayed.Enqueue(item, due);
@@ -71,6 +78,15 @@ internal sealed partial class Scheduler
             case ItemStatus.Crashed: _counts.Crashed++; break;
             case ItemStatus.TimedOut: _counts.TimedOut++; break;
             case ItemStatus.Quarantined: _counts.Quarantined++; break;
+        }
+
+        if (status == ItemStatus.Succeeded)
+        {
+            Metrics.Succeeded.Add(1);
+        }
+        else
+        {
+            Metrics.Failed.Add(1, new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
         }
 
         if (status != ItemStatus.Succeeded)

@@ -31,6 +31,9 @@ internal sealed partial class Scheduler
             case StopRequested stop:
                 Stop(stop.Reason, stop.Force);
                 break;
+            case ResizeRequested resize:
+                OnResize(resize);
+                break;
             case TimerFired { Purpose: TimerPurpose.Spawn }:
                 _spawnTimer?.Dispose();
                 _spawnTimer = null;
@@ -71,6 +74,7 @@ internal sealed partial class Scheduler
                     SettleAttempt(item, AttemptOutcome.Failed, worker.Info, duration, unreadable, null, null);
                 }
 
+                StopIfDrained(worker);
                 break;
             case FailureMessage failure when Settle(worker, failure.Id) is { } item:
                 TimeSpan elapsed = TimeSpan.FromTicks(failure.ElapsedTicks);
@@ -82,6 +86,7 @@ internal sealed partial class Scheduler
                     _ => AttemptOutcome.Retry,
                 };
                 SettleAttempt(item, outcome, worker.Info, elapsed, failure.Error, null, null);
+                StopIfDrained(worker);
                 break;
             case RetiringMessage retiring:
                 // The worker performs nothing after this: whatever it still holds goes elsewhere.
@@ -124,6 +129,7 @@ internal sealed partial class Scheduler
         }
 
         bool cleanExit = ended.ChannelError is null && ended.Exit.ExitCode == 0 && (worker.StopSent || worker.Retiring is not null);
+        RecordVacancy(slot, worker, cleanExit);
         switch (worker.Killed)
         {
             case KillReason.HardTimeout:

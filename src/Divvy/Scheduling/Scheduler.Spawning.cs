@@ -5,7 +5,26 @@ namespace Divvy.Scheduling;
 
 internal sealed partial class Scheduler
 {
+    private readonly Dictionary<int, string> _vacancies = [];
     private ITimer? _spawnTimer;
+
+    /// <summary>Remembers why a slot emptied, so its next launch is counted under that reason.</summary>
+    private void RecordVacancy(int slot, WorkerConnection worker, bool cleanExit)
+    {
+        string? reason = worker.Killed switch
+        {
+            KillReason.HardTimeout => "timeout",
+            KillReason.Unresponsive => "unresponsive",
+            KillReason.Shutdown => null,
+            _ when worker.Retiring is not null && cleanExit => "recycle",
+            _ when cleanExit => null,
+            _ => "crash",
+        };
+        if (reason is not null)
+        {
+            _vacancies[slot] = reason;
+        }
+    }
 
     /// <summary>
     /// Launches workers lazily: only while items wait that the workers already running or booting
@@ -13,7 +32,7 @@ internal sealed partial class Scheduler
     /// </summary>
     private void SpawnWhereNeeded()
     {
-        while (_acceptingWork && _spawnTimer is null && LiveWorkers < _slots.Length && PendingItems > CapacityIncludingBooting())
+        while (_acceptingWork && _spawnTimer is null && ActiveWorkers < _target && PendingItems > CapacityIncludingBooting())
         {
             if (!_throttle.TryTake(out TimeSpan wait))
             {
@@ -22,7 +41,7 @@ internal sealed partial class Scheduler
                 return;
             }
 
-            Spawn(Array.IndexOf(_slots, null) + 1);
+            Spawn(_slots.IndexOf(null) + 1);
         }
     }
 
@@ -67,6 +86,9 @@ internal sealed partial class Scheduler
         }
 
         _counts.WorkersSpawned++;
+        string reason = _vacancies.Remove(number - 1, out string? why) ? why : "start";
+        Metrics.Spawns.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        _statistics.SpawnReasons[reason] = _statistics.SpawnReasons.GetValueOrDefault(reason) + 1;
         var worker = new WorkerConnection(process, _options.MaxPrefetch, StartFor(number), _time.GetTimestamp());
         _slots[number - 1] = worker;
         Log.WorkerSpawned(_log, worker.Info.ToString(), _counts.WorkersSpawned);

@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Divvy.Jobs;
 using Divvy.Launching;
+using Divvy.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Divvy.Scheduling;
@@ -25,12 +26,16 @@ internal sealed partial class Scheduler
     private readonly Channel<SchedulerEvent> _events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<DispatchedItem> _dispatched = Channel.CreateBounded<DispatchedItem>(new BoundedChannelOptions(DispatchQueueCapacity) { SingleReader = true, SingleWriter = true });
     private readonly Queue<DispatchedItem> _requeued = new();
-    private readonly WorkerConnection?[] _slots;
+    private readonly List<WorkerConnection?> _slots;
     private readonly List<Task> _supervisors = [];
     private readonly SpawnThrottle _throttle;
     private readonly RunCounters _counts = new();
     private readonly CancellationTokenSource _dispatchCancel = new();
 
+    private readonly RunStatistics _statistics = new();
+    private readonly long _startedAt;
+    private readonly Lock _progressGate = new();
+    private RunProgress _progress;
     private bool _dispatchEnded;
     private Exception? _fatal;
 
@@ -41,17 +46,43 @@ internal sealed partial class Scheduler
         _launcher = launcher;
         _log = options.LoggerFactory.CreateLogger("Divvy.Master");
         _time = options.TimeProvider;
-        _slots = new WorkerConnection?[options.Workers];
+        _slots = [.. new WorkerConnection?[options.Workers]];
+        _target = options.Workers;
         _throttle = new SpawnThrottle(options.MaxSpawnsPerSecond, Math.Max(options.Workers, options.MaxSpawnsPerSecond), _time);
         _backoff = new RetryBackoff(options.RetryBaseDelay, options.RetryMaxDelay, new Random());
+        _startedAt = _time.GetTimestamp();
     }
+
+    /// <summary>The run's instruments; the master may expose them over HTTP.</summary>
+    public RunMetrics Metrics { get; } = new();
+
+    /// <summary>The latest progress snapshot; safe to read from any thread.</summary>
+    public RunProgress Progress
+    {
+        get
+        {
+            lock (_progressGate)
+            {
+                return _progress;
+            }
+        }
+    }
+
+    /// <summary>Asks for a different number of workers. Thread-safe; used by the control endpoint, signals and <see cref="Master.Resize"/>.</summary>
+    public void Resize(int workers) => _events.Writer.TryWrite(new ResizeRequested(workers));
+
+    /// <summary>Asks for one worker more or fewer (SIGTTIN, SIGTTOU).</summary>
+    public void ResizeBy(int delta) => _events.Writer.TryWrite(new ResizeRequested(delta, Relative: true));
+
+    /// <summary>The number of workers the run aims for now. Safe to read from any thread.</summary>
+    public int TargetWorkers => Volatile.Read(ref _target);
 
     /// <summary>Asks the run to stop. Thread-safe; used by signal handlers and cancellation.</summary>
     public void RequestStop(StopReason reason, bool force) => _events.Writer.TryWrite(new StopRequested(reason, force));
 
     public async Task<RunSummary> RunAsync()
     {
-        long started = _time.GetTimestamp();
+        long started = _startedAt;
         Task pump = Task.Run(() => PumpAsync(_dispatchCancel.Token));
         StartWatchdog();
         try
@@ -65,6 +96,7 @@ internal sealed partial class Scheduler
 
                 ReleaseDueRetries();
                 Assign();
+                Publish();
                 if (IsFinished)
                 {
                     break;
@@ -91,7 +123,8 @@ internal sealed partial class Scheduler
             await pump.ConfigureAwait(false);
         }
 
-        RunSummary summary = _counts.ToSummary(_time.GetElapsedTime(started), _stopReason ?? StopReason.Completed, _haltReason);
+        Publish();
+        RunSummary summary = _counts.ToSummary(_time.GetElapsedTime(started), _stopReason ?? StopReason.Completed, _haltReason, _statistics);
         Log.RunFinished(_log, summary.ToString());
         if (_fatal is not null)
         {
@@ -153,10 +186,33 @@ internal sealed partial class Scheduler
         if (_dispatched.Reader.TryRead(out item))
         {
             _counts.Dispatched++;
+            Metrics.Dispatched.Add(1);
             return true;
         }
 
         return false;
+    }
+
+    /// <summary>Publishes gauges and the progress snapshot for readers on other threads.</summary>
+    private void Publish()
+    {
+        int inFlight = 0;
+        int alive = 0;
+        foreach (WorkerConnection? worker in _slots)
+        {
+            if (worker is not null)
+            {
+                alive++;
+                inFlight += worker.InFlight.Count;
+            }
+        }
+
+        Metrics.Publish(inFlight, alive, PendingItems + _delayed.Count, _target);
+        var progress = new RunProgress(_counts.Dispatched, _counts.Succeeded, _counts.Failures, inFlight, alive, _target, _time.GetElapsedTime(_startedAt));
+        lock (_progressGate)
+        {
+            _progress = progress;
+        }
     }
 
     /// <summary>Puts items a worker held but never started back at the front of the queue, in order.</summary>
@@ -185,7 +241,7 @@ internal sealed partial class Scheduler
     {
         Task events = _events.Reader.WaitToReadAsync().AsTask();
         bool couldUseItem = _acceptingWork && _requeued.Count == 0
-            && (_slots.Any(s => s?.SpareCapacity > 0) || LiveWorkers < _slots.Length);
+            && (_slots.Any(s => s?.SpareCapacity > 0) || ActiveWorkers < _target);
         if (!couldUseItem || _dispatchEnded)
         {
             await events.ConfigureAwait(false);

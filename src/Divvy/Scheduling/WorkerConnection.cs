@@ -41,6 +41,9 @@ internal sealed class WorkerConnection
     /// <summary>The worker announced it is recycling; it gets no more items and exits by itself.</summary>
     public RecycleReason? Retiring { get; set; }
 
+    /// <summary>The pool shrank: it takes no more items and is stopped once it holds none.</summary>
+    public bool Draining { get; set; }
+
     /// <summary>Why the master killed it, if it did.</summary>
     public KillReason? Killed { get; private set; }
 
@@ -68,7 +71,7 @@ internal sealed class WorkerConnection
     {
         get
         {
-            if (!IsReady || StopSent || Retiring is not null || Killed is not null)
+            if (!IsReady || StopSent || Draining || Retiring is not null || Killed is not null)
             {
                 return 0;
             }
