@@ -14,6 +14,8 @@ internal sealed class DivvyCommand
     private readonly CommandLineApplication _app;
     private readonly CommandOption _job;
     private readonly CommandOption _verbose;
+    private readonly CommandOption _progress;
+    private readonly CommandOption _noProgress;
     private readonly RunOptions _runOptions;
     private readonly CommandArgument _assembly;
     private string[] _jobArguments = [];
@@ -44,6 +46,8 @@ internal sealed class DivvyCommand
         _app.VersionOption("--version", typeof(DivvyCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
         _job = _app.Option("--job <TYPE>", "The job type, when the assembly has several (full or short name).", CommandOptionType.SingleValue);
         _verbose = _app.Option("-v|--verbose", "Log worker lifecycle (spawn, exit, respawn, retries) to stderr.", CommandOptionType.NoValue);
+        _progress = _app.Option("--progress", "Show the live progress line on stderr even when it is not a terminal.", CommandOptionType.NoValue);
+        _noProgress = _app.Option("--no-progress", "Never show the live progress line.", CommandOptionType.NoValue);
         _runOptions = new RunOptions(_app);
         _assembly = _app.Argument("assembly", "The job assembly (.dll) containing an IParallelizable implementation.");
         _app.OnExecute(() => Execute());
@@ -102,7 +106,9 @@ internal sealed class DivvyCommand
         RunSummary summary;
         try
         {
-            summary = new Master(job, options).Run();
+            var master = new Master(job, options);
+            bool? force = _noProgress.HasValue() ? false : _progress.HasValue() ? true : null;
+            summary = RunWithProgressAsync(master, force).GetAwaiter().GetResult();
         }
         catch (JobDefinitionException ex)
         {
@@ -118,10 +124,11 @@ internal sealed class DivvyCommand
             return Fail(ExitCodes.JobFailed, $"the job failed in the master: {ex.GetType().Name}: {ex.Message}");
         }
 
-        if (!_verbose.HasValue())
+        // With -v the master's own log already has the first line.
+        string[] report = summary.Describe().Split(Environment.NewLine);
+        foreach (string line in _verbose.HasValue() ? report.Skip(1) : report)
         {
-            // With -v the master's own log already ends with this line.
-            _error.WriteLine($"divvy: run {summary}");
+            _error.WriteLine(line == report[0] ? $"divvy: run {line}" : $"divvy: {line}");
         }
 
         return summary.StopReason switch
@@ -130,6 +137,18 @@ internal sealed class DivvyCommand
             StopReason.Terminated => ExitCodes.Terminated,
             _ => summary.IsSuccess ? ExitCodes.Success : ExitCodes.ItemsFailed,
         };
+    }
+
+    private static async Task<RunSummary> RunWithProgressAsync(Master master, bool? force)
+    {
+        if (Master.IsWorker)
+        {
+            // A worker's Run() never returns; no display belongs in a worker.
+            return await master.RunAsync().ConfigureAwait(false);
+        }
+
+        await using Progress.ProgressDisplay? display = Progress.ProgressDisplay.Start(() => master.Progress, force);
+        return await master.RunAsync().ConfigureAwait(false);
     }
 
     private int Usage(string message)

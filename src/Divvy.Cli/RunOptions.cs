@@ -22,6 +22,10 @@ internal sealed class RunOptions
     private readonly CommandOption _maxWorkerMemory;
     private readonly CommandOption _maxWorkerAge;
     private readonly CommandOption _halt;
+    private readonly CommandOption _metricsPort;
+    private readonly CommandOption _metricsHost;
+    private readonly CommandOption _controlToken;
+    private readonly CommandOption _metricsLinger;
 
     public RunOptions(CommandLineApplication app)
     {
@@ -39,6 +43,10 @@ internal sealed class RunOptions
         _maxWorkerMemory = app.Option("--max-worker-memory <BYTES>", "Recycle a worker whose resident memory passes this, e.g. 512M (checked between items).", CommandOptionType.SingleValue);
         _maxWorkerAge = app.Option("--max-worker-age <DURATION>", "Recycle a worker older than this, between items, e.g. 1h.", CommandOptionType.SingleValue);
         _halt = app.Option("--halt <POLICY>", "Stop on failures: soon,fail=N | now,fail=N | soon,fail=X% | now,fail=X% | never (default).", CommandOptionType.SingleValue);
+        _metricsPort = app.Option("--metrics-port <PORT>", "Serve /metrics (Prometheus) and /herd (pool size, PATCH to resize) on this port.", CommandOptionType.SingleValue);
+        _metricsHost = app.Option("--metrics-host <ADDRESS>", "Address the endpoint binds to (default 127.0.0.1).", CommandOptionType.SingleValue);
+        _controlToken = app.Option("--control-token <TOKEN>", "Bearer token PATCH /herd requires (default: a random one, printed at start).", CommandOptionType.SingleValue);
+        _metricsLinger = app.Option("--metrics-linger <DURATION>", "Keep serving /metrics this long after the run, for a last scrape.", CommandOptionType.SingleValue);
     }
 
     /// <summary>Builds the options, or returns the usage error that says what is wrong.</summary>
@@ -113,10 +121,31 @@ internal sealed class RunOptions
             ?? Duration(_timeoutGrace, d => options.ItemTimeoutGrace = d)
             ?? Duration(_heartbeat, d => options.HeartbeatInterval = d)
             ?? Duration(_heartbeatTimeout, d => options.HeartbeatTimeout = d)
-            ?? Duration(_maxWorkerAge, d => options.MaxWorkerAge = d);
+            ?? Duration(_maxWorkerAge, d => options.MaxWorkerAge = d)
+            ?? Duration(_metricsLinger, d => options.MetricsLinger = d);
         if (error is not null)
         {
             return error;
+        }
+
+        if (Has(_metricsPort))
+        {
+            if (!Values.TryParseCount(_metricsPort.Value()!, 1, 65535, out number))
+            {
+                return $"--metrics-port must be a port number from 1 to 65535, got '{_metricsPort.Value()}'";
+            }
+
+            options.MetricsPort = (int)number;
+        }
+
+        if (Has(_metricsHost))
+        {
+            options.MetricsHost = _metricsHost.Value()!;
+        }
+
+        if (Has(_controlToken))
+        {
+            options.ControlToken = _controlToken.Value();
         }
 
         if (Has(_halt))

@@ -16,6 +16,7 @@ internal sealed partial class Scheduler
     /// </summary>
     private void SettleAttempt(DispatchedItem item, AttemptOutcome outcome, WorkerInfo worker, TimeSpan duration, RemoteError? error, WorkerExit? exit, object? result)
     {
+        using IDisposable? scope = ItemScope(item, worker);
         item.Attempts++;
         item.LastOutcome = outcome;
         item.LastError = error;
@@ -59,6 +60,12 @@ internal sealed partial class Scheduler
         _delayed.Enqueue(item, due);
         ArmRetryTimer();
     }
+
+    /// <summary>Puts the item and worker in the logging scope, so any sink can attribute what follows.</summary>
+    private IDisposable? ItemScope(DispatchedItem item, WorkerInfo worker) =>
+        _log.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Warning)
+            ? _log.BeginScope(new Dictionary<string, object?> { ["Item"] = item.Id, ["Worker"] = worker.Number, ["WorkerPid"] = worker.ProcessId })
+            : null;
 
     private static ItemStatus FinalStatus(AttemptOutcome outcome) => outcome switch
     {

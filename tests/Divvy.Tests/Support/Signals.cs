@@ -10,6 +10,8 @@ internal static partial class Signals
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
     public const int SIGSTOP = 19;
+    public const int SIGTTIN = 21;
+    public const int SIGTTOU = 22;
 
     public static void Send(int pid, int signal)
     {
