@@ -14,6 +14,11 @@ int workers = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCultu
 string[] rest = args[2..];
 IParallelizable job = Scenarios.Create(scenario, rest);
 var options = new MasterOptions { Workers = workers, ShutdownTimeout = TimeSpan.FromSeconds(5) };
+if (Environment.GetEnvironmentVariable("JOBS_LOG") == "1")
+{
+    options.LoggerFactory = new StdoutLoggerProvider();
+}
+
 if (Environment.GetEnvironmentVariable("JOBS_MAX_FRAME") is { } maxFrame)
 {
     options.MaxFrameSize = int.Parse(maxFrame, System.Globalization.CultureInfo.InvariantCulture);

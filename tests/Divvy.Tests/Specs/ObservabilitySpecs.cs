@@ -208,6 +208,18 @@ public sealed partial class ObservabilitySpecs : IDisposable
         run.Stderr.Should().Contain(l => l.StartsWith("divvy: worker launches: ") && l.Contains("2 crash") && l.Contains("2 start"));
     }
 
+    [Fact]
+    public async Task A_plugged_in_logger_receives_lifecycle_and_item_events_with_the_item_and_worker_in_scope()
+    {
+        await using ProcessRun run = Start(Artifacts.JobsDll, ["throw", "2", "6"], new Dictionary<string, string> { ["JOBS_LOG"] = "1" });
+
+        (await run.WaitAsync()).Should().Be(1);
+
+        var logs = run.Lines("log ").ToList();
+        logs.Should().Contain(l => l.Contains("category=Divvy.Master") && l.Contains("spawned"));
+        logs.Should().Contain(l => l.Contains("level=Warning") && l.Contains("scope=Item=3,Worker=") && l.Contains("message=item 3 failed on worker"));
+    }
+
     [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<labels>\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? (?<value>-?[0-9.eE+-]+|NaN|\+Inf|-Inf)$""")]
     private static partial Regex SampleLine();
 
