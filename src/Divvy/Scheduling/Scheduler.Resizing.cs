@@ -25,6 +25,20 @@ internal sealed partial class Scheduler
             _slots.Add(null);
         }
 
+        // Growing again before draining workers left: keep them rather than launch new ones.
+        foreach (WorkerConnection? worker in _slots)
+        {
+            if (ActiveWorkers >= target)
+            {
+                break;
+            }
+
+            if (worker is { Draining: true, StopSent: false })
+            {
+                worker.Draining = false;
+            }
+        }
+
         RetireExtraWorkers();
     }
 

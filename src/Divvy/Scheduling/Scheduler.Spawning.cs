@@ -32,7 +32,7 @@ internal sealed partial class Scheduler
     /// </summary>
     private void SpawnWhereNeeded()
     {
-        while (_acceptingWork && _spawnTimer is null && ActiveWorkers < _target && PendingItems > CapacityIncludingBooting())
+        while (_acceptingWork && _spawnTimer is null && ActiveWorkers < _target && FreeSlot() is >= 0 and var slot && PendingItems > CapacityIncludingBooting())
         {
             if (!_throttle.TryTake(out TimeSpan wait))
             {
@@ -41,8 +41,22 @@ internal sealed partial class Scheduler
                 return;
             }
 
-            Spawn(_slots.IndexOf(null) + 1);
+            Spawn(slot + 1);
         }
+    }
+
+    /// <summary>The lowest empty slot within the target size; -1 when a departing worker still holds every one.</summary>
+    private int FreeSlot()
+    {
+        for (int i = 0; i < Math.Min(_target, _slots.Count); i++)
+        {
+            if (_slots[i] is null)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private int CapacityIncludingBooting()
