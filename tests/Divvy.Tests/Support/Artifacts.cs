@@ -17,6 +17,8 @@ internal static class Artifacts
 
     public static string LibraryDll => Output("src/Divvy", "Divvy.dll");
 
+    public static string BenchDll => Output("bench/Divvy.Bench", "Divvy.Bench.dll");
+
     private static string Output(string project, string file)
     {
         string path = Path.Combine(RepositoryRoot, project, "bin", s_configuration, "net10.0", file);

@@ -1,0 +1,51 @@
+using System.Globalization;
+using Divvy;
+using Divvy.Bench;
+
+// Divvy.Bench WORKLOAD --workers N --items M [--sleep-ms S] [--rounds R --size B] [--payload B --echo] [--prefetch K]
+// Prints "processed=<count> expected=<M> ok" (the count is of results the workers sent back) and
+// exits 0, or prints MISMATCH and exits 3. Exits only after every worker has exited.
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.Error.WriteLine("usage: Divvy.Bench trivial|sleep|cpu|payload --workers N --items M [--sleep-ms S] [--rounds R] [--size B] [--payload B] [--echo] [--prefetch K]");
+    return 2;
+}
+
+string workload = args[0];
+if (workload is not ("trivial" or "sleep" or "cpu" or "payload"))
+{
+    Console.Error.WriteLine($"Divvy.Bench: unknown workload '{workload}': use trivial, sleep, cpu or payload");
+    return 2;
+}
+
+int workers = Int("--workers", 2);
+int items = Int("--items", 1000);
+var options = new MasterOptions { Workers = workers, HandleSignals = true };
+if (Has("--prefetch"))
+{
+    options.MaxPrefetch = Int("--prefetch", 256);
+}
+
+long processed = 0;
+IParallelizable job = workload switch
+{
+    "trivial" => new Counting<int, int>(new TrivialJob(items), () => processed++),
+    "sleep" => new Counting<int, int>(new SleepJob(items, Int("--sleep-ms", 150)), () => processed++),
+    "cpu" => new Counting<int, int>(new CpuJob(items, Int("--rounds", 250), Int("--size", 1024 * 1024)), () => processed++),
+    _ => new Counting<Payload, Payload>(new PayloadJob(items, Int("--payload", 64 * 1024), Has("--echo")), () => processed++),
+};
+
+RunSummary summary = new Master(job, options).Run();
+if (processed == items && summary.Succeeded == items)
+{
+    Console.WriteLine($"processed={processed} expected={items} ok");
+    return 0;
+}
+
+Console.WriteLine($"processed={processed} expected={items} MISMATCH ({summary})");
+return 3;
+
+int Int(string name, int fallback) =>
+    Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+
+bool Has(string name) => args.Contains(name);

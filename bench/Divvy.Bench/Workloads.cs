@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using Divvy;
+using MessagePack;
+
+namespace Divvy.Bench;
+
+/// <summary>item = i; Perform returns i * 2.</summary>
+public sealed class TrivialJob(int items) : IParallelizable<int, int>
+{
+    public IEnumerable<int> Dispatch() => Enumerable.Range(0, items);
+
+    public int Perform(int item) => item * 2;
+}
+
+/// <summary>item = i; Perform sleeps and returns i.</summary>
+public sealed class SleepJob(int items, int sleepMs) : IParallelizable<int, int>
+{
+    public IEnumerable<int> Dispatch() => Enumerable.Range(0, items);
+
+    public async ValueTask<int> PerformAsync(int item, CancellationToken cancellationToken)
+    {
+        await Task.Delay(sleepMs, cancellationToken);
+        return item;
+    }
+}
+
+/// <summary>SHA-256 over one zero buffer per worker, `rounds` times per item.</summary>
+public sealed class CpuJob(int items, int rounds, int size) : IParallelizable<int, int>
+{
+    private byte[]? _buffer;
+
+    public IEnumerable<int> Dispatch() => Enumerable.Range(0, items);
+
+    public void AfterSpawn(WorkerInfo worker) => _buffer = new byte[size];
+
+    public int Perform(int item)
+    {
+        byte[] buffer = _buffer ??= new byte[size];
+        Span<byte> hash = stackalloc byte[32];
+        for (int r = 0; r < rounds; r++)
+        {
+            SHA256.HashData(buffer, hash);
+        }
+
+        return item;
+    }
+}
+
+/// <summary>A payload item: its index and a fresh buffer whose first 8 bytes hold the index.</summary>
+[MessagePackObject]
+public sealed record Payload([property: Key(0)] int Index, [property: Key(1)] byte[] Bytes);
+
+/// <summary>item = (i, fresh byte[B], bytes 0-7 = i); returns the bytes back with --echo, else the index.</summary>
+public sealed class PayloadJob(int items, int size, bool echo) : IParallelizable<Payload, Payload>
+{
+    public IEnumerable<Payload> Dispatch()
+    {
+        for (int i = 0; i < items; i++)
+        {
+            byte[] bytes = new byte[size];
+            BitConverter.TryWriteBytes(bytes, (long)i);
+            yield return new Payload(i, bytes);
+        }
+    }
+
+    public Payload Perform(Payload item) => echo ? item : new Payload(item.Index, []);
+}
