@@ -276,6 +276,30 @@ public sealed class MasterSpecs
     }
 
     [Fact]
+    public async Task A_master_nested_too_deep_under_other_Divvy_processes_refuses_to_spawn()
+    {
+        await using ProcessRun run = Start(Artifacts.JobsDll, ["echo", "2", "5"], new Dictionary<string, string> { ["DIVVY_SPAWN_DEPTH"] = "4" });
+
+        (await run.WaitAsync()).Should().Be(3);
+
+        run.Lines("error ").Should().ContainSingle().Which.Should().Contain("WorkerSpawnException refusing to launch workers: this master is nested 4 levels deep");
+        WorkerCensus.LiveWorkersOf(run.Pid).Should().BeEmpty();
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("v1;master=1;worker=1;down=5;up=6")]
+    public async Task A_process_with_an_unusable_worker_marker_is_neither_a_worker_nor_a_master(string marker)
+    {
+        await using ProcessRun run = Start(Artifacts.JobsDll, ["echo", "2", "5"], new Dictionary<string, string> { ["DIVVY_INTERNAL_WORKER_CHANNEL"] = marker });
+
+        (await run.WaitAsync()).Should().Be(73);
+
+        run.Lines("result ").Should().BeEmpty("it must not run the job as a master");
+        run.AllStderr.Should().StartWith("divvy: ");
+    }
+
+    [Fact]
     public async Task DanceParty_runs_by_its_own_Main_as_an_apphost_with_five_workers()
     {
         await using ProcessRun run = Start(Artifacts.DancePartyAppHost, ["12"]);
