@@ -131,12 +131,7 @@ internal sealed class DivvyCommand
             _error.WriteLine(line == report[0] ? $"divvy: run {line}" : $"divvy: {line}");
         }
 
-        return summary.StopReason switch
-        {
-            StopReason.Interrupted or StopReason.Cancelled => ExitCodes.Interrupted,
-            StopReason.Terminated => ExitCodes.Terminated,
-            _ => summary.IsSuccess ? ExitCodes.Success : ExitCodes.ItemsFailed,
-        };
+        return ExitCodes.ForRun(summary, everythingSucceeded: true);
     }
 
     private static async Task<RunSummary> RunWithProgressAsync(Master master, bool? force)

@@ -38,4 +38,12 @@ internal static class ExitCodes
 
     /// <summary>Stopped by SIGTERM or a second Ctrl-C (128 + 15).</summary>
     public const int Terminated = 143;
+
+    /// <summary>The exit code of a finished run, for <c>divvy</c> and <c>divvy exec</c> alike.</summary>
+    public static int ForRun(RunSummary summary, bool everythingSucceeded) => summary.StopReason switch
+    {
+        StopReason.Interrupted or StopReason.Cancelled => Interrupted,
+        StopReason.Terminated => Terminated,
+        _ => summary.IsSuccess && everythingSucceeded ? Success : ItemsFailed,
+    };
 }

@@ -103,8 +103,10 @@ public sealed partial class Master
 
         var scheduler = new Scheduler(_job, _options, new WorkerLauncher(WorkerCommand.ForCurrentProcess(), Console.Error));
         using RunMetrics metrics = scheduler.Metrics;
-        using var exporter = new PrometheusExporter(metrics.Meter);
-        await using ControlServer? control = StartControl(scheduler, exporter);
+
+        // The exporter listens to every measurement, so it exists only when someone will scrape.
+        using PrometheusExporter? exporter = _options.MetricsPort is null ? null : new PrometheusExporter(metrics.Meter);
+        await using ControlServer? control = exporter is null ? null : StartControl(scheduler, exporter);
         using IDisposable signals = _options.HandleSignals ? InstallSignalHandlers(scheduler) : NoSignals.Instance;
         using CancellationTokenRegistration cancellation = cancellationToken.Register(() => scheduler.RequestStop(StopReason.Cancelled, force: false));
         _running = scheduler;
@@ -122,13 +124,9 @@ public sealed partial class Master
         }
     }
 
-    private ControlServer? StartControl(Scheduler scheduler, PrometheusExporter exporter)
+    private ControlServer StartControl(Scheduler scheduler, PrometheusExporter exporter)
     {
-        if (_options.MetricsPort is not { } port)
-        {
-            return null;
-        }
-
+        int port = _options.MetricsPort!.Value;
         ILogger log = _options.LoggerFactory.CreateLogger("Divvy.Control");
         var control = new ControlServer(_options.MetricsHost, port, _options.ControlToken, scheduler, exporter, log);
         if (control.TokenWasGenerated)

@@ -153,12 +153,7 @@ internal sealed class ExecCommand
         }
 
         reporter!.Finish();
-        return summary.StopReason switch
-        {
-            StopReason.Interrupted or StopReason.Cancelled => ExitCodes.Interrupted,
-            StopReason.Terminated => ExitCodes.Terminated,
-            _ => summary.IsSuccess && reporter.Failed == 0 ? ExitCodes.Success : ExitCodes.ItemsFailed,
-        };
+        return ExitCodes.ForRun(summary, everythingSucceeded: reporter.Failed == 0);
     }
 
     private string? TryParse(out ExecSettings settings, out int workers)

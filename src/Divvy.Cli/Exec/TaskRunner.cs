@@ -77,7 +77,7 @@ internal sealed class TaskRunner
             await pumps.ConfigureAwait(false);
 
             outcome.ExitCode = process.ExitCode;
-            outcome.Signal = process.ExitCode > 128 && process.ExitCode < 128 + 65 ? process.ExitCode - 128 : null;
+            outcome.Signal = new WorkerExit(process.ExitCode).Signal;
             outcome.Stdout = stdout.Result();
             outcome.Stderr = stderr.Result();
         }

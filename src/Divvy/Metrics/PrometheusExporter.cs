@@ -15,6 +15,7 @@ internal sealed class PrometheusExporter : IDisposable
     private readonly MeterListener _listener = new();
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, Series> _series = new(StringComparer.Ordinal);
+    private readonly Dictionary<Instrument, string> _families = [];
 
     public PrometheusExporter(Meter meter)
     {
@@ -83,7 +84,12 @@ internal sealed class PrometheusExporter : IDisposable
     private Series Get(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         string labels = Labels(tags);
-        string family = FamilyName(instrument);
+        if (!_families.TryGetValue(instrument, out string? family))
+        {
+            family = FamilyName(instrument);
+            _families[instrument] = family;
+        }
+
         string key = family + labels;
         if (!_series.TryGetValue(key, out Series? series))
         {

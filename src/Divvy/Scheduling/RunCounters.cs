@@ -22,11 +22,14 @@ internal sealed class RunCounters
 
     public long Settled => Succeeded + Failures;
 
-    public RunSummary ToSummary(TimeSpan elapsed, StopReason reason, string? haltReason, RunStatistics statistics) => new()
+    public RunSummary ToSummary(TimeSpan elapsed, StopReason reason, string? haltReason, RunStatistics statistics) =>
+        ToSummary(elapsed, reason, haltReason, statistics, statistics.Percentiles(50, 95, 100));
+
+    private RunSummary ToSummary(TimeSpan elapsed, StopReason reason, string? haltReason, RunStatistics statistics, TimeSpan[] durations) => new()
     {
-        DurationP50 = statistics.Percentile(50),
-        DurationP95 = statistics.Percentile(95),
-        DurationMax = statistics.Percentile(100),
+        DurationP50 = durations[0],
+        DurationP95 = durations[1],
+        DurationMax = durations[2],
         Slowest = statistics.Slowest(),
         SpawnsByReason = new Dictionary<string, int>(statistics.SpawnReasons),
         TimedOut = TimedOut,

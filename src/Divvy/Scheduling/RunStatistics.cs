@@ -42,16 +42,13 @@ internal sealed class RunStatistics
         }
     }
 
-    public TimeSpan Percentile(double percent)
+    /// <summary>Nearest-rank percentiles, from one sort of the sample.</summary>
+    public TimeSpan[] Percentiles(params double[] percents)
     {
-        if (_samples.Count == 0)
-        {
-            return TimeSpan.Zero;
-        }
-
         double[] sorted = [.. _samples.Order()];
-        int rank = (int)Math.Ceiling(percent / 100 * sorted.Length);
-        return TimeSpan.FromSeconds(sorted[Math.Clamp(rank, 1, sorted.Length) - 1]);
+        return percents.Select(percent => sorted.Length == 0
+            ? TimeSpan.Zero
+            : TimeSpan.FromSeconds(sorted[Math.Clamp((int)Math.Ceiling(percent / 100 * sorted.Length), 1, sorted.Length) - 1])).ToArray();
     }
 
     public IReadOnlyList<SlowItem> Slowest() =>

@@ -16,7 +16,8 @@ internal sealed partial class Scheduler
     /// </summary>
     private void SettleAttempt(DispatchedItem item, AttemptOutcome outcome, WorkerInfo worker, TimeSpan duration, RemoteError? error, WorkerExit? exit, object? result)
     {
-        using IDisposable? scope = ItemScope(item, worker);
+        // Successful attempts log nothing, so only the others pay for a scope.
+        using IDisposable? scope = outcome == AttemptOutcome.Succeeded ? null : ItemScope(item, worker);
         item.Attempts++;
         item.LastOutcome = outcome;
         item.LastError = error;

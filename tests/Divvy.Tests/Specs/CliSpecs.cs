@@ -7,12 +7,10 @@ namespace Divvy.Tests.Specs;
 [Collection(ProcessCollection.Name)]
 public sealed class CliSpecs
 {
-    private static ProcessRun Divvy(params string[] args) => Start(Artifacts.CliDll, args);
-
     [Fact]
     public async Task I_can_run_DanceParty_with_five_workers_from_the_divvy_command()
     {
-        await using ProcessRun run = Divvy("-n", "5", Artifacts.DancePartyDll, "20");
+        await using ProcessRun run = DivvyCommand("-n", "5", Artifacts.DancePartyDll, "20");
 
         (await run.WaitAsync()).Should().Be(0, run.AllStderr);
 
@@ -26,7 +24,7 @@ public sealed class CliSpecs
     [Fact]
     public async Task Arguments_after_the_assembly_go_to_the_job_even_when_they_look_like_options()
     {
-        await using ProcessRun run = Divvy("--job", "EchoJob", "-n", "2", Artifacts.JobsDll, "7", "-n", "9");
+        await using ProcessRun run = DivvyCommand("--job", "EchoJob", "-n", "2", Artifacts.JobsDll, "7", "-n", "9");
 
         (await run.WaitAsync()).Should().Be(0, run.AllStderr);
 
@@ -37,7 +35,7 @@ public sealed class CliSpecs
     [Fact]
     public async Task The_exit_code_is_1_when_any_item_failed()
     {
-        await using ProcessRun run = Divvy("-n", "2", "--job", "Divvy.Tests.Jobs.ThrowJob", Artifacts.JobsDll, "6");
+        await using ProcessRun run = DivvyCommand("-n", "2", "--job", "Divvy.Tests.Jobs.ThrowJob", Artifacts.JobsDll, "6");
 
         (await run.WaitAsync()).Should().Be(1);
 
@@ -47,7 +45,7 @@ public sealed class CliSpecs
     [Fact]
     public async Task Verbose_logs_the_worker_lifecycle_to_stderr_and_leaves_stdout_to_the_job()
     {
-        await using ProcessRun run = Divvy("-v", "-n", "2", "--job", "EchoJob", Artifacts.JobsDll, "4");
+        await using ProcessRun run = DivvyCommand("-v", "-n", "2", "--job", "EchoJob", Artifacts.JobsDll, "4");
 
         (await run.WaitAsync()).Should().Be(0, run.AllStderr);
 
@@ -58,7 +56,7 @@ public sealed class CliSpecs
     [Fact]
     public async Task Workers_that_fail_to_boot_end_the_command_with_exit_code_8()
     {
-        await using ProcessRun run = Divvy("-n", "2", "--job", "BootFailJob", Artifacts.JobsDll);
+        await using ProcessRun run = DivvyCommand("-n", "2", "--job", "BootFailJob", Artifacts.JobsDll);
 
         (await run.WaitAsync()).Should().Be(8);
 
@@ -93,7 +91,7 @@ public sealed class CliSpecs
     public async Task Bad_input_gets_one_clear_line_and_a_distinct_exit_code(string[] args, int exitCode, string message)
     {
         string[] resolved = args.Select(a => a switch { "@jobs" => Artifacts.JobsDll, "@library" => Artifacts.LibraryDll, _ => a }).ToArray();
-        await using ProcessRun run = Divvy(resolved);
+        await using ProcessRun run = DivvyCommand(resolved);
 
         (await run.WaitAsync()).Should().Be(exitCode, run.AllStderr);
 

@@ -15,10 +15,6 @@ public sealed partial class ObservabilitySpecs : IDisposable
     private const string Token = "test-token-1234";
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    private static ProcessRun Divvy(params string[] args) => Start(Artifacts.CliDll, args);
-
-    private static string[] Job(string type, params string[] args) => ["--job", type, Artifacts.JobsDll, .. args];
-
     private static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -66,13 +62,13 @@ public sealed partial class ObservabilitySpecs : IDisposable
     [Fact]
     public async Task Progress_never_appears_when_stderr_is_redirected_and_appears_when_forced()
     {
-        await using (ProcessRun quiet = Divvy(["-n", "2", .. Job("SleepJob", "6", "200")]))
+        await using (ProcessRun quiet = DivvyCommand(["-n", "2", .. Job("SleepJob", "6", "200")]))
         {
             (await quiet.WaitAsync()).Should().Be(0, quiet.AllStderr);
             quiet.AllStderr.Should().NotContain("\u001b[").And.NotContain("done /");
         }
 
-        await using ProcessRun forced = Divvy(["-n", "2", "--progress", .. Job("SleepJob", "6", "200")]);
+        await using ProcessRun forced = DivvyCommand(["-n", "2", "--progress", .. Job("SleepJob", "6", "200")]);
         (await forced.WaitAsync()).Should().Be(0, forced.AllStderr);
         forced.AllStderr.Should().Contain("done / ").And.Contain("workers").And.Contain("\u001b[");
         forced.Stdout.Should().NotContain(l => l.Contains("done /"), "progress goes to stderr only");
@@ -82,7 +78,7 @@ public sealed partial class ObservabilitySpecs : IDisposable
     public async Task The_metrics_endpoint_serves_well_formed_Prometheus_text_that_matches_the_summary()
     {
         int port = FreePort();
-        await using ProcessRun run = Divvy(["-n", "2", "--metrics-port", port.ToString(), "--metrics-linger", "3s", .. Job("ThrowJob", "12")]);
+        await using ProcessRun run = DivvyCommand(["-n", "2", "--metrics-port", port.ToString(), "--metrics-linger", "3s", .. Job("ThrowJob", "12")]);
 
         // Scrape until every item has settled (the linger keeps the endpoint up after the run).
         string text = "";
@@ -138,7 +134,7 @@ public sealed partial class ObservabilitySpecs : IDisposable
     public async Task The_pool_grows_and_shrinks_while_it_runs_without_losing_or_repeating_an_item()
     {
         int port = FreePort();
-        await using ProcessRun run = Divvy(["-n", "1", "--metrics-port", port.ToString(), "--control-token", Token, .. Job("SleepJob", "30", "250")]);
+        await using ProcessRun run = DivvyCommand(["-n", "1", "--metrics-port", port.ToString(), "--control-token", Token, .. Job("SleepJob", "30", "250")]);
         await run.WaitForLinesAsync("started ", 2);
         (await Herd(port)).Should().Be(1);
 
@@ -159,7 +155,7 @@ public sealed partial class ObservabilitySpecs : IDisposable
     public async Task Changing_the_pool_needs_the_token_and_a_sensible_body()
     {
         int port = FreePort();
-        await using ProcessRun run = Divvy(["-n", "1", "--metrics-port", port.ToString(), "--control-token", Token, .. Job("SleepJob", "8", "250")]);
+        await using ProcessRun run = DivvyCommand(["-n", "1", "--metrics-port", port.ToString(), "--control-token", Token, .. Job("SleepJob", "8", "250")]);
         await run.WaitForLinesAsync("started ", 1);
 
         HttpResponseMessage anonymous = await PatchHerd(port, """{"num": 2}""", token: null);
@@ -180,7 +176,7 @@ public sealed partial class ObservabilitySpecs : IDisposable
     public async Task SIGTTIN_adds_a_worker_and_SIGTTOU_removes_one()
     {
         int port = FreePort();
-        await using ProcessRun run = Divvy(["-n", "2", "--metrics-port", port.ToString(), "--control-token", Token, .. Job("SleepJob", "40", "300")]);
+        await using ProcessRun run = DivvyCommand(["-n", "2", "--metrics-port", port.ToString(), "--control-token", Token, .. Job("SleepJob", "40", "300")]);
         await run.WaitForLinesAsync("started ", 2);
         (await Herd(port)).Should().Be(2);
 
@@ -199,7 +195,7 @@ public sealed partial class ObservabilitySpecs : IDisposable
     [Fact]
     public async Task The_summary_reports_durations_the_slowest_items_and_worker_launches_by_reason()
     {
-        await using ProcessRun run = Divvy(["-n", "2", "--retries", "1", "--retry-delay", "10ms", .. Job("CrashJob", "10", "3", "exit")]);
+        await using ProcessRun run = DivvyCommand(["-n", "2", "--retries", "1", "--retry-delay", "10ms", .. Job("CrashJob", "10", "3", "exit")]);
 
         (await run.WaitAsync()).Should().Be(1);
 

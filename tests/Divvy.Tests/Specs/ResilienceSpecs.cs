@@ -10,10 +10,6 @@ public sealed partial class ResilienceSpecs : IDisposable
 {
     private readonly string _markers = Directory.CreateTempSubdirectory("divvy-flaky-").FullName;
 
-    private static ProcessRun Divvy(params string[] args) => Start(Artifacts.CliDll, args);
-
-    private static string[] Job(string type, params string[] args) => ["--job", type, Artifacts.JobsDll, .. args];
-
     /// <summary>Reads a count out of the summary line, e.g. <c>Count(run, "recycled")</c>.</summary>
     private static long Count(ProcessRun run, string what)
     {
@@ -28,7 +24,7 @@ public sealed partial class ResilienceSpecs : IDisposable
     [Fact]
     public async Task A_failed_attempt_is_retried_and_then_succeeds()
     {
-        await using ProcessRun run = Divvy(["-n", "2", "--retries", "2", "--retry-delay", "20ms", .. Job("FlakyJob", _markers, "4", "1")]);
+        await using ProcessRun run = DivvyCommand(["-n", "2", "--retries", "2", "--retry-delay", "20ms", .. Job("FlakyJob", _markers, "4", "1")]);
 
         (await run.WaitAsync()).Should().Be(0, run.AllStderr);
 
@@ -42,7 +38,7 @@ public sealed partial class ResilienceSpecs : IDisposable
     [Fact]
     public async Task A_FailItemException_is_not_retried_and_retries_run_out_for_the_rest()
     {
-        await using ProcessRun run = Divvy(["-n", "2", "--retries", "2", "--retry-delay", "10ms", .. Job("FlakyJob", _markers, "5", "9")]);
+        await using ProcessRun run = DivvyCommand(["-n", "2", "--retries", "2", "--retry-delay", "10ms", .. Job("FlakyJob", _markers, "5", "9")]);
 
         (await run.WaitAsync()).Should().Be(1);
 
@@ -56,7 +52,7 @@ public sealed partial class ResilienceSpecs : IDisposable
     [Fact]
     public async Task The_backoff_between_retries_grows()
     {
-        await using ProcessRun run = Divvy(["-n", "1", "--retries", "3", "--retry-delay", "100ms", "--retry-max-delay", "10s", .. Job("FlakyJob", _markers, "1", "3")]);
+        await using ProcessRun run = DivvyCommand(["-n", "1", "--retries", "3", "--retry-delay", "100ms", "--retry-max-delay", "10s", .. Job("FlakyJob", _markers, "1", "3")]);
 
         (await run.WaitAsync()).Should().Be(0, run.AllStderr);
 
@@ -70,7 +66,7 @@ public sealed partial class ResilienceSpecs : IDisposable
     [Fact]
     public async Task An_item_that_honours_its_token_times_out_at_the_soft_deadline_and_its_worker_lives_on()
     {
-        await using ProcessRun run = Divvy(["-n", "1", "--timeout", "300ms", "--timeout-grace", "20s", .. Job("TimeoutJob", "honour", "3")]);
+        await using ProcessRun run = DivvyCommand(["-n", "1", "--timeout", "300ms", "--timeout-grace", "20s", .. Job("TimeoutJob", "honour", "3")]);
 
         (await run.WaitAsync()).Should().Be(1);
 
@@ -84,7 +80,7 @@ public sealed partial class ResilienceSpecs : IDisposable
     [Fact]
     public async Task An_item_that_ignores_its_token_is_killed_at_the_hard_deadline_with_everything_it_started()
     {
-        await using ProcessRun run = Divvy(["-n", "1", "--timeout", "200ms", "--timeout-grace", "300ms", .. Job("TimeoutJob", "ignore", "3")]);
+        await using ProcessRun run = DivvyCommand(["-n", "1", "--timeout", "200ms", "--timeout-grace", "300ms", .. Job("TimeoutJob", "ignore", "3")]);
 
         (await run.WaitAsync()).Should().Be(1);
 
@@ -103,7 +99,7 @@ public sealed partial class ResilienceSpecs : IDisposable
     [Fact]
     public async Task A_poison_item_is_quarantined_after_crashing_two_workers_while_the_rest_of_the_run_completes()
     {
-        await using ProcessRun run = Divvy(["-n", "2", "--retries", "5", "--retry-delay", "10ms", .. Job("CrashJob", "12", "4", "exit")]);
+        await using ProcessRun run = DivvyCommand(["-n", "2", "--retries", "5", "--retry-delay", "10ms", .. Job("CrashJob", "12", "4", "exit")]);
 
         (await run.WaitAsync()).Should().Be(1);
 
@@ -119,7 +115,7 @@ public sealed partial class ResilienceSpecs : IDisposable
     [Fact]
     public async Task Workers_recycled_after_N_items_perform_every_item_exactly_once()
     {
-        await using ProcessRun run = Divvy(["-n", "2", "--max-items-per-worker", "10", .. Job("EchoJob", "100")]);
+        await using ProcessRun run = DivvyCommand(["-n", "2", "--max-items-per-worker", "10", .. Job("EchoJob", "100")]);
 
         (await run.WaitAsync()).Should().Be(0, run.AllStderr);
 
@@ -134,7 +130,7 @@ public sealed partial class ResilienceSpecs : IDisposable
     [Fact]
     public async Task A_worker_that_stops_answering_is_killed_and_its_item_retried_elsewhere()
     {
-        await using ProcessRun run = Divvy(["-n", "2", "--retries", "1", "--retry-delay", "10ms", "--heartbeat", "100ms", "--heartbeat-timeout", "800ms", .. Job("SleepJob", "6", "400")]);
+        await using ProcessRun run = DivvyCommand(["-n", "2", "--retries", "1", "--retry-delay", "10ms", "--heartbeat", "100ms", "--heartbeat-timeout", "800ms", .. Job("SleepJob", "6", "400")]);
         await run.WaitForLinesAsync("started ", 2);
         int frozen = int.Parse(Fields(run.Lines("started ")[0])["pid"]);
 
@@ -150,7 +146,7 @@ public sealed partial class ResilienceSpecs : IDisposable
     [Fact]
     public async Task Halt_soon_stops_dispatching_at_the_first_failure_and_lets_items_in_hand_finish()
     {
-        await using ProcessRun run = Divvy(["-n", "1", "--halt", "soon,fail=1", .. Job("ThrowJob", "300")]);
+        await using ProcessRun run = DivvyCommand(["-n", "1", "--halt", "soon,fail=1", .. Job("ThrowJob", "300")]);
 
         (await run.WaitAsync()).Should().Be(1);
 
@@ -164,7 +160,7 @@ public sealed partial class ResilienceSpecs : IDisposable
     [Fact]
     public async Task Halt_now_kills_the_items_in_hand()
     {
-        await using ProcessRun run = Divvy(["-n", "2", "--halt", "now,fail=1", .. Job("CrashJob", "40", "3", "exit")]);
+        await using ProcessRun run = DivvyCommand(["-n", "2", "--halt", "now,fail=1", .. Job("CrashJob", "40", "3", "exit")]);
 
         (await run.WaitAsync()).Should().Be(1);
 
@@ -179,7 +175,7 @@ public sealed partial class ResilienceSpecs : IDisposable
     [InlineData("soon,fail=50%", false)]
     public async Task Halt_policies_count_failures_or_their_share(string policy, bool halts)
     {
-        await using ProcessRun run = Divvy(["-n", "1", "--halt", policy, .. Job("ThrowJob", "60")]);
+        await using ProcessRun run = DivvyCommand(["-n", "1", "--halt", policy, .. Job("ThrowJob", "60")]);
 
         (await run.WaitAsync()).Should().Be(1);
 
@@ -197,7 +193,7 @@ public sealed partial class ResilienceSpecs : IDisposable
     [Fact]
     public async Task Workers_killed_at_random_lose_nothing_and_no_item_succeeds_twice()
     {
-        await using ProcessRun run = Divvy(["-n", "3", "--retries", "3", "--retry-delay", "10ms", "--poison-after", "3", .. Job("ChaosJob", "3000")]);
+        await using ProcessRun run = DivvyCommand(["-n", "3", "--retries", "3", "--retry-delay", "10ms", "--poison-after", "3", .. Job("ChaosJob", "3000")]);
         var random = new Random(42);
         int kills = 0;
         await run.WaitForLinesAsync("final ", 100);

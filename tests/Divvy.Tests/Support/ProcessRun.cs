@@ -90,6 +90,12 @@ internal sealed class ProcessRun : IAsyncDisposable
     /// <summary>Starts the program and writes <paramref name="input"/> to its stdin, then closes it.</summary>
     public static ProcessRun StartWithInput(string file, IEnumerable<string> args, string input) => Start(file, args, input: input);
 
+    /// <summary>Starts the <c>divvy</c> command with these arguments.</summary>
+    public static ProcessRun DivvyCommand(params string[] args) => Start(Artifacts.CliDll, args);
+
+    /// <summary><c>--job TYPE jobs.dll args...</c>: the tail of a divvy command line that runs one job of the jobs assembly.</summary>
+    public static string[] Job(string type, params string[] args) => ["--job", type, Artifacts.JobsDll, .. args];
+
     public static ProcessRun JobsRun(string scenario, int workers, params string[] args) =>
         Start(Artifacts.JobsDll, [scenario, workers.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args]);
 
