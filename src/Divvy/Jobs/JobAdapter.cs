@@ -1,14 +1,17 @@
 using System.Runtime.CompilerServices;
+using Divvy.Framing;
 using Divvy.Launching;
+using Divvy.Protocol;
 using Divvy.Worker;
 using MessagePack;
 
 namespace Divvy.Jobs;
 
 /// <summary>Binds a typed job to the untyped scheduler: serialization on the way out, typed hooks on the way back.</summary>
-internal sealed class JobAdapter<TItem, TResult> : IJob
+internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
 {
     private readonly IParallelizable<TItem, TResult> _job;
+    private TResult? _result;
 
     public JobAdapter(IParallelizable<TItem, TResult> job)
     {
@@ -23,6 +26,7 @@ internal sealed class JobAdapter<TItem, TResult> : IJob
         await foreach (TItem item in _job.DispatchAsync(cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             yield return new DispatchedItem(++id, item, Serialization.SerializeItem(item));
+
         }
     }
 
@@ -51,5 +55,44 @@ internal sealed class JobAdapter<TItem, TResult> : IJob
     public void ReportResult(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit) =>
         _job.OnResult(new ItemResult<TItem, TResult>((TItem)item.Value!, status, result is null ? default : (TResult)result, error, worker, duration, exit, item.Attempts));
 
-    public Task<int> RunWorkerAsync(WorkerChannelInfo channel) => WorkerHost<TItem, TResult>.RunInProcessAsync(_job, channel);
+    public Task<int> RunWorkerAsync(WorkerChannelInfo channel) => WorkerHost.RunInProcessAsync(this, channel);
+
+    public void AfterSpawn(WorkerInfo worker) => _job.AfterSpawn(worker);
+
+    public ValueTask PerformAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        TItem item;
+        try
+        {
+            item = MessagePackSerializer.Deserialize<TItem>(payload, Serialization.Options);
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            // An item this worker cannot read will not read better next time.
+            throw new FailItemException($"cannot deserialize the item as {typeof(TItem).FullName}: {ex.Message}", ex);
+        }
+
+        ValueTask<TResult> performing = _job.PerformAsync(item, cancellationToken);
+
+        if (performing.IsCompletedSuccessfully)
+        {
+            // The common case for CPU-bound items: no state machine, no allocation.
+            _result = performing.Result;
+            return default;
+        }
+
+        return AwaitResultAsync(performing);
+    }
+
+    public void WriteResult(FrameWriter writer, long id, long elapsedTicks)
+    {
+        TResult? result = _result;
+        _result = default;
+        MessageCodec.WriteResult(writer, id, elapsedTicks, result, Serialization.Options);
+
+    }
+
+    public bool ShouldRetry(Exception error) => _job.ShouldRetry(error);
+
+    private async ValueTask AwaitResultAsync(ValueTask<TResult> performing) => _result = await performing.ConfigureAwait(false);
 }

@@ -43,14 +43,30 @@ internal sealed class RunStatistics
     }
 
     /// <summary>Nearest-rank percentiles, from one sort of the sample.</summary>
+    /// <remarks>Plain arrays rather than LINQ: this runs once per run, on the way out, where generic LINQ costs milliseconds of JIT.</remarks>
     public TimeSpan[] Percentiles(params double[] percents)
     {
-        double[] sorted = [.. _samples.Order()];
-        return percents.Select(percent => sorted.Length == 0
-            ? TimeSpan.Zero
-            : TimeSpan.FromSeconds(sorted[Math.Clamp((int)Math.Ceiling(percent / 100 * sorted.Length), 1, sorted.Length) - 1])).ToArray();
+        double[] sorted = _samples.ToArray();
+        Array.Sort(sorted);
+        var result = new TimeSpan[percents.Length];
+        for (int i = 0; i < percents.Length && sorted.Length > 0; i++)
+        {
+            result[i] = TimeSpan.FromSeconds(sorted[Math.Clamp((int)Math.Ceiling(percents[i] / 100 * sorted.Length), 1, sorted.Length) - 1]);
+        }
+
+        return result;
     }
 
-    public IReadOnlyList<SlowItem> Slowest() =>
-        _slowest.UnorderedItems.Select(x => x.Element).OrderByDescending(s => s.Duration).ToArray();
+    public IReadOnlyList<SlowItem> Slowest()
+    {
+        var slowest = new SlowItem[_slowest.Count];
+        int i = 0;
+        foreach ((SlowItem item, double _) in _slowest.UnorderedItems)
+        {
+            slowest[i++] = item;
+        }
+
+        Array.Sort(slowest, static (a, b) => b.Duration.CompareTo(a.Duration));
+        return slowest;
+    }
 }

@@ -125,7 +125,11 @@ internal sealed partial class Scheduler
 
         Publish();
         RunSummary summary = _counts.ToSummary(_time.GetElapsedTime(started), _stopReason ?? StopReason.Completed, _haltReason, _statistics);
-        Log.RunFinished(_log, summary.ToString());
+        if (_log.IsEnabled(LogLevel.Information))
+        {
+            Log.RunFinished(_log, summary.ToString());
+        }
+
         if (_fatal is not null)
         {
             ExceptionDispatchInfo.Throw(_fatal);

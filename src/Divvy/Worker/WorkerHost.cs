@@ -15,12 +15,12 @@ namespace Divvy.Worker;
 /// send results back. A dedicated thread reads the pipe, so items arrive while <c>Perform</c> runs
 /// and the death of the master is noticed even in the middle of an item.
 /// </summary>
-internal sealed class WorkerHost<TItem, TResult>
+internal sealed class WorkerHost
 {
     private static readonly TimeSpan s_parentPoll = TimeSpan.FromMilliseconds(200);
     private const int StartFrameLimit = 64 * 1024;
 
-    private readonly IParallelizable<TItem, TResult> _job;
+    private readonly IWorkerJob _job;
     private readonly Stream _down;
     private readonly Stream _up;
     private readonly int? _masterProcessId;
@@ -39,7 +39,7 @@ internal sealed class WorkerHost<TItem, TResult>
     /// the master is gone mid-run; <paramref name="masterProcessId"/>, when given, is watched as
     /// the parent as a backstop for the pipe.
     /// </summary>
-    public WorkerHost(IParallelizable<TItem, TResult> job, Stream down, Stream up, int? masterProcessId, Action<int> exitProcess)
+    public WorkerHost(IWorkerJob job, Stream down, Stream up, int? masterProcessId, Action<int> exitProcess)
     {
         _job = job;
         _down = down;
@@ -49,7 +49,7 @@ internal sealed class WorkerHost<TItem, TResult>
     }
 
     /// <summary>Runs the loop of a real worker process on the pipes its marker names; returns the exit code.</summary>
-    public static async Task<int> RunInProcessAsync(IParallelizable<TItem, TResult> job, WorkerChannelInfo channel)
+    public static async Task<int> RunInProcessAsync(IWorkerJob job, WorkerChannelInfo channel)
     {
         // Not disposed: when the worker retires, the reader thread may still be blocked reading
         // this pipe, and disposing a pipe under a blocked read can wait for that read forever.
@@ -58,7 +58,7 @@ internal sealed class WorkerHost<TItem, TResult>
         using var up = new AnonymousPipeClientStream(PipeDirection.Out, channel.UpHandle);
         FileDescriptors.SetCloseOnExec(down.SafePipeHandle);
         FileDescriptors.SetCloseOnExec(up.SafePipeHandle);
-        var host = new WorkerHost<TItem, TResult>(job, down, up, channel.MasterProcessId, Environment.Exit);
+        var host = new WorkerHost(job, down, up, channel.MasterProcessId, Environment.Exit);
         host.IgnoreTerminalSignals();
         return await host.RunAsync().ConfigureAwait(false);
     }
@@ -174,32 +174,17 @@ internal sealed class WorkerHost<TItem, TResult>
     private async ValueTask PerformAsync(ItemMessage item, FrameWriter writer)
     {
         long started = Stopwatch.GetTimestamp();
-        using var deadline = new CancellationTokenSource();
-        if (_start.ItemTimeoutTicks > 0)
-        {
-            deadline.CancelAfter(TimeSpan.FromTicks(_start.ItemTimeoutTicks));
-        }
 
-        TResult result;
+        // A token source only when there is a deadline to enforce: most runs have none.
+        using CancellationTokenSource? deadline = _start.ItemTimeoutTicks > 0 ? new CancellationTokenSource(TimeSpan.FromTicks(_start.ItemTimeoutTicks)) : null;
         try
         {
-            TItem value;
-            try
-            {
-                value = MessagePackSerializer.Deserialize<TItem>(item.Payload, Serialization.Options);
-            }
-            catch (MessagePackSerializationException ex)
-            {
-                // An item this worker cannot read will not read better next time.
-                throw new FailItemException($"cannot deserialize the item as {typeof(TItem).FullName}: {ex.Message}", ex);
-            }
-
-            result = await _job.PerformAsync(value, deadline.Token).ConfigureAwait(false);
+            await _job.PerformAsync(item.Payload, deadline?.Token ?? CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             // Whatever Perform throws belongs to this item alone; the worker carries on.
-            FailureKind kind = Classify(ex, deadline.IsCancellationRequested);
+            FailureKind kind = Classify(ex, deadline?.IsCancellationRequested == true);
             Locked(() => Write(writer, new FailureMessage(item.Id, Stopwatch.GetElapsedTime(started).Ticks, kind, RemoteError.From(ex))));
             return;
         }
@@ -209,7 +194,7 @@ internal sealed class WorkerHost<TItem, TResult>
         {
             try
             {
-                MessageCodec.WriteResult(writer, item.Id, elapsed, result, Serialization.Options);
+                _job.WriteResult(writer, item.Id, elapsed);
             }
             catch (Exception ex) when (ex is MessagePackSerializationException or FrameTooLargeException)
             {

@@ -1,5 +1,6 @@
 using System.IO.Pipes;
 using Divvy.Framing;
+using Divvy.Jobs;
 using Divvy.Protocol;
 using Divvy.Worker;
 using MessagePack;
@@ -48,7 +49,7 @@ public sealed class WorkerHostTests : IDisposable
     }
 
     private Task<int> Start(IParallelizable<int, string> job) =>
-        Task.Run(() => new WorkerHost<int, string>(job, _downClient, _upClient, masterProcessId: null, _exited.SetResult).RunAsync());
+        Task.Run(() => new WorkerHost(new JobAdapter<int, string>(job), _downClient, _upClient, masterProcessId: null, _exited.SetResult).RunAsync());
 
     private void Send(Message message)
     {
@@ -139,7 +140,7 @@ public sealed class WorkerHostTests : IDisposable
     [Fact]
     public async Task A_throwing_AfterSpawn_is_reported_as_fatal_and_ends_the_worker()
     {
-        Task<int> worker = Task.Run(() => new WorkerHost<int, NoResult>(new BrokenBoot(), _downClient, _upClient, null, _exited.SetResult).RunAsync());
+        Task<int> worker = Task.Run(() => new WorkerHost(new JobAdapter<int, NoResult>(new BrokenBoot()), _downClient, _upClient, null, _exited.SetResult).RunAsync());
 
         Send(new StartMessage(WireProtocol.Version, 1, 1 << 20));
 
@@ -210,7 +211,7 @@ public sealed class WorkerHostTests : IDisposable
     }
 
     private Task<int> StartMoody(Moody job) =>
-        Task.Run(() => new WorkerHost<string, string>(job, _downClient, _upClient, null, _exited.SetResult).RunAsync());
+        Task.Run(() => new WorkerHost(new JobAdapter<string, string>(job), _downClient, _upClient, null, _exited.SetResult).RunAsync());
 
     [Theory]
     [InlineData("fail", (int)FailureKind.Permanent)]

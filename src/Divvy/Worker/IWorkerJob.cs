@@ -1,0 +1,22 @@
+using Divvy.Framing;
+
+namespace Divvy.Worker;
+
+/// <summary>
+/// What the worker loop needs from the user's job, with its item and result types hidden. Keeping
+/// the loop itself non-generic means it is compiled ahead of time (ReadyToRun) instead of being
+/// JIT-compiled for every job's types at every worker's start.
+/// </summary>
+internal interface IWorkerJob
+{
+    void AfterSpawn(WorkerInfo worker);
+
+    /// <summary>Deserializes one item and performs it; the result waits in the job for <see cref="WriteResult"/>.</summary>
+    /// <exception cref="FailItemException">The payload cannot be read as the job's item type.</exception>
+    ValueTask PerformAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
+
+    /// <summary>Writes the last performed item's result as a Result frame.</summary>
+    void WriteResult(FrameWriter writer, long id, long elapsedTicks);
+
+    bool ShouldRetry(Exception error);
+}
