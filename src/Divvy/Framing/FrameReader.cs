@@ -39,6 +39,13 @@ internal sealed class FrameReader
     /// <summary>Bytes already read from the stream and not yet returned as frames.</summary>
     public int Buffered => _end - _start;
 
+    /// <summary>
+    /// Whether a whole frame is already in the buffer, so the next read returns without touching
+    /// the stream. Readers use it to hand on everything that arrived together as one batch.
+    /// </summary>
+    public bool HasBufferedFrame =>
+        Buffered >= HeaderSize && Buffered - HeaderSize >= BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start, HeaderSize));
+
     /// <summary>Reads the next frame, or returns <c>null</c> when the stream ends cleanly between frames.</summary>
     /// <exception cref="ProtocolException">The stream ended inside a frame.</exception>
     /// <exception cref="FrameTooLargeException">The length prefix exceeds the limit.</exception>

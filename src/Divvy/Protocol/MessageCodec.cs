@@ -10,16 +10,21 @@ namespace Divvy.Protocol;
 /// </summary>
 internal static class MessageCodec
 {
+    /// <summary>Writes an Item frame's body straight from the item's id and payload, the master's hot path.</summary>
+    public static void WriteItem(IBufferWriter<byte> output, long id, ReadOnlySpan<byte> payload)
+    {
+        var writer = new MessagePackWriter(output);
+        WriteItem(ref writer, id, payload);
+        writer.Flush();
+    }
+
     public static void Write(IBufferWriter<byte> output, Message message)
     {
         var writer = new MessagePackWriter(output);
         switch (message)
         {
             case ItemMessage item:
-                writer.WriteArrayHeader(3);
-                writer.Write((int)MessageKind.Item);
-                writer.Write(item.Id);
-                writer.WriteRaw(item.Payload.Span);
+                WriteItem(ref writer, item.Id, item.Payload.Span);
                 break;
             case ResultMessage result:
                 writer.WriteArrayHeader(4);
@@ -81,6 +86,14 @@ internal static class MessageCodec
         }
 
         writer.Flush();
+    }
+
+    private static void WriteItem(ref MessagePackWriter writer, long id, ReadOnlySpan<byte> payload)
+    {
+        writer.WriteArrayHeader(3);
+        writer.Write((int)MessageKind.Item);
+        writer.Write(id);
+        writer.WriteRaw(payload);
     }
 
     /// <summary>

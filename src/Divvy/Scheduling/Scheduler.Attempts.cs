@@ -164,7 +164,7 @@ internal sealed partial class Scheduler
     private void SettleLeftovers()
     {
         var nobody = new WorkerInfo(0, null);
-        while (_dispatched.Reader.TryRead(out DispatchedItem? unsent))
+        while (_dispatched.TryTake(out DispatchedItem? unsent))
         {
             _counts.Dispatched++;
             Abandon(unsent, nobody);

@@ -11,9 +11,13 @@ internal sealed partial class Scheduler
     {
         switch (next)
         {
-            case MessageArrived arrived:
+            case MessagesArrived arrived:
                 arrived.Worker.LastHeard = _time.GetTimestamp();
-                OnMessage(arrived.Worker, arrived.Message);
+                foreach (Message message in arrived.Messages)
+                {
+                    OnMessage(arrived.Worker, message);
+                }
+
                 break;
             case WorkerEnded ended:
                 OnWorkerEnded(ended);

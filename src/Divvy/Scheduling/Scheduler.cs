@@ -24,7 +24,7 @@ internal sealed partial class Scheduler
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly Channel<SchedulerEvent> _events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<DispatchedItem> _dispatched = Channel.CreateBounded<DispatchedItem>(new BoundedChannelOptions(DispatchQueueCapacity) { SingleReader = true, SingleWriter = true });
+    private readonly DispatchQueue _dispatched = new(DispatchQueueCapacity);
     private readonly Queue<DispatchedItem> _requeued = new();
     private readonly List<WorkerConnection?> _slots;
     private readonly List<Task> _supervisors = [];
@@ -140,7 +140,7 @@ internal sealed partial class Scheduler
 
     private int LiveWorkers => _slots.Count(s => s is not null);
 
-    private int PendingItems => _requeued.Count + _dispatched.Reader.Count;
+    private int PendingItems => _requeued.Count + _dispatched.Count;
 
     private bool AnyInFlight => _slots.Any(s => s is { InFlight.Count: > 0 });
 
@@ -170,6 +170,8 @@ internal sealed partial class Scheduler
 
                 connection.Send(item, now);
             }
+
+            connection.Flush();
         }
 
         SpawnWhereNeeded();
@@ -187,7 +189,7 @@ internal sealed partial class Scheduler
             return true;
         }
 
-        if (_dispatched.Reader.TryRead(out item))
+        if (_dispatched.TryTake(out item))
         {
             _counts.Dispatched++;
             Metrics.Dispatched.Add(1);
@@ -240,20 +242,8 @@ internal sealed partial class Scheduler
         Finish(item, ItemStatus.Failed, null, error, worker, TimeSpan.Zero, null);
     }
 
-    /// <summary>Sleeps until an event arrives or, when some worker could take one, an item.</summary>
-    private async Task WaitForWorkAsync()
-    {
-        Task events = _events.Reader.WaitToReadAsync().AsTask();
-        bool couldUseItem = _acceptingWork && _requeued.Count == 0
-            && (_slots.Any(s => s?.SpareCapacity > 0) || ActiveWorkers < _target);
-        if (!couldUseItem || _dispatchEnded)
-        {
-            await events.ConfigureAwait(false);
-            return;
-        }
-
-        await Task.WhenAny(events, _dispatched.Reader.WaitToReadAsync().AsTask()).ConfigureAwait(false);
-    }
+    /// <summary>Sleeps until an event arrives; the pump posts one when the dispatch queue stops being empty.</summary>
+    private async Task WaitForWorkAsync() => await _events.Reader.WaitToReadAsync().ConfigureAwait(false);
 
     private async Task PumpAsync(CancellationToken cancellationToken)
     {
@@ -262,7 +252,10 @@ internal sealed partial class Scheduler
         {
             await foreach (DispatchedItem item in _job.DispatchAsync(cancellationToken).ConfigureAwait(false))
             {
-                await _dispatched.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+                if (await _dispatched.AddAsync(item, cancellationToken).ConfigureAwait(false))
+                {
+                    _events.Writer.TryWrite(ItemsQueued.Instance);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

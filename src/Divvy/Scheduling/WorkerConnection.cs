@@ -16,8 +16,13 @@ internal sealed class WorkerConnection
     private static readonly TimeSpan s_exitAfterClose = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_drainAfterExit = TimeSpan.FromSeconds(2);
 
-    private readonly Channel<Message> _outbox = Channel.CreateUnbounded<Message>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    // Most messages handed to the scheduler as one event: bounds the latency of the first result
+    // in a long burst, and the size of one scheduler step.
+    private const int MaxMessagesPerEvent = 512;
+
+    private readonly Channel<Outgoing> _outbox = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly StartMessage _start;
+    private List<DispatchedItem>? _unsent;
 
     public WorkerConnection(WorkerProcess process, int maxPrefetch, StartMessage start, long now)
     {
@@ -87,6 +92,7 @@ internal sealed class WorkerConnection
         }
     }
 
+    /// <summary>Hands the worker an item; it goes out with the others sent in the same scheduler step, at <see cref="Flush"/>.</summary>
     public void Send(DispatchedItem item, long now)
     {
         if (InFlight.Count == 0)
@@ -95,7 +101,17 @@ internal sealed class WorkerConnection
         }
 
         InFlight.Enqueue(item);
-        _outbox.Writer.TryWrite(new ItemMessage(item.Id, item.Payload));
+        (_unsent ??= []).Add(item);
+    }
+
+    /// <summary>Passes the items sent since the last flush to the writer, as one batch.</summary>
+    public void Flush()
+    {
+        if (_unsent is { } items)
+        {
+            _unsent = null;
+            _outbox.Writer.TryWrite(new Outgoing(null, items));
+        }
     }
 
     public void SendStop()
@@ -103,14 +119,21 @@ internal sealed class WorkerConnection
         if (!StopSent)
         {
             StopSent = true;
-            _outbox.Writer.TryWrite(StopMessage.Instance);
+            Post(StopMessage.Instance);
         }
     }
 
     public void SendPing(long now)
     {
         LastPing = now;
-        _outbox.Writer.TryWrite(PingMessage.Instance);
+        Post(PingMessage.Instance);
+    }
+
+    /// <summary>Queues a control message behind any items sent before it.</summary>
+    private void Post(Message message)
+    {
+        Flush();
+        _outbox.Writer.TryWrite(new Outgoing(message, null));
     }
 
     /// <summary>Kills the worker's whole process tree, remembering why; the first reason sticks.</summary>
@@ -123,7 +146,7 @@ internal sealed class WorkerConnection
     /// <summary>Runs the connection until the worker is gone; posts its messages and, last, <see cref="WorkerEnded"/>.</summary>
     public async Task SuperviseAsync(ChannelWriter<SchedulerEvent> events)
     {
-        _outbox.Writer.TryWrite(_start);
+        Post(_start);
         Task writing = WriteLoopAsync();
         Task reading = ReadLoopAsync(events);
         Task<WorkerExit> exiting = Process.WaitForExitAsync(CancellationToken.None);
@@ -161,18 +184,23 @@ internal sealed class WorkerConnection
     {
         await Task.Yield();
         var reader = new FrameReader(Process.Up, _start.MaxFrameSize);
+        var batch = new List<Message>();
         try
         {
             while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false) is { } frame)
             {
-                Message message = MessageCodec.Read(frame) switch
+                batch.Add(MessageCodec.Read(frame) switch
                 {
                     // The read buffer is reused for the next frame: keep our own copy of the payload.
                     ResultMessage result => result with { Payload = result.Payload.ToArray() },
                     ItemMessage or StartMessage or StopMessage or PingMessage => throw new ProtocolException("a worker sent a message only a master may send"),
                     var other => other,
-                };
-                events.TryWrite(new MessageArrived(this, message));
+                });
+                if (!reader.HasBufferedFrame || batch.Count >= MaxMessagesPerEvent)
+                {
+                    events.TryWrite(new MessagesArrived(this, batch));
+                    batch = [];
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
@@ -181,6 +209,9 @@ internal sealed class WorkerConnection
         }
     }
 
+    /// <summary>What the writer sends next: a control message, or a batch of items.</summary>
+    private readonly record struct Outgoing(Message? Message, List<DispatchedItem>? Items);
+
     private async Task WriteLoopAsync()
     {
         var writer = new FrameWriter(Process.Down, _start.MaxFrameSize);
@@ -188,13 +219,22 @@ internal sealed class WorkerConnection
         {
             while (await _outbox.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                while (_outbox.Reader.TryRead(out Message? message))
+                while (_outbox.Reader.TryRead(out Outgoing next))
                 {
-                    MessageCodec.Write(writer.BeginFrame(), message);
-                    writer.EndFrame();
-                    if (writer.Pending >= 256 * 1024)
+                    if (next.Message is { } message)
                     {
-                        await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                        MessageCodec.Write(writer.BeginFrame(), message);
+                        writer.EndFrame();
+                    }
+
+                    foreach (DispatchedItem item in next.Items ?? [])
+                    {
+                        MessageCodec.WriteItem(writer.BeginFrame(), item.Id, item.Payload);
+                        writer.EndFrame();
+                        if (writer.Pending >= 256 * 1024)
+                        {
+                            await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                        }
                     }
                 }
 

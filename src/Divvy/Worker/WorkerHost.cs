@@ -19,6 +19,7 @@ internal sealed class WorkerHost
 {
     private static readonly TimeSpan s_parentPoll = TimeSpan.FromMilliseconds(200);
     private const int StartFrameLimit = 64 * 1024;
+    private const int ResultsPerFlush = 64;
 
     private readonly IWorkerJob _job;
     private readonly Stream _down;
@@ -112,6 +113,7 @@ internal sealed class WorkerHost
             StartThread("divvy-orphan-watch", () => WatchParent(master));
         }
 
+        int unflushed = 0;
         while (await _items.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (_items.Reader.TryRead(out ItemMessage? item))
@@ -130,10 +132,13 @@ internal sealed class WorkerHost
                     return WorkerExitCodes.Finished;
                 }
 
-                if (!_items.Reader.TryPeek(out _))
+                if (!_items.Reader.TryPeek(out _) || ++unflushed >= ResultsPerFlush)
                 {
                     // Nothing else queued: send what is pending now rather than hold results back.
+                    // With a deep queue, still send every few results, so the master refills the
+                    // queue while this worker works through the rest of it.
                     Locked(writer.Flush);
+                    unflushed = 0;
                 }
             }
         }

@@ -37,6 +37,23 @@ public sealed class FrameReaderTests
     }
 
     [Fact]
+    public async Task It_says_whether_the_next_frame_is_already_buffered()
+    {
+        // Three small frames arrive in one read; the fourth is bigger than what is left of the buffer.
+        var reader = new FrameReader(new MemoryStream(Frames(Payload(3, 0), Payload(3, 1), Payload(3, 2), Payload(40, 3))), 1 << 20, bufferSize: 32);
+
+        reader.HasBufferedFrame.Should().BeFalse("nothing has been read yet");
+        (await reader.ReadAsync(default)).Should().NotBeNull();
+        reader.HasBufferedFrame.Should().BeTrue();
+        (await reader.ReadAsync(default)).Should().NotBeNull();
+        reader.HasBufferedFrame.Should().BeTrue();
+        (await reader.ReadAsync(default))!.Value.ToArray().Should().Equal(Payload(3, 2));
+        reader.HasBufferedFrame.Should().BeFalse("only part of the fourth frame is in the buffer");
+        (await reader.ReadAsync(default))!.Value.ToArray().Should().Equal(Payload(40, 3));
+        reader.HasBufferedFrame.Should().BeFalse();
+    }
+
+    [Fact]
     public void The_blocking_read_agrees_with_the_async_one()
     {
         byte[][] payloads = [Payload(3, 0), Payload(70_000, 9), Payload(10, 4)];

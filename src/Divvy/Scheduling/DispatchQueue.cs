@@ -1,0 +1,80 @@
+using Divvy.Jobs;
+
+namespace Divvy.Scheduling;
+
+/// <summary>
+/// Items the pump has taken from Dispatch, waiting for a worker. Bounded, so Dispatch is pulled
+/// only about as fast as workers take items. Unlike a bounded channel, taking an item from a full
+/// queue does not wake the pump every time: the pump sleeps until the queue is half empty, then
+/// refills it in one go, so a fast run costs one thread hand-off per half queue rather than per item.
+/// </summary>
+internal sealed class DispatchQueue
+{
+    private readonly Lock _gate = new();
+    private readonly Queue<DispatchedItem> _items = new();
+    private readonly int _capacity;
+    private TaskCompletionSource? _space;
+
+    public DispatchQueue(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 2);
+        _capacity = capacity;
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _items.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds an item, waiting while the queue is full. Returns <c>true</c> when the queue was empty
+    /// before, the one moment the consumer may be waiting for it.
+    /// </summary>
+    public async ValueTask<bool> AddAsync(DispatchedItem item, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task space;
+            lock (_gate)
+            {
+                if (_items.Count < _capacity)
+                {
+                    _items.Enqueue(item);
+                    return _items.Count == 1;
+                }
+
+                _space ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                space = _space.Task;
+            }
+
+            await space.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public bool TryTake([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DispatchedItem? item)
+    {
+        TaskCompletionSource? wake = null;
+        lock (_gate)
+        {
+            if (!_items.TryDequeue(out item))
+            {
+                return false;
+            }
+
+            if (_space is not null && _items.Count <= _capacity / 2)
+            {
+                wake = _space;
+                _space = null;
+            }
+        }
+
+        wake?.TrySetResult();
+        return true;
+    }
+}
