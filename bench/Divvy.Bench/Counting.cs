@@ -5,7 +5,7 @@ namespace Divvy.Bench;
 /// <summary>Wraps a workload and counts the successful results that came back from workers.</summary>
 public sealed class Counting<TItem, TResult>(IParallelizable<TItem, TResult> inner, Action count) : IParallelizable<TItem, TResult>
 {
-    public IAsyncEnumerable<TItem> DispatchAsync(CancellationToken cancellationToken) => inner.DispatchAsync(cancellationToken);
+    public IEnumerable<TItem> Dispatch() => inner.Dispatch();
 
     public ValueTask<TResult> PerformAsync(TItem item, CancellationToken cancellationToken) => inner.PerformAsync(item, cancellationToken);
 

@@ -49,7 +49,19 @@ internal sealed class FrameReader
     /// <summary>Reads the next frame, or returns <c>null</c> when the stream ends cleanly between frames.</summary>
     /// <exception cref="ProtocolException">The stream ended inside a frame.</exception>
     /// <exception cref="FrameTooLargeException">The length prefix exceeds the limit.</exception>
-    public async ValueTask<ReadOnlyMemory<byte>?> ReadAsync(CancellationToken cancellationToken)
+    public ValueTask<ReadOnlyMemory<byte>?> ReadAsync(CancellationToken cancellationToken)
+    {
+        if (HasBufferedFrame && BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start, HeaderSize)) <= (uint)MaxFrameSize)
+        {
+            // Already in the buffer: no async state machine, no stream. (An oversized frame takes
+            // the slow path, so its error surfaces from the awaited task like any other.)
+            return new(Take(TakeLength()));
+        }
+
+        return ReadFromStreamAsync(cancellationToken);
+    }
+
+    private async ValueTask<ReadOnlyMemory<byte>?> ReadFromStreamAsync(CancellationToken cancellationToken)
     {
         if (!await FillAsync(HeaderSize, cancellationToken).ConfigureAwait(false))
         {

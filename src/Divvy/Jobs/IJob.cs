@@ -11,6 +11,12 @@ internal interface IJob
     /// <summary>The user's job type, for messages.</summary>
     Type JobType { get; }
 
+    /// <summary>Which optional members the job supplies.</summary>
+    JobShape Shape { get; }
+
+    /// <summary>Yields serialized items from the job's synchronous <c>Dispatch()</c>, when <see cref="JobShape.DispatchesSynchronously"/>.</summary>
+    IEnumerable<DispatchedItem> Dispatch();
+
     /// <summary>Yields serialized items; serialization errors surface here, in the master.</summary>
     IAsyncEnumerable<DispatchedItem> DispatchAsync(CancellationToken cancellationToken);
 

@@ -13,12 +13,24 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
     private readonly IParallelizable<TItem, TResult> _job;
     private TResult? _result;
 
-    public JobAdapter(IParallelizable<TItem, TResult> job)
+    public JobAdapter(IParallelizable<TItem, TResult> job, JobShape shape = default)
     {
         _job = job;
+        Shape = shape;
     }
 
     public Type JobType => _job.GetType();
+
+    public JobShape Shape { get; }
+
+    public IEnumerable<DispatchedItem> Dispatch()
+    {
+        long id = 0;
+        foreach (TItem item in _job.Dispatch())
+        {
+            yield return new DispatchedItem(++id, item, Serialization.SerializeItem(item));
+        }
+    }
 
     public async IAsyncEnumerable<DispatchedItem> DispatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -28,8 +28,26 @@ internal static class JobBinder
         Type voidContract = typeof(IParallelizable<>).MakeGenericType(itemType);
         CheckImplemented(type, resultType == typeof(NoResult) && voidContract.IsAssignableFrom(type) ? voidContract : contract, "Perform(item) or PerformAsync(item, CancellationToken)", "Perform", "PerformAsync");
 
+        var shape = new JobShape(
+            DispatchesSynchronously: !Supplies(type, contract, "DispatchAsync"),
+            ObservesAttempts: Supplies(type, contract, "OnAttempt"));
         Type adapter = typeof(JobAdapter<,>).MakeGenericType(itemType, resultType);
-        return (IJob)Activator.CreateInstance(adapter, job)!;
+        return (IJob)Activator.CreateInstance(adapter, job, shape)!;
+    }
+
+    /// <summary>Whether the job's class (not the interface's default body) supplies the member.</summary>
+    private static bool Supplies(Type type, Type contract, string name)
+    {
+        InterfaceMapping map = type.GetInterfaceMap(contract);
+        for (int i = 0; i < map.InterfaceMethods.Length; i++)
+        {
+            if (map.InterfaceMethods[i].Name == name && !map.TargetMethods[i].DeclaringType!.IsInterface)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -38,15 +56,9 @@ internal static class JobBinder
     /// </summary>
     private static void CheckImplemented(Type type, Type contract, string description, params string[] names)
     {
-        InterfaceMapping map = type.GetInterfaceMap(contract);
-        for (int i = 0; i < map.InterfaceMethods.Length; i++)
+        if (!names.Any(name => Supplies(type, contract, name)))
         {
-            if (names.Contains(map.InterfaceMethods[i].Name) && !map.TargetMethods[i].DeclaringType!.IsInterface)
-            {
-                return;
-            }
+            throw JobDefinitionException.Missing(type, description);
         }
-
-        throw JobDefinitionException.Missing(type, description);
     }
 }

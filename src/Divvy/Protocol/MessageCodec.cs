@@ -122,11 +122,11 @@ internal static class MessageCodec
     }
 
     /// <summary>
-    /// Decodes one frame. Payloads in the returned message point into <paramref name="frame"/>:
-    /// copy them before the frame's buffer is reused.
+    /// Decodes one frame. Payloads in the returned message point into <paramref name="frame"/>
+    /// unless <paramref name="ownPayloads"/> asks for copies, which a reader reusing its buffer needs.
     /// </summary>
     /// <exception cref="ProtocolException">The frame is not a well-formed message.</exception>
-    public static Message Read(ReadOnlyMemory<byte> frame)
+    public static Message Read(ReadOnlyMemory<byte> frame, bool ownPayloads = false)
     {
         var reader = new MessagePackReader(frame);
         int kind = -1;
@@ -142,8 +142,8 @@ internal static class MessageCodec
             Expect(count, FieldCount(kind), kind);
             Message message = (MessageKind)kind switch
             {
-                MessageKind.Item => new ItemMessage(reader.ReadInt64(), RawValue(ref reader)),
-                MessageKind.Result => new ResultMessage(reader.ReadInt64(), reader.ReadInt64(), RawValue(ref reader)),
+                MessageKind.Item => new ItemMessage(reader.ReadInt64(), RawValue(ref reader, ownPayloads)),
+                MessageKind.Result => new ResultMessage(reader.ReadInt64(), reader.ReadInt64(), RawValue(ref reader, ownPayloads)),
                 MessageKind.Failure => new FailureMessage(reader.ReadInt64(), reader.ReadInt64(), ReadEnum<FailureKind>(ref reader, kind), ReadError(ref reader)),
                 MessageKind.Start => new StartMessage(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64()),
                 MessageKind.Ping => PingMessage.Instance,
@@ -201,10 +201,10 @@ internal static class MessageCodec
             : throw new ProtocolException($"malformed {Name(kind)} message: {value} is not a {typeof(T).Name}");
     }
 
-    private static ReadOnlyMemory<byte> RawValue(ref MessagePackReader reader)
+    private static ReadOnlyMemory<byte> RawValue(ref MessagePackReader reader, bool copy)
     {
         ReadOnlySequence<byte> raw = reader.ReadRaw();
-        return raw.IsSingleSegment ? raw.First : raw.ToArray();
+        return raw.IsSingleSegment && !copy ? raw.First : raw.ToArray();
     }
 
     private static void WriteError(ref MessagePackWriter writer, RemoteError error)

@@ -36,24 +36,42 @@ internal sealed class DispatchQueue
     /// Adds an item, waiting while the queue is full. Returns <c>true</c> when the queue was empty
     /// before, the one moment the consumer may be waiting for it.
     /// </summary>
-    public async ValueTask<bool> AddAsync(DispatchedItem item, CancellationToken cancellationToken)
+    public ValueTask<bool> AddAsync(DispatchedItem item, CancellationToken cancellationToken)
+    {
+        // The common case, a queue with room, completes here without an async state machine.
+        return TryAdd(item, out bool wasEmpty, out Task? space) ? new(wasEmpty) : AddWhenRoomAsync(item, space, cancellationToken);
+    }
+
+    private bool TryAdd(DispatchedItem item, out bool wasEmpty, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out Task? space)
+    {
+        lock (_gate)
+        {
+            if (_items.Count < _capacity)
+            {
+                _items.Enqueue(item);
+                wasEmpty = _items.Count == 1;
+                space = null;
+                return true;
+            }
+
+            _space ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            space = _space.Task;
+            wasEmpty = false;
+            return false;
+        }
+    }
+
+    private async ValueTask<bool> AddWhenRoomAsync(DispatchedItem item, Task space, CancellationToken cancellationToken)
     {
         while (true)
         {
-            Task space;
-            lock (_gate)
+            await space.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (TryAdd(item, out bool wasEmpty, out Task? more))
             {
-                if (_items.Count < _capacity)
-                {
-                    _items.Enqueue(item);
-                    return _items.Count == 1;
-                }
-
-                _space ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                space = _space.Task;
+                return wasEmpty;
             }
 
-            await space.WaitAsync(cancellationToken).ConfigureAwait(false);
+            space = more;
         }
     }
 

@@ -42,7 +42,18 @@ internal sealed partial class Scheduler
         }
 
         TimeSpan? delay = final is null ? _backoff.Delay(item.Attempts) : null;
-        CallHook(() => _job.ReportAttempt(item, outcome, worker, duration, error, delay));
+        if (_job.Shape.ObservesAttempts)
+        {
+            try
+            {
+                _job.ReportAttempt(item, outcome, worker, duration, error, delay);
+            }
+            catch (Exception ex)
+            {
+                // OnAttempt is user code: its failure stops the run, not the scheduler.
+                HookFailed(ex);
+            }
+        }
         if (final is { } status)
         {
             if (status == ItemStatus.Quarantined)
@@ -102,7 +113,15 @@ internal sealed partial class Scheduler
             Log.ItemFailed(_log, item.Id, worker.ToString(), status.ToString().ToLowerInvariant(), error?.ToString() ?? "");
         }
 
-        CallHook(() => _job.ReportResult(item, status, result, error, worker, duration, exit));
+        try
+        {
+            _job.ReportResult(item, status, result, error, worker, duration, exit);
+        }
+        catch (Exception ex)
+        {
+            // OnResult is user code: its failure stops the run, not the scheduler.
+            HookFailed(ex);
+        }
         if (checkHalt)
         {
             CheckHalt();

@@ -250,11 +250,20 @@ internal sealed partial class Scheduler
         Exception? error = null;
         try
         {
-            await foreach (DispatchedItem item in _job.DispatchAsync(cancellationToken).ConfigureAwait(false))
+            if (_job.Shape.DispatchesSynchronously)
             {
-                if (await _dispatched.AddAsync(item, cancellationToken).ConfigureAwait(false))
+                // A plain IEnumerable: no async iterator per item, just the queue.
+                foreach (DispatchedItem item in _job.Dispatch())
                 {
-                    _events.Writer.TryWrite(ItemsQueued.Instance);
+                    cancellationToken.ThrowIfCancellationRequested();
+                    await EnqueueAsync(item, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                await foreach (DispatchedItem item in _job.DispatchAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await EnqueueAsync(item, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -271,6 +280,28 @@ internal sealed partial class Scheduler
         _events.Writer.TryWrite(new DispatchEnded(error));
     }
 
+    private ValueTask EnqueueAsync(DispatchedItem item, CancellationToken cancellationToken)
+    {
+        ValueTask<bool> adding = _dispatched.AddAsync(item, cancellationToken);
+        if (!adding.IsCompletedSuccessfully)
+        {
+            return AwaitEnqueuedAsync(adding);
+        }
+
+        ItemEnqueued(adding.Result);
+        return default;
+    }
+
+    private async ValueTask AwaitEnqueuedAsync(ValueTask<bool> adding) => ItemEnqueued(await adding.ConfigureAwait(false));
+
+    private void ItemEnqueued(bool queueWasEmpty)
+    {
+        if (queueWasEmpty)
+        {
+            _events.Writer.TryWrite(ItemsQueued.Instance);
+        }
+    }
+
     /// <summary>Runs a user hook in the master; if it throws, the run stops and rethrows it at the end.</summary>
     private void CallHook(Action hook)
     {
@@ -280,9 +311,14 @@ internal sealed partial class Scheduler
         }
         catch (Exception ex)
         {
-            // User code failed in the master: stop taking work and surface the first such error.
-            Log.HookFailed(_log, ex);
-            Fail(ex);
+            HookFailed(ex);
         }
+    }
+
+    /// <summary>User code failed in the master: stop taking work and surface the first such error.</summary>
+    private void HookFailed(Exception error)
+    {
+        Log.HookFailed(_log, error);
+        Fail(error);
     }
 }

@@ -189,10 +189,9 @@ internal sealed class WorkerConnection
         {
             while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false) is { } frame)
             {
-                batch.Add(MessageCodec.Read(frame) switch
+                // The read buffer is reused for the next frame: results keep their own copy of the payload.
+                batch.Add(MessageCodec.Read(frame, ownPayloads: true) switch
                 {
-                    // The read buffer is reused for the next frame: keep our own copy of the payload.
-                    ResultMessage result => result with { Payload = result.Payload.ToArray() },
                     ItemMessage or StartMessage or StopMessage or PingMessage => throw new ProtocolException("a worker sent a message only a master may send"),
                     var other => other,
                 });

@@ -20,13 +20,15 @@ internal sealed class WorkerHost
     private static readonly TimeSpan s_parentPoll = TimeSpan.FromMilliseconds(200);
     private const int StartFrameLimit = 64 * 1024;
     private const int ResultsPerFlush = 64;
+    private const int MaxItemsPerHandOff = 256;
 
     private readonly IWorkerJob _job;
     private readonly Stream _down;
     private readonly Stream _up;
     private readonly int? _masterProcessId;
     private readonly Action<int> _exitProcess;
-    private readonly Channel<ItemMessage> _items = Channel.CreateUnbounded<ItemMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    // Items travel from the reader thread to the item loop in batches: what one read brought in.
+    private readonly Channel<List<ItemMessage>> _items = Channel.CreateUnbounded<List<ItemMessage>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly List<PosixSignalRegistration> _signals = [];
     private readonly Lock _writeLock = new();
     private int _workerNumber;
@@ -116,29 +118,33 @@ internal sealed class WorkerHost
         int unflushed = 0;
         while (await _items.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (_items.Reader.TryRead(out ItemMessage? item))
+            while (_items.Reader.TryRead(out List<ItemMessage>? batch))
             {
-                await PerformAsync(item, writer).ConfigureAwait(false);
-                _performed++;
-                if (RecycleReasonNow() is { } reason)
+                for (int i = 0; i < batch.Count; i++)
                 {
-                    // Items still queued here were never started: the master sends them elsewhere.
-                    _finishing = true;
-                    Locked(() =>
+                    await PerformAsync(batch[i], writer).ConfigureAwait(false);
+                    _performed++;
+                    if (RecycleReasonNow() is { } reason)
                     {
-                        Write(writer, new RetiringMessage(reason));
-                        writer.Flush();
-                    });
-                    return WorkerExitCodes.Finished;
-                }
+                        // Items still queued here were never started: the master sends them elsewhere.
+                        _finishing = true;
+                        Locked(() =>
+                        {
+                            Write(writer, new RetiringMessage(reason));
+                            writer.Flush();
+                        });
+                        return WorkerExitCodes.Finished;
+                    }
 
-                if (!_items.Reader.TryPeek(out _) || ++unflushed >= ResultsPerFlush)
-                {
-                    // Nothing else queued: send what is pending now rather than hold results back.
-                    // With a deep queue, still send every few results, so the master refills the
-                    // queue while this worker works through the rest of it.
-                    Locked(writer.Flush);
-                    unflushed = 0;
+                    bool drained = i == batch.Count - 1 && !_items.Reader.TryPeek(out _);
+                    if (drained || ++unflushed >= ResultsPerFlush)
+                    {
+                        // Nothing else queued: send what is pending now rather than hold results back.
+                        // With a deep queue, still send every few results, so the master refills the
+                        // queue while this worker works through the rest of it.
+                        Locked(writer.Flush);
+                        unflushed = 0;
+                    }
                 }
             }
         }
@@ -236,13 +242,14 @@ internal sealed class WorkerHost
     {
         try
         {
+            List<ItemMessage>? batch = null;
             while (reader.Read() is { } frame)
             {
-                switch (MessageCodec.Read(frame))
+                // The frame buffer is reused by the next read: the item keeps its own copy.
+                switch (MessageCodec.Read(frame, ownPayloads: true))
                 {
                     case ItemMessage item:
-                        // The frame buffer is reused by the next read: the item keeps its own copy.
-                        _items.Writer.TryWrite(item with { Payload = item.Payload.ToArray() });
+                        (batch ??= []).Add(item);
                         break;
                     case PingMessage:
                         // Answered here, not by the item loop, so a long Perform does not look like a hang.
@@ -253,10 +260,22 @@ internal sealed class WorkerHost
                         });
                         break;
                     case StopMessage:
+                        if (batch is not null)
+                        {
+                            _items.Writer.TryWrite(batch);
+                        }
+
                         _items.Writer.TryComplete();
                         return;
                     case Message other:
                         throw new ProtocolException($"unexpected {other.Kind} message from the master");
+                }
+
+                if (batch is not null && (!reader.HasBufferedFrame || batch.Count >= MaxItemsPerHandOff))
+                {
+                    // Hand on what this read brought in; the next read may block.
+                    _items.Writer.TryWrite(batch);
+                    batch = null;
                 }
             }
         }
