@@ -45,6 +45,7 @@ public sealed partial class Master
     {
         _job = JobBinder.Bind(job);
         _options = (options ?? new MasterOptions()).Clone().Validated();
+
     }
 
     /// <summary><c>true</c> in a worker process launched by a master; <c>false</c> in the program you started.</summary>
@@ -101,11 +102,11 @@ public sealed partial class Master
             await RunAsWorkerAsync().ConfigureAwait(false);
         }
 
-        var scheduler = new Scheduler(_job, _options, new WorkerLauncher(WorkerCommand.ForCurrentProcess(), Console.Error));
-        using RunMetrics metrics = scheduler.Metrics;
+        using var scheduler = new Scheduler(_job, _options, new WorkerLauncher(WorkerCommand.ForCurrentProcess(), Console.Error));
 
         // The exporter listens to every measurement, so it exists only when someone will scrape.
-        using PrometheusExporter? exporter = _options.MetricsPort is null ? null : new PrometheusExporter(metrics.Meter);
+        // (Without it the run creates its meter itself, once the first worker is on its way.)
+        using PrometheusExporter? exporter = _options.MetricsPort is null ? null : new PrometheusExporter(scheduler.Metrics.Meter);
         await using ControlServer? control = exporter is null ? null : StartControl(scheduler, exporter);
         using IDisposable signals = _options.HandleSignals ? InstallSignalHandlers(scheduler) : NoSignals.Instance;
         using CancellationTokenRegistration cancellation = cancellationToken.Register(() => scheduler.RequestStop(StopReason.Cancelled, force: false));

@@ -36,9 +36,22 @@ internal sealed class ItemResolver : IFormatterResolver
 
     private static class Cache<T>
     {
-        public static readonly IMessagePackFormatter<T>? Formatter =
-            (IMessagePackFormatter<T>?)Common(typeof(T))
-            ?? BuiltinResolver.Instance.GetFormatter<T>()
-            ?? StandardResolver.Instance.GetFormatter<T>();
+        public static readonly IMessagePackFormatter<T>? Formatter = Find();
+
+        private static IMessagePackFormatter<T>? Find()
+        {
+            try
+            {
+                return (IMessagePackFormatter<T>?)Common(typeof(T))
+                    ?? BuiltinResolver.Instance.GetFormatter<T>()
+                    ?? StandardResolver.Instance.GetFormatter<T>();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // MessagePack explains here why it cannot handle the type (say, no [MessagePackObject]);
+                // keep that for when a value is serialized instead of failing the type initializer.
+                return new UnsupportedFormatter<T>(ex);
+            }
+        }
     }
 }

@@ -10,6 +10,8 @@ namespace Divvy.Jobs;
 /// <summary>Binds a typed job to the untyped scheduler: serialization on the way out, typed hooks on the way back.</summary>
 internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
 {
+    private static readonly PayloadWriter<TResult?> s_writeResult = Serialization.Serialize;
+
     private readonly IParallelizable<TItem, TResult> _job;
     private TResult? _result;
 
@@ -48,7 +50,7 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
     {
         try
         {
-            result = MessagePackSerializer.Deserialize<TResult>(payload, Serialization.Options);
+            result = Serialization.Deserialize<TResult>(payload);
             error = null;
             return true;
         }
@@ -76,7 +78,7 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
         TItem item;
         try
         {
-            item = MessagePackSerializer.Deserialize<TItem>(payload, Serialization.Options);
+            item = Serialization.Deserialize<TItem>(payload);
         }
         catch (MessagePackSerializationException ex)
         {
@@ -85,7 +87,6 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
         }
 
         ValueTask<TResult> performing = _job.PerformAsync(item, cancellationToken);
-
         if (performing.IsCompletedSuccessfully)
         {
             // The common case for CPU-bound items: no state machine, no allocation.
@@ -100,8 +101,7 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
     {
         TResult? result = _result;
         _result = default;
-        MessageCodec.WriteResult(writer, id, elapsedTicks, result, Serialization.Options);
-
+        MessageCodec.WriteResult(writer, id, elapsedTicks, result, s_writeResult);
     }
 
     public bool ShouldRetry(Exception error) => _job.ShouldRetry(error);

@@ -23,40 +23,47 @@ internal static class JobBinder
         Type[] arguments = contract.GetGenericArguments();
         Type itemType = arguments[0];
         Type resultType = arguments[1];
-        CheckImplemented(type, contract, "Dispatch() or DispatchAsync(CancellationToken)", "Dispatch", "DispatchAsync");
 
+        // One interface map, read once: reflection over it is a start-up cost in every worker.
+        HashSet<string> supplied = Supplied(type, contract);
         Type voidContract = typeof(IParallelizable<>).MakeGenericType(itemType);
-        CheckImplemented(type, resultType == typeof(NoResult) && voidContract.IsAssignableFrom(type) ? voidContract : contract, "Perform(item) or PerformAsync(item, CancellationToken)", "Perform", "PerformAsync");
+        if (resultType == typeof(NoResult) && voidContract.IsAssignableFrom(type))
+        {
+            // Perform and PerformAsync of a job without results live on IParallelizable<TItem>.
+            supplied.UnionWith(Supplied(type, voidContract).Where(name => name.StartsWith("Perform", StringComparison.Ordinal)));
+        }
 
+        Require(type, supplied, "Dispatch() or DispatchAsync(CancellationToken)", "Dispatch", "DispatchAsync");
+        Require(type, supplied, "Perform(item) or PerformAsync(item, CancellationToken)", "Perform", "PerformAsync");
         var shape = new JobShape(
-            DispatchesSynchronously: !Supplies(type, contract, "DispatchAsync"),
-            ObservesAttempts: Supplies(type, contract, "OnAttempt"));
+            DispatchesSynchronously: !supplied.Contains("DispatchAsync"),
+            ObservesAttempts: supplied.Contains("OnAttempt"));
         Type adapter = typeof(JobAdapter<,>).MakeGenericType(itemType, resultType);
         return (IJob)Activator.CreateInstance(adapter, job, shape)!;
     }
 
-    /// <summary>Whether the job's class (not the interface's default body) supplies the member.</summary>
-    private static bool Supplies(Type type, Type contract, string name)
+    /// <summary>
+    /// The interface gives every member a default body, so a job that forgets one compiles; the
+    /// interface map shows which members the class (rather than the interface itself) supplies.
+    /// </summary>
+    private static HashSet<string> Supplied(Type type, Type contract)
     {
         InterfaceMapping map = type.GetInterfaceMap(contract);
+        var supplied = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < map.InterfaceMethods.Length; i++)
         {
-            if (map.InterfaceMethods[i].Name == name && !map.TargetMethods[i].DeclaringType!.IsInterface)
+            if (!map.TargetMethods[i].DeclaringType!.IsInterface)
             {
-                return true;
+                supplied.Add(map.InterfaceMethods[i].Name);
             }
         }
 
-        return false;
+        return supplied;
     }
 
-    /// <summary>
-    /// The interface gives every member a default body, so a job that forgets one compiles; the
-    /// interface map shows whether the class (rather than the interface itself) supplies it.
-    /// </summary>
-    private static void CheckImplemented(Type type, Type contract, string description, params string[] names)
+    private static void Require(Type type, HashSet<string> supplied, string description, params string[] names)
     {
-        if (!names.Any(name => Supplies(type, contract, name)))
+        if (!names.Any(supplied.Contains))
         {
             throw JobDefinitionException.Missing(type, description);
         }

@@ -1,22 +1,93 @@
+using System.Buffers;
 using MessagePack;
+using MessagePack.Formatters;
 
 namespace Divvy.Jobs;
 
-/// <summary>The one set of MessagePack options both ends use for items and results.</summary>
+/// <summary>
+/// How items and results become bytes, the same on both ends. The commonest item types go straight
+/// to their MessagePack formatter; everything else goes through <see cref="ItemResolver"/> with
+/// options that are created on first need, because setting up MessagePack's options type costs
+/// several milliseconds in every process that touches it.
+/// </summary>
 internal static class Serialization
 {
-    public static MessagePackSerializerOptions Options { get; } = new(ItemResolver.Instance);
+    private static MessagePackSerializerOptions? s_options;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    /// <summary>The options for types beyond the common primitives.</summary>
+    public static MessagePackSerializerOptions Options =>
+        LazyInitializer.EnsureInitialized(ref s_options, () => new MessagePackSerializerOptions(ItemResolver.Instance));
 
     /// <summary>Serializes an item in the master, naming the type when it cannot be done.</summary>
     public static byte[] SerializeItem<T>(T value)
     {
+        ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
         try
         {
-            return MessagePackSerializer.Serialize(value, Options);
+            var writer = new MessagePackWriter(buffer);
+            Serialize(ref writer, value);
+            writer.Flush();
         }
         catch (MessagePackSerializationException ex)
         {
             throw new ItemSerializationException(value?.GetType() ?? typeof(T), ex.InnerException ?? ex);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes one value; any failure comes out as a <see cref="MessagePackSerializationException"/> naming the type, as from MessagePackSerializer.</summary>
+    public static void Serialize<T>(ref MessagePackWriter writer, T value)
+    {
+        try
+        {
+            Formatter<T>.Instance.Serialize(ref writer, value, Formatter<T>.Options!);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new MessagePackSerializationException($"Failed to serialize {typeof(T).FullName} value: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Reads one value; any failure comes out as a <see cref="MessagePackSerializationException"/> naming the type, as from MessagePackSerializer.</summary>
+    public static T Deserialize<T>(ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            var reader = new MessagePackReader(bytes);
+            return Formatter<T>.Instance.Deserialize(ref reader, Formatter<T>.Options!);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new MessagePackSerializationException($"Failed to deserialize {typeof(T).FullName} value: {ex.Message}", ex);
+        }
+    }
+
+    private static class Formatter<T>
+    {
+        /// <summary>The formatter for <typeparamref name="T"/>; it throws for a type MessagePack cannot handle.</summary>
+        public static readonly IMessagePackFormatter<T> Instance;
+
+        /// <summary>
+        /// <c>null</c> for the common primitives, whose formatters never look at their options;
+        /// the full options for every other type (nested values are resolved through them).
+        /// </summary>
+        public static readonly MessagePackSerializerOptions? Options;
+
+        static Formatter()
+        {
+            if (ItemResolver.Common(typeof(T)) is IMessagePackFormatter<T> common)
+            {
+                Instance = common;
+                return;
+            }
+
+            Options = Serialization.Options;
+            Instance = Options.Resolver.GetFormatter<T>() ?? new UnsupportedFormatter<T>(null);
         }
     }
 }

@@ -100,7 +100,7 @@ internal static class MessageCodec
     /// Writes a Result frame whose payload is serialized straight into the frame, the worker's hot
     /// path. On a serialization error or an oversized result the frame is dropped and the error rethrown.
     /// </summary>
-    public static void WriteResult<T>(Framing.FrameWriter frames, long id, long elapsedTicks, T value, MessagePackSerializerOptions options)
+    public static void WriteResult<T>(Framing.FrameWriter frames, long id, long elapsedTicks, T value, PayloadWriter<T> payload)
     {
         var writer = new MessagePackWriter(frames.BeginFrame());
         try
@@ -109,7 +109,7 @@ internal static class MessageCodec
             writer.Write((int)MessageKind.Result);
             writer.Write(id);
             writer.Write(elapsedTicks);
-            MessagePackSerializer.Serialize(ref writer, value, options);
+            payload(ref writer, value);
             writer.Flush();
         }
         catch

@@ -14,7 +14,7 @@ namespace Divvy.Scheduling;
 /// settles items (retries, poison, halting), <c>.Watchdog</c> enforces timeouts and heartbeats,
 /// <c>.Spawning</c> launches workers, <c>.Shutdown</c> ends the run.
 /// </summary>
-internal sealed partial class Scheduler
+internal sealed partial class Scheduler : IDisposable
 {
     private const int DispatchQueueCapacity = 1024;
 
@@ -36,6 +36,7 @@ internal sealed partial class Scheduler
     private readonly long _startedAt;
     private readonly Lock _progressGate = new();
     private RunProgress _progress;
+    private RunMetrics? _metrics;
     private bool _dispatchEnded;
     private Exception? _fatal;
 
@@ -53,8 +54,12 @@ internal sealed partial class Scheduler
         _startedAt = _time.GetTimestamp();
     }
 
-    /// <summary>The run's instruments; the master may expose them over HTTP.</summary>
-    public RunMetrics Metrics { get; } = new();
+    /// <summary>
+    /// The run's instruments; the master may expose them over HTTP. Created on first use: setting
+    /// up a meter costs milliseconds, and nothing touches it before the first worker is launched,
+    /// so a run's start does not wait for it.
+    /// </summary>
+    public RunMetrics Metrics => LazyInitializer.EnsureInitialized(ref _metrics);
 
     /// <summary>The latest progress snapshot; safe to read from any thread.</summary>
     public RunProgress Progress
@@ -67,6 +72,9 @@ internal sealed partial class Scheduler
             }
         }
     }
+
+    /// <summary>Releases the run's meter, if it was created.</summary>
+    public void Dispose() => _metrics?.Dispose();
 
     /// <summary>Asks for a different number of workers. Thread-safe; used by the control endpoint, signals and <see cref="Master.Resize"/>.</summary>
     public void Resize(int workers) => _events.Writer.TryWrite(new ResizeRequested(workers));
@@ -213,7 +221,7 @@ internal sealed partial class Scheduler
             }
         }
 
-        Metrics.Publish(inFlight, alive, PendingItems + _delayed.Count, _target);
+        _metrics?.Publish(inFlight, alive, PendingItems + _delayed.Count, _target);
         var progress = new RunProgress(_counts.Dispatched, _counts.Succeeded, _counts.Failures, inFlight, alive, _target, _time.GetElapsedTime(_startedAt));
         lock (_progressGate)
         {

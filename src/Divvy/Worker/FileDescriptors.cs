@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Microsoft.Win32.SafeHandles;
 
 namespace Divvy.Worker;
 
@@ -14,7 +13,7 @@ internal static partial class FileDescriptors
     private const int F_SETFD = 2;
     private const int FD_CLOEXEC = 1;
 
-    public static void SetCloseOnExec(SafePipeHandle handle)
+    public static void SetCloseOnExec(SafeHandle handle)
     {
         if (OperatingSystem.IsWindows())
         {

@@ -57,10 +57,8 @@ internal sealed class WorkerHost
         // Not disposed: when the worker retires, the reader thread may still be blocked reading
         // this pipe, and disposing a pipe under a blocked read can wait for that read forever.
         // The process exits right after the loop, which closes it.
-        var down = new AnonymousPipeClientStream(PipeDirection.In, channel.DownHandle);
-        using var up = new AnonymousPipeClientStream(PipeDirection.Out, channel.UpHandle);
-        FileDescriptors.SetCloseOnExec(down.SafePipeHandle);
-        FileDescriptors.SetCloseOnExec(up.SafePipeHandle);
+        (Stream down, Stream up) = PipeEnds.Open(channel);
+        using Stream upEnd = up;
         var host = new WorkerHost(job, down, up, channel.MasterProcessId, Environment.Exit);
         host.IgnoreTerminalSignals();
         return await host.RunAsync().ConfigureAwait(false);

@@ -46,6 +46,27 @@ public sealed class JobBinderTests
     }
 
     [Fact]
+    public void It_notes_which_optional_members_the_job_supplies()
+    {
+        JobBinder.Bind(new Complete()).Shape.Should().Be(new JobShape(DispatchesSynchronously: true, ObservesAttempts: false));
+        JobBinder.Bind(new AsyncOnly()).Shape.Should().Be(new JobShape(DispatchesSynchronously: false, ObservesAttempts: false));
+        JobBinder.Bind(new Observing()).Shape.Should().Be(new JobShape(DispatchesSynchronously: true, ObservesAttempts: true));
+    }
+
+    private sealed class Observing : IParallelizable<int>
+    {
+        public IEnumerable<int> Dispatch() => [1];
+
+        public void Perform(int item)
+        {
+        }
+
+        public void OnAttempt(ItemAttempt<int> attempt)
+        {
+        }
+    }
+
+    [Fact]
     public void A_job_without_Dispatch_is_refused_before_anything_starts()
     {
         Action bind = () => new Master(new NoDispatch(), 2);

@@ -52,7 +52,7 @@ public sealed class MessageCodecTests
 
         var frames = new MemoryStream();
         var writer = new FrameWriter(frames, 1 << 20);
-        MessageCodec.WriteResult(writer, 7, 99, 3.5, Serialization.Options);
+        MessageCodec.WriteResult(writer, 7, 99, 3.5, Serialization.Serialize);
         writer.Flush();
         var result = (ResultMessage)MessageCodec.Read(frames.ToArray().AsMemory(4));
         (result.Id, result.ElapsedTicks).Should().Be((7L, 99L));
@@ -65,7 +65,7 @@ public sealed class MessageCodecTests
         var frames = new MemoryStream();
         var writer = new FrameWriter(frames, 1 << 20);
 
-        writer.Invoking(w => MessageCodec.WriteResult(w, 1, 0, new NotSerializable(), Serialization.Options)).Should().Throw<MessagePackSerializationException>();
+        writer.Invoking(w => MessageCodec.WriteResult(w, 1, 0, new NotSerializable(), Serialization.Serialize)).Should().Throw<MessagePackSerializationException>();
 
         writer.Pending.Should().Be(0);
     }

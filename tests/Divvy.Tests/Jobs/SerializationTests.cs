@@ -1,0 +1,52 @@
+using Divvy.Jobs;
+using MessagePack;
+
+namespace Divvy.Tests.Jobs;
+
+public sealed class SerializationTests
+{
+    [Fact]
+    public void Items_round_trip_through_the_fast_path_and_the_resolver_alike()
+    {
+        Serialization.Deserialize<int>(Serialization.SerializeItem(42)).Should().Be(42);
+        Serialization.Deserialize<string>(Serialization.SerializeItem("héllo")).Should().Be("héllo");
+        Serialization.Deserialize<List<int>>(Serialization.SerializeItem(new List<int> { 1, 2 })).Should().Equal(1, 2);
+        Serialization.Deserialize<ItemResolverTests.Point>(Serialization.SerializeItem(new ItemResolverTests.Point { X = 1, Y = 2 }))
+            .Should().BeEquivalentTo(new ItemResolverTests.Point { X = 1, Y = 2 });
+    }
+
+    [Fact]
+    public void An_item_of_a_type_MessagePack_cannot_handle_fails_naming_the_type_with_MessagePacks_reason()
+    {
+        Action serialize = () => Serialization.SerializeItem(new NotAnnotated());
+
+        serialize.Should().Throw<ItemSerializationException>()
+            .WithMessage($"*{typeof(NotAnnotated).FullName}*")
+            .Which.InnerException!.Message.Should().Contain("MessagePackObject");
+    }
+
+    [Fact]
+    public void Bytes_of_the_wrong_shape_are_a_serialization_error_not_a_crash()
+    {
+        byte[] text = Serialization.SerializeItem("not a number");
+
+        Action read = () => Serialization.Deserialize<int>(text);
+
+        read.Should().Throw<MessagePackSerializationException>().WithMessage("*System.Int32*");
+    }
+
+    [Fact]
+    public void Truncated_bytes_are_a_serialization_error()
+    {
+        byte[] bytes = Serialization.SerializeItem(new ItemResolverTests.Point { X = 1, Y = 2 });
+
+        Action read = () => Serialization.Deserialize<ItemResolverTests.Point>(bytes.AsMemory(0, bytes.Length - 1));
+
+        read.Should().Throw<MessagePackSerializationException>();
+    }
+
+    public sealed class NotAnnotated
+    {
+        public int Value { get; set; }
+    }
+}
