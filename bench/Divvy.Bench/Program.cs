@@ -3,18 +3,33 @@ using Divvy;
 using Divvy.Bench;
 
 // Divvy.Bench WORKLOAD --workers N --items M [--sleep-ms S] [--rounds R --size B] [--payload B --echo] [--prefetch K]
+// Divvy.Bench hello | pingpong --items M     (floors without Divvy: process start, raw pipe round trip)
 // Prints "processed=<count> expected=<M> ok" (the count is of results the workers sent back) and
 // exits 0, or prints MISMATCH and exits 3. Exits only after every worker has exited.
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.Error.WriteLine("usage: Divvy.Bench trivial|sleep|cpu|payload --workers N --items M [--sleep-ms S] [--rounds R] [--size B] [--payload B] [--echo] [--prefetch K]");
+    Console.Error.WriteLine("       Divvy.Bench hello | pingpong --items M");
     return 2;
 }
 
 string workload = args[0];
+
+// Floors, without Divvy: the start of this very program, and a raw pipe round trip between two .NET processes.
+switch (workload)
+{
+    case "hello":
+        Console.WriteLine("hello ok");
+        return 0;
+    case PingPong.EchoWorkload:
+        return PingPong.Echo();
+    case "pingpong":
+        return PingPong.Run(Int("--items", 100_000));
+}
+
 if (workload is not ("trivial" or "sleep" or "cpu" or "payload"))
 {
-    Console.Error.WriteLine($"Divvy.Bench: unknown workload '{workload}': use trivial, sleep, cpu or payload");
+    Console.Error.WriteLine($"Divvy.Bench: unknown workload '{workload}': use trivial, sleep, cpu or payload (or the floors: hello, pingpong)");
     return 2;
 }
 
