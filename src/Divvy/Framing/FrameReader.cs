@@ -40,6 +40,14 @@ internal sealed class FrameReader
     public int Buffered => _end - _start;
 
     /// <summary>
+    /// Whether <paramref name="frame"/> points into this reader's buffer, which the next read
+    /// reuses: such a frame must be copied to be kept. A frame bigger than the buffer arrives in an
+    /// array of its own, which the caller may keep as it is.
+    /// </summary>
+    public bool IsInBuffer(ReadOnlyMemory<byte> frame) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(frame, out ArraySegment<byte> segment) && ReferenceEquals(segment.Array, _buffer);
+
+    /// <summary>
     /// Whether a whole frame is already in the buffer, so the next read returns without touching
     /// the stream. Readers use it to hand on everything that arrived together as one batch.
     /// </summary>

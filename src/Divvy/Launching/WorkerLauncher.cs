@@ -40,6 +40,8 @@ internal sealed class WorkerLauncher
         {
             var down = new AnonymousPipeServerStream(PipeDirection.Out, HandleInheritability.Inheritable);
             var up = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
+            FileDescriptors.GrowPipe(down.SafePipeHandle);
+            FileDescriptors.GrowPipe(up.SafePipeHandle);
             var channel = new WorkerChannelInfo(Environment.ProcessId, workerNumber, down.GetClientHandleAsString(), up.GetClientHandleAsString());
             var startInfo = new ProcessStartInfo(_command.FileName)
             {

@@ -7,18 +7,26 @@ namespace Divvy.Scheduling;
 /// only about as fast as workers take items. Unlike a bounded channel, taking an item from a full
 /// queue does not wake the pump every time: the pump sleeps until the queue is half empty, then
 /// refills it in one go, so a fast run costs one thread hand-off per half queue rather than per item.
+/// It is bounded in bytes too: big items waiting here are payloads kept alive (and copied by every
+/// garbage collection) before any worker can take them.
 /// </summary>
 internal sealed class DispatchQueue
 {
     private readonly Lock _gate = new();
     private readonly Queue<DispatchedItem> _items = new();
     private readonly int _capacity;
+    private readonly long _maxBytes;
+    private long _bytes;
     private TaskCompletionSource? _space;
 
-    public DispatchQueue(int capacity)
+    /// <param name="capacity">Most items held.</param>
+    /// <param name="maxBytes">Most payload bytes held; one item is always let in, however big.</param>
+    public DispatchQueue(int capacity, long maxBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 2);
         _capacity = capacity;
+        _maxBytes = maxBytes;
     }
 
     public int Count
@@ -46,9 +54,10 @@ internal sealed class DispatchQueue
     {
         lock (_gate)
         {
-            if (_items.Count < _capacity)
+            if (_items.Count == 0 || (_items.Count < _capacity && _bytes < _maxBytes))
             {
                 _items.Enqueue(item);
+                _bytes += item.Payload.Length;
                 wasEmpty = _items.Count == 1;
                 space = null;
                 return true;
@@ -85,7 +94,8 @@ internal sealed class DispatchQueue
                 return false;
             }
 
-            if (_space is not null && _items.Count <= _capacity / 2)
+            _bytes -= item.Payload.Length;
+            if (_space is not null && _items.Count <= _capacity / 2 && _bytes <= _maxBytes / 2)
             {
                 wake = _space;
                 _space = null;

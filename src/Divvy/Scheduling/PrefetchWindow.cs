@@ -5,15 +5,18 @@ namespace Divvy.Scheduling;
 /// a round trip to the master; slow items must not queue at all, or a free worker would sit idle
 /// while an item waits behind a busy one. The window covers about <see cref="TargetQueueTime"/> of
 /// work, from a moving average of measured durations: 1 for items of 2 ms or more, up to the cap
-/// for microsecond items.
+/// for microsecond items. Big items are also held to about <see cref="TargetQueueBytes"/> (what
+/// the pipe holds): more in flight only keeps more payloads alive in both processes.
 /// </summary>
 internal sealed class PrefetchWindow
 {
     internal static readonly TimeSpan TargetQueueTime = TimeSpan.FromMilliseconds(2);
+    internal const int TargetQueueBytes = 1024 * 1024;
     private const double Smoothing = 0.2;
 
     private readonly int _max;
     private double _averageTicks = -1;
+    private double _averageBytes = -1;
 
     public PrefetchWindow(int max)
     {
@@ -24,11 +27,15 @@ internal sealed class PrefetchWindow
     /// <summary>Items the worker may hold now, the one it performs included.</summary>
     public int Current { get; private set; }
 
-    public void Observe(TimeSpan duration)
+    /// <summary>Takes one settled item into account: how long it ran and how big it was on the wire.</summary>
+    public void Observe(TimeSpan duration, int payloadBytes)
     {
         double ticks = Math.Max(duration.Ticks, 1);
         _averageTicks = _averageTicks < 0 ? ticks : (Smoothing * ticks) + ((1 - Smoothing) * _averageTicks);
-        double queued = TargetQueueTime.Ticks / _averageTicks;
-        Current = (int)Math.Clamp(1 + Math.Floor(queued), 1, _max);
+        double bytes = Math.Max(payloadBytes, 1);
+        _averageBytes = _averageBytes < 0 ? bytes : (Smoothing * bytes) + ((1 - Smoothing) * _averageBytes);
+        double byTime = 1 + Math.Floor(TargetQueueTime.Ticks / _averageTicks);
+        double bySize = Math.Floor(TargetQueueBytes / _averageBytes);
+        Current = (int)Math.Clamp(Math.Min(byTime, bySize), 1, _max);
     }
 }

@@ -68,7 +68,7 @@ internal sealed partial class Scheduler
                 break;
             case ResultMessage result when Settle(worker, result.Id) is { } item:
                 TimeSpan duration = TimeSpan.FromTicks(result.ElapsedTicks);
-                worker.Window.Observe(duration);
+                worker.Window.Observe(duration, item.Payload.Length);
                 if (_job.TryReadResult(result.Payload, out object? value, out RemoteError? unreadable))
                 {
                     SettleAttempt(item, AttemptOutcome.Succeeded, worker.Info, duration, null, null, value);
@@ -82,7 +82,7 @@ internal sealed partial class Scheduler
                 break;
             case FailureMessage failure when Settle(worker, failure.Id) is { } item:
                 TimeSpan elapsed = TimeSpan.FromTicks(failure.ElapsedTicks);
-                worker.Window.Observe(elapsed);
+                worker.Window.Observe(elapsed, item.Payload.Length);
                 AttemptOutcome outcome = failure.Failure switch
                 {
                     FailureKind.Permanent => AttemptOutcome.Failed,

@@ -17,6 +17,7 @@ namespace Divvy.Scheduling;
 internal sealed partial class Scheduler : IDisposable
 {
     private const int DispatchQueueCapacity = 1024;
+    private const long DispatchQueueBytes = 4 * 1024 * 1024;
 
     private readonly IJob _job;
     private readonly MasterOptions _options;
@@ -24,7 +25,7 @@ internal sealed partial class Scheduler : IDisposable
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly Channel<SchedulerEvent> _events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly DispatchQueue _dispatched = new(DispatchQueueCapacity);
+    private readonly DispatchQueue _dispatched = new(DispatchQueueCapacity, DispatchQueueBytes);
     private readonly Queue<DispatchedItem> _requeued = new();
     private readonly List<WorkerConnection?> _slots;
     private readonly List<Task> _supervisors = [];

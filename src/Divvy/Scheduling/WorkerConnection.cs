@@ -189,8 +189,8 @@ internal sealed class WorkerConnection
         {
             while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false) is { } frame)
             {
-                // The read buffer is reused for the next frame: results keep their own copy of the payload.
-                batch.Add(MessageCodec.Read(frame, ownPayloads: true) switch
+                // A frame in the reader's buffer is overwritten by the next read: its result gets its own copy.
+                batch.Add(MessageCodec.Read(frame, ownPayloads: reader.IsInBuffer(frame)) switch
                 {
                     ItemMessage or StartMessage or StopMessage or PingMessage => throw new ProtocolException("a worker sent a message only a master may send"),
                     var other => other,

@@ -243,8 +243,8 @@ internal sealed class WorkerHost
             List<ItemMessage>? batch = null;
             while (reader.Read() is { } frame)
             {
-                // The frame buffer is reused by the next read: the item keeps its own copy.
-                switch (MessageCodec.Read(frame, ownPayloads: true))
+                // A frame in the reader's buffer is overwritten by the next read: its item gets its own copy.
+                switch (MessageCodec.Read(frame, ownPayloads: reader.IsInBuffer(frame)))
                 {
                     case ItemMessage item:
                         (batch ??= []).Add(item);

@@ -54,6 +54,18 @@ public sealed class FrameReaderTests
     }
 
     [Fact]
+    public async Task A_frame_bigger_than_the_buffer_comes_in_an_array_of_its_own()
+    {
+        var reader = new FrameReader(new MemoryStream(Frames(Payload(10, 0), Payload(100, 1))), 1 << 20, bufferSize: 32);
+
+        ReadOnlyMemory<byte> small = (await reader.ReadAsync(default))!.Value;
+        reader.IsInBuffer(small).Should().BeTrue("a small frame is a view of the reused buffer");
+        ReadOnlyMemory<byte> big = (await reader.ReadAsync(default))!.Value;
+        reader.IsInBuffer(big).Should().BeFalse();
+        big.ToArray().Should().Equal(Payload(100, 1));
+    }
+
+    [Fact]
     public void The_blocking_read_agrees_with_the_async_one()
     {
         byte[][] payloads = [Payload(3, 0), Payload(70_000, 9), Payload(10, 4)];

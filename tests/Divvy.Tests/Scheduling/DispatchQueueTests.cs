@@ -10,7 +10,7 @@ public sealed class DispatchQueueTests
     [Fact]
     public async Task Items_come_out_in_the_order_they_went_in()
     {
-        var queue = new DispatchQueue(8);
+        var queue = new DispatchQueue(8, 1 << 20);
         for (long id = 1; id <= 5; id++)
         {
             await queue.AddAsync(Item(id), default);
@@ -29,7 +29,7 @@ public sealed class DispatchQueueTests
     [Fact]
     public async Task Adding_reports_only_the_moment_the_queue_stops_being_empty()
     {
-        var queue = new DispatchQueue(8);
+        var queue = new DispatchQueue(8, 1 << 20);
 
         (await queue.AddAsync(Item(1), default)).Should().BeTrue();
         (await queue.AddAsync(Item(2), default)).Should().BeFalse();
@@ -41,7 +41,7 @@ public sealed class DispatchQueueTests
     [Fact]
     public async Task A_full_queue_holds_the_producer_until_it_is_half_empty()
     {
-        var queue = new DispatchQueue(4);
+        var queue = new DispatchQueue(4, 1 << 20);
         for (long id = 1; id <= 4; id++)
         {
             await queue.AddAsync(Item(id), default);
@@ -62,7 +62,7 @@ public sealed class DispatchQueueTests
     [Fact]
     public async Task A_producer_waiting_on_a_full_queue_can_be_cancelled()
     {
-        var queue = new DispatchQueue(2);
+        var queue = new DispatchQueue(2, 1 << 20);
         await queue.AddAsync(Item(1), default);
         await queue.AddAsync(Item(2), default);
         using var cancel = new CancellationTokenSource();
@@ -72,5 +72,33 @@ public sealed class DispatchQueueTests
 
         await adding.Invoking(a => a.WaitAsync(TimeSpan.FromSeconds(10))).Should().ThrowAsync<OperationCanceledException>();
         queue.Count.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Big_items_fill_it_by_bytes_before_they_fill_it_by_count()
+    {
+        var queue = new DispatchQueue(100, 10);
+        await queue.AddAsync(new DispatchedItem(1, 1, new byte[6]), default);
+        await queue.AddAsync(new DispatchedItem(2, 2, new byte[6]), default);
+
+        ValueTask<bool> third = queue.AddAsync(new DispatchedItem(3, 3, new byte[6]), default);
+        third.IsCompleted.Should().BeFalse("12 bytes are held, over the 10-byte bound");
+
+        queue.TryTake(out _).Should().BeTrue();
+        await Task.Delay(50);
+        third.IsCompleted.Should().BeFalse("6 bytes are still over half the bound");
+
+        queue.TryTake(out _).Should().BeTrue();
+        await third.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        queue.Count.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task An_item_bigger_than_the_whole_bound_still_gets_in_alone()
+    {
+        var queue = new DispatchQueue(100, 10);
+
+        (await queue.AddAsync(new DispatchedItem(1, 1, new byte[1000]), default).AsTask().WaitAsync(TimeSpan.FromSeconds(10))).Should().BeTrue();
+        queue.AddAsync(new DispatchedItem(2, 2, new byte[1]), default).IsCompleted.Should().BeFalse();
     }
 }

@@ -20,7 +20,7 @@ public sealed class PrefetchWindowTests
     {
         var window = new PrefetchWindow(256);
 
-        window.Observe(TimeSpan.FromMicroseconds(microseconds));
+        window.Observe(TimeSpan.FromMicroseconds(microseconds), 8);
 
         window.Current.Should().Be(expected);
     }
@@ -29,12 +29,12 @@ public sealed class PrefetchWindowTests
     public void Slow_items_never_queue_behind_each_other_once_the_average_is_slow()
     {
         var window = new PrefetchWindow(256);
-        window.Observe(TimeSpan.FromMicroseconds(5));
+        window.Observe(TimeSpan.FromMicroseconds(5), 8);
         window.Current.Should().BeGreaterThan(100);
 
         for (int i = 0; i < 20; i++)
         {
-            window.Observe(TimeSpan.FromMilliseconds(150));
+            window.Observe(TimeSpan.FromMilliseconds(150), 8);
         }
 
         window.Current.Should().Be(1);
@@ -44,7 +44,21 @@ public sealed class PrefetchWindowTests
     public void A_cap_of_one_turns_prefetch_off()
     {
         var window = new PrefetchWindow(1);
-        window.Observe(TimeSpan.FromTicks(1));
+        window.Observe(TimeSpan.FromTicks(1), 8);
         window.Current.Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData(64 * 1024, 16)]
+    [InlineData(1024 * 1024, 1)]
+    [InlineData(10 * 1024 * 1024, 1)]
+    [InlineData(8, 256)]
+    public void Fast_but_big_items_are_held_to_about_a_pipe_full(int bytes, int expected)
+    {
+        var window = new PrefetchWindow(256);
+
+        window.Observe(TimeSpan.FromMicroseconds(1), bytes);
+
+        window.Current.Should().Be(expected);
     }
 }
