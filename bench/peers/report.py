@@ -127,7 +127,8 @@ out.append("| --- | --- | ---: | ---: | ---: |")
 for (label, role), (hwm, pss, dirty) in memory.items():
     out.append(f"| {label} | {role} | {hwm} | {pss} | {dirty} |")
 out.append("")
-notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "notes.md")
-if os.path.exists(notes):
-    out.append(open(notes).read())
+for appendix in ("notes.md", "micro.md"):
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", appendix)
+    if os.path.exists(path):
+        out.append(open(path).read())
 print("\n".join(out))

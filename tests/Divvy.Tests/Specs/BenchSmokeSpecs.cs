@@ -23,6 +23,18 @@ public sealed class BenchSmokeSpecs
     }
 
     [Fact]
+    public async Task The_floors_run_without_Divvy_and_report_ok()
+    {
+        await using ProcessRun hello = Start(Artifacts.BenchDll, ["hello"]);
+        (await hello.WaitAsync()).Should().Be(0, hello.AllStderr);
+        hello.Stdout.Should().Equal("hello ok");
+
+        await using ProcessRun pingpong = Start(Artifacts.BenchDll, ["pingpong", "--items", "200"]);
+        (await pingpong.WaitAsync()).Should().Be(0, pingpong.AllStderr);
+        pingpong.Stdout.Should().ContainSingle().Which.Should().MatchRegex(@"^roundtrips=200 ns_per_roundtrip=\d+ ok$");
+    }
+
+    [Fact]
     public async Task An_unknown_workload_is_refused()
     {
         await using ProcessRun run = Start(Artifacts.BenchDll, ["juggle", "--workers", "2"]);
