@@ -12,6 +12,8 @@ namespace Divvy.Jobs;
 /// </summary>
 internal static class Serialization
 {
+    private const int MaxKeptBuffer = 1024 * 1024;
+
     private static MessagePackSerializerOptions? s_options;
 
     [ThreadStatic]
@@ -37,7 +39,14 @@ internal static class Serialization
             throw new ItemSerializationException(value?.GetType() ?? typeof(T), ex.InnerException ?? ex);
         }
 
-        return buffer.WrittenSpan.ToArray();
+        byte[] bytes = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > MaxKeptBuffer)
+        {
+            // Do not keep one huge item's buffer alive for the rest of the run.
+            t_buffer = null;
+        }
+
+        return bytes;
     }
 
     /// <summary>Writes one value; any failure comes out as a <see cref="MessagePackSerializationException"/> naming the type, as from MessagePackSerializer.</summary>
