@@ -1,0 +1,25 @@
+using Divvy.Launching;
+using Divvy.Worker;
+
+namespace Divvy.Tests.Worker;
+
+public sealed class PipeEndsTests
+{
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-1")]
+    [InlineData("")]
+    public void On_Unix_a_handle_that_is_not_a_descriptor_is_refused_with_a_clear_error(string handle)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var channel = new WorkerChannelInfo(MasterProcessId: 1, WorkerNumber: 1, DownHandle: handle, UpHandle: handle);
+
+        Action open = () => PipeEnds.Open(channel);
+
+        open.Should().Throw<IOException>().WithMessage($"*pipe handle '{handle}'*not a file descriptor*");
+    }
+}
