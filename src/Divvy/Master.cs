@@ -45,7 +45,6 @@ public sealed partial class Master
     {
         _job = JobBinder.Bind(job);
         _options = (options ?? new MasterOptions()).Clone().Validated();
-
     }
 
     /// <summary><c>true</c> in a worker process launched by a master; <c>false</c> in the program you started.</summary>

@@ -51,15 +51,14 @@ internal sealed class FrameReader
     /// Whether a whole frame is already in the buffer, so the next read returns without touching
     /// the stream. Readers use it to hand on everything that arrived together as one batch.
     /// </summary>
-    public bool HasBufferedFrame =>
-        Buffered >= HeaderSize && Buffered - HeaderSize >= BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start, HeaderSize));
+    public bool HasBufferedFrame => TryPeekBufferedFrame(out _);
 
     /// <summary>Reads the next frame, or returns <c>null</c> when the stream ends cleanly between frames.</summary>
     /// <exception cref="ProtocolException">The stream ended inside a frame.</exception>
     /// <exception cref="FrameTooLargeException">The length prefix exceeds the limit.</exception>
     public ValueTask<ReadOnlyMemory<byte>?> ReadAsync(CancellationToken cancellationToken)
     {
-        if (HasBufferedFrame && BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start, HeaderSize)) <= (uint)MaxFrameSize)
+        if (TryPeekBufferedFrame(out uint length) && length <= (uint)MaxFrameSize)
         {
             // Already in the buffer: no async state machine, no stream. (An oversized frame takes
             // the slow path, so its error surfaces from the awaited task like any other.)
@@ -136,6 +135,12 @@ internal sealed class FrameReader
         }
 
         return large;
+    }
+
+    private bool TryPeekBufferedFrame(out uint length)
+    {
+        length = Buffered >= HeaderSize ? BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(_start, HeaderSize)) : 0;
+        return Buffered >= HeaderSize && Buffered - HeaderSize >= length;
     }
 
     private int TakeLength()

@@ -30,7 +30,7 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
         long id = 0;
         foreach (TItem item in _job.Dispatch())
         {
-            yield return new DispatchedItem(++id, item, Serialization.SerializeItem(item));
+            yield return Dispatched(++id, item);
         }
     }
 
@@ -39,8 +39,7 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
         long id = 0;
         await foreach (TItem item in _job.DispatchAsync(cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            yield return new DispatchedItem(++id, item, Serialization.SerializeItem(item));
-
+            yield return Dispatched(++id, item);
         }
     }
 
@@ -107,4 +106,6 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
     public bool ShouldRetry(Exception error) => _job.ShouldRetry(error);
 
     private async ValueTask AwaitResultAsync(ValueTask<TResult> performing) => _result = await performing.ConfigureAwait(false);
+
+    private static DispatchedItem Dispatched(long id, TItem item) => new(id, item, Serialization.SerializeItem(item));
 }

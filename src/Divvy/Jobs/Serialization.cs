@@ -89,14 +89,8 @@ internal static class Serialization
 
         static Formatter()
         {
-            if (ItemResolver.Common(typeof(T)) is IMessagePackFormatter<T> common)
-            {
-                Instance = common;
-                return;
-            }
-
-            Options = Serialization.Options;
-            Instance = Options.Resolver.GetFormatter<T>() ?? new UnsupportedFormatter<T>(null);
+            Options = ItemResolver.Common(typeof(T)) is null ? Serialization.Options : null;
+            Instance = ItemResolver.Instance.GetFormatter<T>() ?? new UnsupportedFormatter<T>(null);
         }
     }
 }

@@ -50,6 +50,28 @@ internal sealed class DispatchQueue
         return TryAdd(item, out bool wasEmpty, out Task? space) ? new(wasEmpty) : AddWhenRoomAsync(item, space, cancellationToken);
     }
 
+    public bool TryTake([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DispatchedItem? item)
+    {
+        TaskCompletionSource? wake = null;
+        lock (_gate)
+        {
+            if (!_items.TryDequeue(out item))
+            {
+                return false;
+            }
+
+            _bytes -= item.Payload.Length;
+            if (_space is not null && _items.Count <= _capacity / 2 && _bytes <= _maxBytes / 2)
+            {
+                wake = _space;
+                _space = null;
+            }
+        }
+
+        wake?.TrySetResult();
+        return true;
+    }
+
     private bool TryAdd(DispatchedItem item, out bool wasEmpty, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out Task? space)
     {
         lock (_gate)
@@ -82,27 +104,5 @@ internal sealed class DispatchQueue
 
             space = more;
         }
-    }
-
-    public bool TryTake([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DispatchedItem? item)
-    {
-        TaskCompletionSource? wake = null;
-        lock (_gate)
-        {
-            if (!_items.TryDequeue(out item))
-            {
-                return false;
-            }
-
-            _bytes -= item.Payload.Length;
-            if (_space is not null && _items.Count <= _capacity / 2 && _bytes <= _maxBytes / 2)
-            {
-                wake = _space;
-                _space = null;
-            }
-        }
-
-        wake?.TrySetResult();
-        return true;
     }
 }

@@ -11,7 +11,7 @@ namespace Divvy.Scheduling;
 internal sealed class PrefetchWindow
 {
     internal static readonly TimeSpan TargetQueueTime = TimeSpan.FromMilliseconds(2);
-    internal const int TargetQueueBytes = 1024 * 1024;
+    internal const int TargetQueueBytes = Launching.FileDescriptors.PipeCapacity;
     private const double Smoothing = 0.2;
 
     private readonly int _max;

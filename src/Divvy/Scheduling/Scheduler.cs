@@ -252,7 +252,7 @@ internal sealed partial class Scheduler : IDisposable
     }
 
     /// <summary>Sleeps until an event arrives; the pump posts one when the dispatch queue stops being empty.</summary>
-    private async Task WaitForWorkAsync() => await _events.Reader.WaitToReadAsync().ConfigureAwait(false);
+    private ValueTask<bool> WaitForWorkAsync() => _events.Reader.WaitToReadAsync();
 
     private async Task PumpAsync(CancellationToken cancellationToken)
     {
@@ -289,24 +289,11 @@ internal sealed partial class Scheduler : IDisposable
         _events.Writer.TryWrite(new DispatchEnded(error));
     }
 
-    private ValueTask EnqueueAsync(DispatchedItem item, CancellationToken cancellationToken)
+    private async ValueTask EnqueueAsync(DispatchedItem item, CancellationToken cancellationToken)
     {
-        ValueTask<bool> adding = _dispatched.AddAsync(item, cancellationToken);
-        if (!adding.IsCompletedSuccessfully)
+        if (await _dispatched.AddAsync(item, cancellationToken).ConfigureAwait(false))
         {
-            return AwaitEnqueuedAsync(adding);
-        }
-
-        ItemEnqueued(adding.Result);
-        return default;
-    }
-
-    private async ValueTask AwaitEnqueuedAsync(ValueTask<bool> adding) => ItemEnqueued(await adding.ConfigureAwait(false));
-
-    private void ItemEnqueued(bool queueWasEmpty)
-    {
-        if (queueWasEmpty)
-        {
+            // The queue was empty: the loop may be asleep with a worker free.
             _events.Writer.TryWrite(ItemsQueued.Instance);
         }
     }

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.IO.Pipes;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Divvy.Framing;
-using Divvy.Jobs;
 using Divvy.Launching;
 using Divvy.Protocol;
 using MessagePack;
