@@ -6,6 +6,12 @@ namespace Divvy.Cli.Exec;
 /// </summary>
 internal sealed class ExecSettings
 {
+    /// <summary>The longest wait any timeout or duration may ask for: what every .NET timer can wait (about 24 days).</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(int.MaxValue);
+
+    /// <summary>The default time a timed-out command gets between SIGTERM and SIGKILL.</summary>
+    public static readonly TimeSpan DefaultTimeoutGrace = TimeSpan.FromSeconds(2);
+
     public ExecMode Mode { get; init; }
 
     /// <summary>Inline task-list JSON given as the first argument.</summary>
@@ -31,6 +37,9 @@ internal sealed class ExecSettings
     public string? Database { get; init; }
 
     public double? TimeoutSeconds { get; init; }
+
+    /// <summary>After a timeout's SIGTERM, how long before the process group gets SIGKILL.</summary>
+    public TimeSpan TimeoutGrace { get; init; } = DefaultTimeoutGrace;
 
     public long SpillAfter { get; init; } = 8 * 1024 * 1024;
 

@@ -6,9 +6,14 @@ namespace Divvy.Cli.Exec;
 /// <summary>
 /// Reads go-workerpool's task list: a JSON array of <c>{"identifier", "command", "args"}</c>,
 /// plus Divvy's optional <c>env</c>, <c>cwd</c>, <c>timeout</c> (seconds) and <c>shell</c>.
+/// A field of the wrong JSON kind is refused with one line naming the task and the field;
+/// <c>null</c> is the same as leaving an optional field out, and unknown fields are ignored.
 /// </summary>
 internal static class TaskList
 {
+    /// <summary>The longest task timeout, in seconds: what every timer in .NET can wait (about 24 days).</summary>
+    public static readonly double MaxTimeoutSeconds = ExecSettings.MaxWait.TotalSeconds;
+
     /// <exception cref="FormatException">The text is not such an array; the message says where.</exception>
     public static List<ExecTask> Parse(string json)
     {
@@ -45,42 +50,58 @@ internal static class TaskList
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            throw new FormatException($"task {index}: expected an object");
+            throw new FormatException($"task {index}: expected an object, got {Describe(element)}");
         }
 
-        string where = $"task {index}";
+        // The identifier first, wherever it is in the object, so every later message can name it.
         var task = new ExecTask { Sequence = index, Identifier = index.ToString(CultureInfo.InvariantCulture) };
+        string where = $"task {index}";
+        if (element.TryGetProperty("identifier", out JsonElement identifier) && identifier.ValueKind != JsonValueKind.Null)
+        {
+            task.Identifier = identifier.ValueKind switch
+            {
+                JsonValueKind.String => identifier.GetString()!,
+                JsonValueKind.Number => identifier.GetRawText(),
+                _ => throw Wrong(where, "identifier", "a string or a number", identifier),
+            };
+            where = $"task {index} ('{task.Identifier}')";
+        }
+
         foreach (JsonProperty property in element.EnumerateObject())
         {
+            JsonElement value = property.Value;
+            if (value.ValueKind == JsonValueKind.Null && property.Name != "command")
+            {
+                continue;
+            }
+
             switch (property.Name)
             {
-                case "identifier":
-                    task.Identifier = property.Value.ValueKind == JsonValueKind.Number ? property.Value.GetRawText() : String(property, where);
-                    where = $"task {index} ('{task.Identifier}')";
-                    break;
                 case "command":
-                    task.Command = String(property, where);
+                    task.Command = String(value, where, "command");
                     break;
                 case "args":
-                    task.Args = property.Value.ValueKind == JsonValueKind.Null ? [] : Strings(property, where);
+                    task.Args = value.ValueKind == JsonValueKind.Array
+                        ? value.EnumerateArray().Select((arg, i) => String(arg, where, $"args[{i}]")).ToArray()
+                        : throw Wrong(where, "args", "an array of strings", value);
                     break;
                 case "env":
-                    task.Env = property.Value.ValueKind == JsonValueKind.Object
-                        ? property.Value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText())
-                        : throw new FormatException($"{where}: env must be an object of strings");
+                    task.Env = value.ValueKind == JsonValueKind.Object
+                        ? value.EnumerateObject().ToDictionary(p => p.Name, p => String(p.Value, where, $"env.{p.Name}"))
+                        : throw Wrong(where, "env", "an object of strings", value);
                     break;
                 case "cwd":
-                    task.Cwd = String(property, where);
+                    task.Cwd = String(value, where, "cwd");
                     break;
                 case "timeout":
-                    task.TimeoutSeconds = property.Value.TryGetDouble(out double seconds) && seconds > 0
+                    task.TimeoutSeconds = value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double seconds) && seconds > 0 && seconds <= MaxTimeoutSeconds
                         ? seconds
-                        : throw new FormatException($"{where}: timeout must be a positive number of seconds");
+                        : throw Wrong(where, "timeout", "a positive number of seconds (at most 24 days)", value);
                     break;
                 case "shell":
-                    task.Shell = property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False
-                        ? property.Value.GetBoolean()
-                        : throw new FormatException($"{where}: shell must be true or false");
+                    task.Shell = value.ValueKind is JsonValueKind.True or JsonValueKind.False
+                        ? value.GetBoolean()
+                        : throw Wrong(where, "shell", "true or false", value);
                     break;
             }
         }
@@ -93,13 +114,18 @@ internal static class TaskList
         return task;
     }
 
-    private static string String(JsonProperty property, string where) =>
-        property.Value.ValueKind == JsonValueKind.String
-            ? property.Value.GetString()!
-            : throw new FormatException($"{where}: {property.Name} must be a string");
+    private static string String(JsonElement value, string where, string field) =>
+        value.ValueKind == JsonValueKind.String ? value.GetString()! : throw Wrong(where, field, "a string", value);
 
-    private static string[] Strings(JsonProperty property, string where) =>
-        property.Value.ValueKind == JsonValueKind.Array
-            ? property.Value.EnumerateArray().Select(a => a.ValueKind == JsonValueKind.String ? a.GetString()! : a.GetRawText()).ToArray()
-            : throw new FormatException($"{where}: {property.Name} must be an array of strings");
+    private static FormatException Wrong(string where, string field, string expected, JsonElement value) =>
+        new($"{where}: {field} must be {expected}, got {Describe(value)}");
+
+    /// <summary>What was there instead: a short scalar as written, otherwise its kind.</summary>
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String when value.GetString()!.Length > 40 => "a long string",
+        _ => value.GetRawText(),
+    };
 }
