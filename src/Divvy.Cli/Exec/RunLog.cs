@@ -7,7 +7,10 @@ namespace Divvy.Cli.Exec;
 /// <summary>
 /// Appends every run to a SQLite database: a <c>runs</c> row each, and its output lines with stream
 /// and line number. WAL journaling, one transaction per run: a master killed mid-run leaves every
-/// committed run readable and the file intact.
+/// committed run readable and the file intact. Each <c>divvy exec</c> writes its own
+/// <c>invocation</c> id (time-ordered) and start time on its rows, so one run of the command can
+/// be told from the next; a log written before those columns existed gets them added, its old rows
+/// left with nulls.
 /// </summary>
 internal sealed class RunLog : IDisposable
 {
@@ -24,7 +27,9 @@ internal sealed class RunLog : IDisposable
             duration_ms REAL NOT NULL,
             exit_code   INTEGER NOT NULL,
             signal      INTEGER,
-            error       TEXT
+            error       TEXT,
+            invocation  TEXT,
+            invocation_started_at TEXT
         );
         CREATE TABLE IF NOT EXISTS output (
             run_id  INTEGER NOT NULL REFERENCES runs(id),
@@ -36,15 +41,62 @@ internal sealed class RunLog : IDisposable
         CREATE INDEX IF NOT EXISTS runs_started ON runs(started_at);
         """;
 
+    /// <summary>Columns added after the first release, with their types: added to older logs on open.</summary>
+    private static readonly (string Name, string Type)[] s_addedColumns = [("invocation", "TEXT"), ("invocation_started_at", "TEXT")];
+
     private readonly SqliteConnection _connection;
 
-    public RunLog(string path)
+    /// <param name="path">The database file; created when missing.</param>
+    /// <param name="invocation">This invocation's id, written on every row; a new time-ordered one when null.</param>
+    /// <param name="invocationStartedAt">When this invocation started; now when null.</param>
+    public RunLog(string path, string? invocation = null, DateTimeOffset? invocationStartedAt = null)
     {
+        Invocation = invocation ?? Guid.CreateVersion7().ToString();
+        InvocationStartedAt = (invocationStartedAt ?? DateTimeOffset.UtcNow).ToString("O", CultureInfo.InvariantCulture);
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
         _connection.Open();
         using SqliteCommand create = _connection.CreateCommand();
         create.CommandText = Schema;
         create.ExecuteNonQuery();
+        AddMissingColumns();
+    }
+
+    /// <summary>This invocation's id, the <c>invocation</c> column of its rows.</summary>
+    public string Invocation { get; }
+
+    /// <summary>When this invocation started (ISO 8601 UTC), the <c>invocation_started_at</c> column.</summary>
+    public string InvocationStartedAt { get; }
+
+    private void AddMissingColumns()
+    {
+        // One writer at a time (BEGIN IMMEDIATE), so two invocations opening an old log at once
+        // do not both add the column.
+        using SqliteTransaction transaction = _connection.BeginTransaction(deferred: false);
+        var present = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (SqliteCommand columns = _connection.CreateCommand())
+        {
+            columns.Transaction = transaction;
+            columns.CommandText = "SELECT name FROM pragma_table_info('runs')";
+            using SqliteDataReader reader = columns.ExecuteReader();
+            while (reader.Read())
+            {
+                present.Add(reader.GetString(0));
+            }
+        }
+
+        foreach ((string name, string type) in s_addedColumns.Where(c => !present.Contains(c.Name)))
+        {
+            using SqliteCommand alter = _connection.CreateCommand();
+            alter.Transaction = transaction;
+            alter.CommandText = $"ALTER TABLE runs ADD COLUMN {name} {type}";
+            alter.ExecuteNonQuery();
+        }
+
+        using SqliteCommand index = _connection.CreateCommand();
+        index.Transaction = transaction;
+        index.CommandText = "CREATE INDEX IF NOT EXISTS runs_invocation ON runs(invocation)";
+        index.ExecuteNonQuery();
+        transaction.Commit();
     }
 
     public void Append(ExecTask task, ExecOutcome outcome)
@@ -53,8 +105,8 @@ internal sealed class RunLog : IDisposable
         using SqliteCommand run = _connection.CreateCommand();
         run.Transaction = transaction;
         run.CommandText = """
-            INSERT INTO runs (identifier, command, args, worker, started_at, duration_ms, exit_code, signal, error)
-            VALUES ($identifier, $command, $args, $worker, $started, $duration, $exit, $signal, $error)
+            INSERT INTO runs (identifier, command, args, worker, started_at, duration_ms, exit_code, signal, error, invocation, invocation_started_at)
+            VALUES ($identifier, $command, $args, $worker, $started, $duration, $exit, $signal, $error, $invocation, $invocationStarted)
             RETURNING id
             """;
         run.Parameters.AddWithValue("$identifier", outcome.Identifier);
@@ -66,6 +118,8 @@ internal sealed class RunLog : IDisposable
         run.Parameters.AddWithValue("$exit", outcome.ExitCode);
         run.Parameters.AddWithValue("$signal", (object?)outcome.Signal ?? DBNull.Value);
         run.Parameters.AddWithValue("$error", (object?)outcome.Error ?? DBNull.Value);
+        run.Parameters.AddWithValue("$invocation", Invocation);
+        run.Parameters.AddWithValue("$invocationStarted", InvocationStartedAt);
         long id = Convert.ToInt64(run.ExecuteScalar(), CultureInfo.InvariantCulture);
 
         using SqliteCommand line = _connection.CreateCommand();
