@@ -26,6 +26,7 @@ internal sealed class ExecCommand
     private readonly CommandOption _json;
     private readonly CommandOption _db;
     private readonly CommandOption _timeout;
+    private readonly CommandOption _timeoutGrace;
     private readonly CommandOption _spillAfter;
     private readonly CommandOption _repeat;
     private readonly CommandOption _count;
@@ -55,7 +56,10 @@ internal sealed class ExecCommand
                 Task lists print a results JSON array, one line, last on stdout (or to -o):
                 identifier, exit_code, result_body (stdout), stderr, signal, started_at,
                 duration_ms, worker, error. Commands run without a shell unless a task says
-                "shell": true (or --shell); each in its own process group, killed whole on timeout.
+                "shell": true (or --shell); each in its own process group. On timeout the group gets
+                SIGTERM, then SIGKILL after --timeout-grace. A failing command gets a line on stderr in
+                line mode (the first one only in --repeat mode; task lists have its JSON row).
+                --repeat keeps no command output unless --tag or --db is given.
 
                 Exit codes: 0 every command exited 0, 1 some did not (or could not start),
                 2 bad arguments or task list, 3 input file not found, 9 the run failed,
@@ -73,7 +77,8 @@ internal sealed class ExecCommand
         _tag = _app.Option("--tag", "Stream each command's output live, every line prefixed with [identifier].", CommandOptionType.NoValue);
         _json = _app.Option("--json", "Print the results JSON for line mode too.", CommandOptionType.NoValue);
         _db = _app.Option("--db <FILE>", "Append every run and its output lines to this SQLite database.", CommandOptionType.SingleValue);
-        _timeout = _app.Option("--timeout <DURATION>", "Kill a command's process group after this long (tasks may set their own \"timeout\").", CommandOptionType.SingleValue);
+        _timeout = _app.Option("--timeout <DURATION>", "Stop a command's process group after this long: SIGTERM, then SIGKILL after the grace (tasks may set their own \"timeout\").", CommandOptionType.SingleValue);
+        _timeoutGrace = _app.Option("--timeout-grace <DURATION>", "After a timeout's SIGTERM, wait this long before SIGKILL (default 2s; 0 kills at once).", CommandOptionType.SingleValue);
         _spillAfter = _app.Option("--spill-after <BYTES>", "Keep at most this much of one command's output in memory, then spill to disk (default 8M).", CommandOptionType.SingleValue);
         _repeat = _app.Option("--repeat", "Load mode: run the command again and again.", CommandOptionType.NoValue);
         _count = _app.Option("--count <N>", "With --repeat: stop after N runs.", CommandOptionType.SingleValue);
@@ -137,14 +142,19 @@ internal sealed class ExecCommand
 
         using ExecReporter? reporter = Master.IsWorker ? null : new ExecReporter(settings, _out, _error, log);
         using ILoggerFactory logging = LoggerFactory.Create(builder => builder
-            .AddProvider(new StderrLoggerProvider(_error))
+            .AddProvider(new RunSummaryFilter(new StderrLoggerProvider(_error)))
             .SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning));
         var options = new MasterOptions { Workers = workers, LoggerFactory = logging };
 
+        // --duration ends the run as a cancellation does: no new runs (not even those already taken
+        // from the dispatch queue), runs in flight finish.
+        using CancellationTokenSource? deadline = settings.Mode == ExecMode.Repeat && settings.Duration is { } duration && !Master.IsWorker
+            ? new CancellationTokenSource(duration)
+            : null;
         RunSummary summary;
         try
         {
-            summary = new Master(new ExecJob(settings, tasks, reporter), options).Run();
+            summary = new Master(new ExecJob(settings, tasks, reporter), options).RunAsync(deadline?.Token ?? CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -153,7 +163,17 @@ internal sealed class ExecCommand
         }
 
         reporter!.Finish();
-        return ExitCodes.ForRun(summary, everythingSucceeded: reporter.Failed == 0);
+        bool durationElapsed = summary.StopReason == StopReason.Cancelled && deadline?.IsCancellationRequested == true;
+        if (settings.Verbose)
+        {
+            _error.WriteLine($"divvy: run {reporter.Summarize(summary, durationElapsed)}");
+        }
+
+        // A repeat run that reached its --duration ended as asked: a success when every run that
+        // ran exited 0, whatever was still queued.
+        return durationElapsed
+            ? reporter.Failed == 0 ? ExitCodes.Success : ExitCodes.ItemsFailed
+            : ExitCodes.ForRun(summary, everythingSucceeded: reporter.Failed == 0);
     }
 
     private string? TryParse(out ExecSettings settings, out int workers)
@@ -175,12 +195,18 @@ internal sealed class ExecCommand
         double? timeout = null;
         if (_timeout.HasValue())
         {
-            if (!Values.TryParseDuration(_timeout.Value()!, out TimeSpan t) || t <= TimeSpan.Zero)
+            if (!Values.TryParseDuration(_timeout.Value()!, out TimeSpan t) || t <= TimeSpan.Zero || t > ExecSettings.MaxWait)
             {
-                return $"--timeout must be a duration such as 500ms, 30s or 5m, got '{_timeout.Value()}'";
+                return $"--timeout must be a duration such as 500ms, 30s or 5m (at most 24 days), got '{_timeout.Value()}'";
             }
 
             timeout = t.TotalSeconds;
+        }
+
+        TimeSpan grace = ExecSettings.DefaultTimeoutGrace;
+        if (_timeoutGrace.HasValue() && (!Values.TryParseDuration(_timeoutGrace.Value()!, out grace) || grace > ExecSettings.MaxWait))
+        {
+            return $"--timeout-grace must be a duration such as 0, 500ms or 10s (at most 24 days), got '{_timeoutGrace.Value()}'";
         }
 
         long spill = 8 * 1024 * 1024;
@@ -203,9 +229,9 @@ internal sealed class ExecCommand
         TimeSpan? duration = null;
         if (_duration.HasValue())
         {
-            if (!Values.TryParseDuration(_duration.Value()!, out TimeSpan d) || d <= TimeSpan.Zero)
+            if (!Values.TryParseDuration(_duration.Value()!, out TimeSpan d) || d <= TimeSpan.Zero || d > ExecSettings.MaxWait)
             {
-                return $"--duration must be a duration such as 30s or 5m, got '{_duration.Value()}'";
+                return $"--duration must be a duration such as 30s or 5m (at most 24 days), got '{_duration.Value()}'";
             }
 
             duration = d;
@@ -251,6 +277,7 @@ internal sealed class ExecCommand
             OutFile = _outFile.Value(),
             Database = _db.Value(),
             TimeoutSeconds = timeout,
+            TimeoutGrace = grace,
             SpillAfter = spill,
             Count = runs,
             Duration = duration,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -23,7 +24,11 @@ internal sealed class ExecReporter : IDisposable
         _log = log;
     }
 
+    /// <summary>Commands that ran and did not succeed: a non-zero exit, no start, a timeout, a lost worker.</summary>
     public int Failed { get; private set; }
+
+    /// <summary>Commands the master counts as succeeded (Perform returned) that exited non-zero or did not start.</summary>
+    public int CommandsFailed { get; private set; }
 
     public RepeatStats Stats { get; } = new();
 
@@ -32,20 +37,35 @@ internal sealed class ExecReporter : IDisposable
     public void Record(ItemResult<ExecTask, ExecOutcome> result)
     {
         ExecOutcome outcome = result.Succeeded && result.Result is { } done ? done : Lost(result);
-        if (!outcome.Succeeded)
+        bool ran = Ran(result.Status);
+        if (ran && !outcome.Succeeded)
         {
             Failed++;
-        }
+            if (result.Succeeded)
+            {
+                CommandsFailed++;
+            }
 
-        if (_settings.Verbose)
+            ReportFailure(outcome);
+        }
+        else if (_settings.Verbose)
         {
-            _error.WriteLine($"divvy: {outcome.Identifier}: exit code {outcome.ExitCode}{(outcome.Error is null ? "" : $" ({outcome.Error})")} in {outcome.DurationMs:F0} ms on worker {outcome.Worker}");
+            _error.WriteLine($"divvy: {Describe(outcome)}{Where(outcome)}");
         }
 
-        _log?.Append(result.Item, outcome);
+        if (ran || _settings.Mode != ExecMode.Repeat)
+        {
+            // A repeat run stopped early has runs that were only queued: they are no runs of the log.
+            _log?.Append(result.Item, outcome);
+        }
+
         if (_settings.Mode == ExecMode.Repeat)
         {
-            Stats.Add(outcome);
+            if (ran)
+            {
+                Stats.Add(outcome);
+            }
+
             Discard(outcome);
         }
         else if (WritesJson)
@@ -61,6 +81,77 @@ internal sealed class ExecReporter : IDisposable
             Discard(outcome);
         }
     }
+
+    /// <summary>
+    /// The run's one-line summary, as the master's own but with commands that exited non-zero
+    /// counted as failed, and a repeat run that reached its <c>--duration</c> said so rather than "cancelled".
+    /// </summary>
+    public string Summarize(RunSummary summary, bool durationElapsed)
+    {
+        var counted = new RunSummary
+        {
+            Dispatched = summary.Dispatched,
+            Succeeded = summary.Succeeded - CommandsFailed,
+            Failed = summary.Failed + CommandsFailed,
+            Crashed = summary.Crashed,
+            TimedOut = summary.TimedOut,
+            Quarantined = summary.Quarantined,
+            NotPerformed = summary.NotPerformed,
+            Retries = summary.Retries,
+            WorkersRecycled = summary.WorkersRecycled,
+            WorkersTimedOut = summary.WorkersTimedOut,
+            WorkersUnresponsive = summary.WorkersUnresponsive,
+            DurationP50 = summary.DurationP50,
+            DurationP95 = summary.DurationP95,
+            DurationMax = summary.DurationMax,
+            Slowest = summary.Slowest,
+            SpawnsByReason = summary.SpawnsByReason,
+            HaltReason = summary.HaltReason,
+            WorkersSpawned = summary.WorkersSpawned,
+            WorkerCrashes = summary.WorkerCrashes,
+            Elapsed = summary.Elapsed,
+            StopReason = summary.StopReason,
+        };
+        string line = counted.ToString();
+        return durationElapsed && _settings.Duration is { } duration
+            ? string.Create(CultureInfo.InvariantCulture, $"ended at --duration ({duration.TotalSeconds:0.###} s): {line[(line.IndexOf(": ", StringComparison.Ordinal) + 2)..]}")
+            : line;
+    }
+
+    /// <summary>
+    /// Whether the command was run (or tried): every status but the one for items the run never
+    /// got to, which the master may report once it stops early.
+    /// </summary>
+    private static bool Ran(ItemStatus status) =>
+        status is ItemStatus.Succeeded or ItemStatus.Failed or ItemStatus.Crashed or ItemStatus.TimedOut or ItemStatus.Quarantined;
+
+    /// <summary>
+    /// A failed command gets a line on stderr: every one in line mode; the first in load mode
+    /// (the summary counts the rest); in task-list mode its JSON row says it, so only with -v.
+    /// </summary>
+    private void ReportFailure(ExecOutcome outcome)
+    {
+        bool report = _settings.Mode switch
+        {
+            ExecMode.Lines => true,
+            ExecMode.Repeat => Failed == 1 || _settings.Verbose,
+            _ => _settings.Verbose,
+        };
+        if (report)
+        {
+            string first = _settings.Mode == ExecMode.Repeat && !_settings.Verbose ? " (the first failure; the summary counts them all)" : "";
+            _error.WriteLine($"divvy exec: {Describe(outcome)}{(_settings.Verbose ? Where(outcome) : "")}{first}");
+        }
+    }
+
+    /// <summary><c>identifier: exit code N (reason)</c>.</summary>
+    private static string Describe(ExecOutcome outcome)
+    {
+        string? reason = outcome.Error ?? (outcome.Signal is { } signal ? $"killed by signal {signal}" : null);
+        return $"{outcome.Identifier}: exit code {outcome.ExitCode}{(reason is null ? "" : $" ({reason})")}";
+    }
+
+    private static string Where(ExecOutcome outcome) => $" in {outcome.DurationMs:F0} ms on worker {outcome.Worker}";
 
     /// <summary>After the run: the results JSON (last on stdout, or the outfile) or the repeat summary.</summary>
     public void Finish()

@@ -11,6 +11,7 @@ namespace Divvy.Cli.Exec;
 /// </summary>
 internal static partial class ProcessGroups
 {
+    private const int SIGTERM = 15;
     private const int SIGKILL = 9;
     private static readonly ConcurrentDictionary<int, Process> s_running = new();
 
@@ -31,6 +32,13 @@ internal static partial class ProcessGroups
     public static void Track(Process process) => s_running[process.Id] = process;
 
     public static void Untrack(Process process) => s_running.TryRemove(process.Id, out _);
+
+    /// <summary>
+    /// Asks the task's whole group to stop (SIGTERM), so it can run its handlers. Returns
+    /// <c>false</c> where that cannot be done (no setsid, Windows): then the caller kills at once.
+    /// </summary>
+    public static bool Terminate(Process process) =>
+        Setsid is not null && !OperatingSystem.IsWindows() && KillGroup(-process.Id, SIGTERM) == 0;
 
     /// <summary>Kills the task's whole group (or, without setsid, its process tree). Safe after exit.</summary>
     public static void Kill(Process process)

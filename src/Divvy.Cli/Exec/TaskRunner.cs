@@ -60,14 +60,18 @@ internal sealed class TaskRunner
             {
                 await process.WaitForExitAsync(stop.Token).ConfigureAwait(false);
             }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                // Timed out: the whole group gets SIGTERM, so the command can clean up, then SIGKILL
+                // after the grace if it has not exited by then.
+                outcome.Error = await StopAfterTimeoutAsync(process, timeout!.Value).ConfigureAwait(false);
+            }
             catch (OperationCanceledException)
             {
-                // Timed out (or the worker is stopping): the whole group goes, not just the leader.
+                // The worker is stopping: the whole group goes at once, not just the leader.
                 ProcessGroups.Kill(process);
                 await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-                outcome.Error = deadline.IsCancellationRequested
-                    ? string.Create(CultureInfo.InvariantCulture, $"timed out after {timeout:0.###} s; its process group was killed")
-                    : "cancelled; its process group was killed";
+                outcome.Error = "cancelled; its process group was killed";
             }
 
             // Whatever the task left running in its group ends with it, so no grandchild outlives
@@ -84,6 +88,32 @@ internal sealed class TaskRunner
 
         outcome.DurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return outcome;
+    }
+
+    /// <summary>SIGTERM to the group, SIGKILL after the grace; says which ended the command.</summary>
+    private async Task<string> StopAfterTimeoutAsync(Process process, double timeout)
+    {
+        string timedOut = string.Create(CultureInfo.InvariantCulture, $"timed out after {timeout:0.###} s");
+        TimeSpan grace = _settings.TimeoutGrace;
+        if (grace > TimeSpan.Zero && ProcessGroups.Terminate(process))
+        {
+            using var patience = new CancellationTokenSource(grace);
+            try
+            {
+                await process.WaitForExitAsync(patience.Token).ConfigureAwait(false);
+                return $"{timedOut}; its process group was sent SIGTERM";
+            }
+            catch (OperationCanceledException)
+            {
+                // Still running after the grace: no more asking.
+            }
+        }
+
+        ProcessGroups.Kill(process);
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        return grace > TimeSpan.Zero
+            ? string.Create(CultureInfo.InvariantCulture, $"{timedOut}; its process group was killed (SIGKILL) {grace.TotalSeconds:0.###} s after SIGTERM")
+            : $"{timedOut}; its process group was killed";
     }
 
     private ProcessStartInfo StartInfo(ExecTask task, string program)

@@ -166,27 +166,81 @@ public sealed class ExecSpecs : IDisposable
     }
 
     [Fact]
-    public async Task Repeat_mode_stops_dispatching_after_its_duration()
+    public async Task Repeat_mode_ends_at_its_duration_without_running_what_was_queued_and_counts_what_ran()
     {
-        await using ProcessRun run = Exec("--repeat", "--duration", "1s", "-n", "2", "true");
+        // The dispatch queue pulls hundreds of runs ahead; at 0.3 s a run they would take minutes.
+        await using ProcessRun run = Exec("--repeat", "--duration", "2s", "-n", "2", "sleep", "0.3");
 
-        (await run.WaitAsync(TimeSpan.FromSeconds(60))).Should().Be(0, run.AllStderr);
+        (await run.WaitAsync(TimeSpan.FromSeconds(20))).Should().Be(0, "reaching --duration is how this run is meant to end: " + run.AllStderr);
 
         string summary = run.Stderr.Single(l => l.StartsWith("divvy: repeat: "));
         int runs = int.Parse(summary.Split(' ')[2]);
-        runs.Should().BePositive();
+        runs.Should().BeInRange(1, (int)(((2 / 0.3) + 1) * 2) + 2, "two workers fit about seven 0.3 s runs each in 2 s, plus the two in flight at the deadline");
+        summary.Should().Contain(" 0 failures");
+    }
+
+    [Fact]
+    public async Task With_verbose_a_run_that_reached_its_duration_says_so_rather_than_cancelled()
+    {
+        await using ProcessRun run = Exec("-v", "--repeat", "--duration", "1s", "-n", "1", "sleep", "0.2");
+
+        (await run.WaitAsync(TimeSpan.FromSeconds(20))).Should().Be(0, run.AllStderr);
+
+        string summary = run.Stderr.Should().ContainSingle(l => l.StartsWith("divvy: run ended")).Which;
+        summary.Should().StartWith("divvy: run ended at --duration (1 s): ").And.Contain(" 0 failed");
+        int runs = int.Parse(run.Stderr.Single(l => l.StartsWith("divvy: repeat: ")).Split(' ')[2]);
+        summary.Should().Contain($" {runs} succeeded", "the run summary counts the runs that ran, as the repeat line does");
     }
 
     [Fact]
     public async Task Repeat_mode_stops_on_Ctrl_C_with_its_summary()
     {
-        await using ProcessRun run = Exec("--repeat", "-n", "2", "--shell", "--", "sleep 0.05");
-        await Task.Delay(1500);
+        await using ProcessRun run = Exec("-v", "--repeat", "-n", "2", "--shell", "--", "sleep 0.05");
+        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!run.Stderr.Any(l => l.StartsWith("divvy: run 3: exit code 0")))
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "runs should have started: " + run.AllStderr);
+            await Task.Delay(50);
+        }
 
         run.Signal(Signals.SIGINT);
 
         (await run.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(130);
         run.Stderr.Should().Contain(l => l.StartsWith("divvy: repeat: ") && l.Contains(" 0 failures"));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--", "no-such-cmd", "{}" }, "divvy exec: x: exit code 127 (command not found: no-such-cmd)")]
+    [InlineData(new[] { "--shell", "--", "echo {} >&2; exit 3" }, "divvy exec: x: exit code 3")]
+    [InlineData(new[] { "--shell", "--", "kill -9 $$" }, "divvy exec: x: exit code 137 (killed by signal 9)")]
+    [InlineData(new[] { "--timeout", "200ms", "--shell", "--", "sleep 30; echo {}" }, "divvy exec: x: exit code 143 (timed out after 0.2 s; its process group was sent SIGTERM)")]
+    public async Task In_line_mode_a_failing_command_gets_one_line_on_stderr_naming_its_line_and_exit_code(string[] args, string line)
+    {
+        await using ProcessRun run = StartWithInput(Artifacts.CliDll, ["exec", "-n", "1", .. args], "x\n");
+
+        (await run.WaitAsync()).Should().Be(1);
+
+        run.Stderr.Where(l => l.StartsWith("divvy exec: ")).Should().Equal(line);
+        run.Stdout.Should().BeEmpty();
+    }
+
+    public static TheoryData<string[], string?> TwoOfFourFail => new()
+    {
+        { ["--shell", "--", "exit $(( {} % 2 ))"], "1\n2\n3\n4\n" },
+        { [JsonSerializer.Serialize(Enumerable.Range(1, 4).Select(n => new { identifier = $"{n}", command = $"exit {n % 2}", shell = true }))], null },
+        { ["--repeat", "--count", "4", "--shell", "--", "exit $(( {#} % 2 ))"], null },
+    };
+
+    [Theory]
+    [MemberData(nameof(TwoOfFourFail))]
+    public async Task The_verbose_summary_counts_commands_that_exited_non_zero_as_failed_in_every_mode(string[] args, string? input)
+    {
+        await using ProcessRun run = StartWithInput(Artifacts.CliDll, ["exec", "-v", "-n", "2", .. args], input ?? "");
+
+        (await run.WaitAsync()).Should().Be(1);
+
+        run.Stderr.Should().ContainSingle(l => l.StartsWith("divvy: run completed: "))
+            .Which.Should().StartWith("divvy: run completed: 4 dispatched, 2 succeeded, 2 failed, ");
     }
 
     [Fact]
@@ -213,6 +267,8 @@ public sealed class ExecSpecs : IDisposable
         Scalar(connection, "SELECT group_concat(line, '|') FROM (SELECT line FROM output JOIN runs ON runs.id = run_id WHERE identifier = 'two lines' AND stream = 'stdout' ORDER BY run_id, line_no LIMIT 2)").Should().Be("first|second");
         Scalar(connection, "SELECT line FROM output JOIN runs ON runs.id = run_id WHERE identifier = 'complains' AND stream = 'stderr' LIMIT 1").Should().Be("bad");
         Scalar(connection, "PRAGMA journal_mode").Should().Be("wal");
+        Scalar(connection, "SELECT count(DISTINCT invocation) FROM runs").Should().Be(2L, "each divvy exec tags its own rows");
+        Scalar(connection, "SELECT count(*) FROM runs GROUP BY invocation LIMIT 1").Should().Be(2L);
     }
 
     [Fact]
@@ -257,11 +313,52 @@ public sealed class ExecSpecs : IDisposable
 
         (await run.WaitAsync()).Should().Be(1);
         var result = Results(run.Stdout[^1]).Single();
-        result.GetProperty("exit_code").GetInt32().Should().Be(137);
-        result.GetProperty("signal").GetInt32().Should().Be(9);
+        result.GetProperty("exit_code").GetInt32().Should().Be(143, "SIGTERM, sent to the whole group, ended the shell");
+        result.GetProperty("signal").GetInt32().Should().Be(15);
         result.GetProperty("error").GetString().Should().StartWith("timed out after 0.5 s");
         int grandchild = int.Parse(File.ReadAllText(pidFile).Trim());
         WorkerCensus.IsAlive(grandchild).Should().BeFalse("the sleep in the background was in the task's process group");
+    }
+
+    [Fact]
+    public async Task A_timeout_sends_SIGTERM_first_so_the_command_runs_its_handler()
+    {
+        string tasks = JsonSerializer.Serialize(new[] { new { identifier = "tidy", command = "trap 'echo cleaned up; exit 7' TERM; sleep 300 & wait", shell = true, timeout = 0.5 } });
+
+        await using ProcessRun run = Exec("-n", "1", tasks);
+
+        (await run.WaitAsync()).Should().Be(1);
+        var result = Results(run.Stdout[^1]).Single();
+        result.GetProperty("result_body").GetString().Should().Be("cleaned up\n");
+        result.GetProperty("exit_code").GetInt32().Should().Be(7);
+        result.GetProperty("error").GetString().Should().Be("timed out after 0.5 s; its process group was sent SIGTERM");
+    }
+
+    [Fact]
+    public async Task A_command_that_ignores_SIGTERM_is_killed_after_the_grace()
+    {
+        string pidFile = Path.Combine(_dir, "stubborn.pid");
+        string tasks = JsonSerializer.Serialize(new[] { new { identifier = "stubborn", command = $"trap '' TERM; sleep 300 & echo $! > {pidFile}; wait", shell = true, timeout = 0.5 } });
+
+        await using ProcessRun run = Exec("-n", "1", "--timeout-grace", "500ms", tasks);
+
+        (await run.WaitAsync()).Should().Be(1);
+        var result = Results(run.Stdout[^1]).Single();
+        result.GetProperty("exit_code").GetInt32().Should().Be(137);
+        result.GetProperty("signal").GetInt32().Should().Be(9);
+        result.GetProperty("error").GetString().Should().Be("timed out after 0.5 s; its process group was killed (SIGKILL) 0.5 s after SIGTERM");
+        WorkerCensus.IsAlive(int.Parse(File.ReadAllText(pidFile).Trim())).Should().BeFalse("the sleep, which ignored SIGTERM too, went with its group");
+    }
+
+    [Fact]
+    public async Task A_malformed_task_field_is_one_line_naming_the_task_and_field_and_exit_code_2()
+    {
+        await using ProcessRun run = Exec("""[{"identifier":"a","command":"echo","timeout":"soon"}]""");
+
+        (await run.WaitAsync()).Should().Be(2);
+
+        run.Stderr.Should().Equal("divvy exec: task 1 ('a'): timeout must be a positive number of seconds (at most 24 days), got \"soon\"");
+        run.Stdout.Should().BeEmpty();
     }
 
     [Theory]
@@ -304,6 +401,9 @@ public sealed class ExecSpecs : IDisposable
         { ["--repeat"], 2, "--repeat needs a command" },
         { ["-t", "0", "true"], 2, "-n/--workers (-t/--max_threads) must be a whole number from 1 to 1024, got '0'" },
         { ["--timeout", "never", "true"], 2, "--timeout must be a duration" },
+        { ["--timeout-grace", "-1s", "true"], 2, "--timeout-grace must be a duration" },
+        { ["--repeat", "--duration", "600h", "true"], 2, "--duration must be a duration" },
+        { ["""[{"identifier":"b","command":"echo","args":["x",1]}]"""], 2, "divvy exec: task 1 ('b'): args[1] must be a string, got 1" },
     };
 
     [Theory]
