@@ -82,7 +82,7 @@ internal sealed class ExecCommand
         _spillAfter = _app.Option("--spill-after <BYTES>", "Keep at most this much of one command's output in memory, then spill to disk (default 8M).", CommandOptionType.SingleValue);
         _repeat = _app.Option("--repeat", "Load mode: run the command again and again.", CommandOptionType.NoValue);
         _count = _app.Option("--count <N>", "With --repeat: stop after N runs.", CommandOptionType.SingleValue);
-        _duration = _app.Option("--duration <DURATION>", "With --repeat: stop dispatching after this long.", CommandOptionType.SingleValue);
+        _duration = _app.Option("--duration <DURATION>", "With --repeat: stop after this long (from the first run); queued runs are dropped, runs in flight finish.", CommandOptionType.SingleValue);
         _first = _app.Argument("input", "A task list JSON, -, or the command (then its arguments follow).");
         _app.OnExecute(() => Execute());
     }
@@ -101,7 +101,10 @@ internal sealed class ExecCommand
         }
     }
 
-    private int Execute()
+    // Not OnExecuteAsync: that would install the parser's own Ctrl-C handling next to the master's.
+    private int Execute() => ExecuteAsync().GetAwaiter().GetResult();
+
+    private async Task<int> ExecuteAsync()
     {
         if (TryParse(out ExecSettings settings, out int workers) is { } usage)
         {
@@ -146,15 +149,14 @@ internal sealed class ExecCommand
             .SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning));
         var options = new MasterOptions { Workers = workers, LoggerFactory = logging };
 
-        // --duration ends the run as a cancellation does: no new runs (not even those already taken
-        // from the dispatch queue), runs in flight finish.
-        using CancellationTokenSource? deadline = settings.Mode == ExecMode.Repeat && settings.Duration is { } duration && !Master.IsWorker
-            ? new CancellationTokenSource(duration)
+        var master = new Master(new ExecJob(settings, tasks, reporter), options);
+        await using RepeatDeadline? deadline = settings.Mode == ExecMode.Repeat && settings.Duration is { } duration && !Master.IsWorker
+            ? new RepeatDeadline(master, duration)
             : null;
         RunSummary summary;
         try
         {
-            summary = new Master(new ExecJob(settings, tasks, reporter), options).RunAsync(deadline?.Token ?? CancellationToken.None).GetAwaiter().GetResult();
+            summary = await master.RunAsync(deadline?.Token ?? CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -163,7 +165,7 @@ internal sealed class ExecCommand
         }
 
         reporter!.Finish();
-        bool durationElapsed = summary.StopReason == StopReason.Cancelled && deadline?.IsCancellationRequested == true;
+        bool durationElapsed = summary.StopReason == StopReason.Cancelled && deadline?.Reached == true;
         if (settings.Verbose)
         {
             _error.WriteLine($"divvy: run {reporter.Summarize(summary, durationElapsed)}");

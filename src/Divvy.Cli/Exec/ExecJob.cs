@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Divvy.Cli.Exec;
@@ -53,14 +52,10 @@ internal sealed class ExecJob : IParallelizable<ExecTask, ExecOutcome>
 
                 break;
             case ExecMode.Repeat:
-                long started = Stopwatch.GetTimestamp();
+                // --duration is not checked here: the master is cancelled when it is up, which also
+                // drops the runs already queued (see ExecCommand).
                 for (long run = 1; _settings.Count is not { } count || run <= count; run++)
                 {
-                    if (_settings.Duration is { } duration && Stopwatch.GetElapsedTime(started) >= duration)
-                    {
-                        break;
-                    }
-
                     yield return Template.ForRun(_settings.Command, run, _settings.Shell);
                 }
 
