@@ -38,15 +38,14 @@ internal sealed class ExecReporter : IDisposable
     {
         ExecOutcome outcome = result.Succeeded && result.Result is { } done ? done : Lost(result);
         bool ran = Ran(result.Status);
-        if (ran && !outcome.Succeeded)
+        bool failed = ran && !outcome.Succeeded;
+        if (failed)
         {
             Failed++;
             if (result.Succeeded)
             {
                 CommandsFailed++;
             }
-
-            ReportFailure(outcome);
         }
         else if (_settings.Verbose)
         {
@@ -79,6 +78,12 @@ internal sealed class ExecReporter : IDisposable
             outcome.Stderr.CopyTo(_error);
             _out.Flush();
             Discard(outcome);
+        }
+
+        // After the command's own output, so the line reads as its verdict.
+        if (failed)
+        {
+            ReportFailure(outcome);
         }
     }
 
