@@ -88,6 +88,9 @@ public sealed partial class Master
         return options;
     }
 
+    /// <summary>The options the run will use, for tests.</summary>
+    internal MasterOptions Options => _options;
+
     /// <summary><c>true</c> in a worker process launched by a master; <c>false</c> in the program you started.</summary>
     public static bool IsWorker => WorkerEnvironment.IsWorkerProcess;
 
