@@ -35,7 +35,14 @@ public sealed class RecordJob : IParallelizable<int, int>
         Report.Line("configured");
     }
 
-    public IEnumerable<int> Dispatch() => Enumerable.Range(1, _count);
+    public IEnumerable<int> Dispatch()
+    {
+        for (int item = 1; item <= _count; item++)
+        {
+            Report.Line($"yielded item={item}");
+            yield return item;
+        }
+    }
 
     public int Perform(int item)
     {

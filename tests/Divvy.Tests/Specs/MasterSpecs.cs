@@ -155,8 +155,9 @@ public sealed class MasterSpecs
     [InlineData("sigint")]
     public async Task Stopping_a_run_reports_every_dispatched_item_to_OnResult_once_and_marks_the_ones_never_performed(string how)
     {
-        // 200 items of 50 ms on two workers: the dispatch queue has pulled them all long before the stop.
-        await using ProcessRun run = how == "cancel" ? JobsRun("record", 2, "200", "50", "3") : JobsRun("record", 2, "200", "50");
+        // 3,000 items of 50 ms on two workers: the dispatch queue is full long before the stop, and
+        // Dispatch has yielded one more item that waits for room in it.
+        await using ProcessRun run = how == "cancel" ? JobsRun("record", 2, "3000", "50", "3") : JobsRun("record", 2, "3000", "50");
         if (how == "sigint")
         {
             await run.WaitForLinesAsync("final ", 3);
@@ -170,6 +171,7 @@ public sealed class MasterSpecs
         long dispatched = long.Parse(summary["dispatched"]);
         var finals = run.Lines("final ").Select(Fields).ToList();
         finals.Select(f => int.Parse(f["item"])).Should().BeEquivalentTo(Enumerable.Range(1, (int)dispatched), "every dispatched item reaches OnResult exactly once");
+        run.Lines("yielded ").Select(l => int.Parse(Fields(l)["item"])).Should().BeEquivalentTo(Enumerable.Range(1, (int)dispatched), "every item Dispatch yielded counts as dispatched, the one it held when the run stopped too");
         var notPerformed = finals.Where(f => f["status"] == "NotPerformed").ToList();
         notPerformed.Should().HaveCount(int.Parse(summary["notperformed"])).And.HaveCountGreaterThan(100, "what the queue held is dropped, not run");
         notPerformed.Should().OnlyContain(f => f["attempts"] == "0" && f["worker"] == "0");
