@@ -62,10 +62,35 @@ public interface IParallelizable<TItem, TResult> : IParallelizable
     }
 
     /// <summary>
-    /// Runs in the master for every settled item, in completion order: once per item, after its last
-    /// attempt: succeeded, failed, crashed, timed out or quarantined. Called from one thread at a time, never concurrently.
+    /// Runs in the master exactly once for every item <c>Dispatch</c> yielded, in completion order,
+    /// after its last attempt: succeeded, failed, crashed, timed out, quarantined, or
+    /// <see cref="ItemStatus.NotPerformed"/> when the run stopped first (Ctrl-C, cancellation,
+    /// halting), so the number of calls equals <see cref="RunSummary.Dispatched"/>. Called from one
+    /// thread at a time, never concurrently.
     /// </summary>
     void OnResult(ItemResult<TItem, TResult> result)
+    {
+    }
+
+    /// <summary>
+    /// Runs in the master before the run, to set the job's own defaults on <paramref name="options"/>:
+    /// retries, timeouts, the halt policy and so on. <c>new Master(job, workers)</c> and
+    /// <c>new Master(job)</c> call it on fresh options (then set the worker count given);
+    /// <c>new Master(job, options)</c> takes the options passed as they are, so start those from
+    /// <see cref="Master.OptionsFor"/> to keep the job's defaults. Front ends apply their own explicit
+    /// settings after it: <c>divvy</c> flags given on the command line override it. Not called in workers.
+    /// </summary>
+    void Configure(MasterOptions options)
+    {
+    }
+
+    /// <summary>
+    /// Runs in the master once after the run ended, after the last <see cref="OnResult"/>, with the
+    /// run's summary: to print or store an aggregate. It runs after a stop too (Ctrl-C, cancellation,
+    /// halting), and before <c>Run</c> throws when the run failed (the summary then counts what was done).
+    /// If it throws, <c>Run</c> throws that exception, as for the other hooks that run in the master.
+    /// </summary>
+    void OnCompleted(RunSummary summary)
     {
     }
 }

@@ -29,16 +29,16 @@ public readonly struct ItemResult<TItem, TResult>
     /// <summary>What <c>Perform</c> returned; <c>default</c> unless the item succeeded.</summary>
     public TResult? Result { get; }
 
-    /// <summary>Why the item failed or crashed; <c>null</c> when it succeeded.</summary>
+    /// <summary>Why the item failed or crashed; <c>null</c> when it succeeded. For a <see cref="ItemStatus.NotPerformed"/> item, the error of its last attempt, if it had one.</summary>
     public RemoteError? Error { get; }
 
-    /// <summary>The worker that performed (or held) the item.</summary>
+    /// <summary>The worker that performed (or held) the item; worker 0 (no process) for an item no worker held when the run stopped.</summary>
     public WorkerInfo Worker { get; }
 
     /// <summary>How long <c>Perform</c> ran, measured in the worker; zero for crashed items.</summary>
     public TimeSpan Duration { get; }
 
-    /// <summary>How many times the item was tried, this last time included.</summary>
+    /// <summary>How many times the item was tried, this last time included; 0 for an item never tried.</summary>
     public int Attempts { get; }
 
     /// <summary>How the worker ended, for <see cref="ItemStatus.Crashed"/> items.</summary>
@@ -51,6 +51,7 @@ public readonly struct ItemResult<TItem, TResult>
         ItemStatus.Crashed => $"crashed: {Worker} {WorkerExit} while performing it",
         ItemStatus.TimedOut => $"timed out on {Worker} after {Attempts} attempt(s)",
         ItemStatus.Quarantined => $"quarantined as poison after crashing workers {Attempts} time(s)",
+        ItemStatus.NotPerformed => Attempts == 0 ? "not performed: the run stopped first" : $"not performed: the run stopped before its retry, after {Attempts} attempt(s)",
         _ => $"failed on {Worker}: {Error}",
     };
 }

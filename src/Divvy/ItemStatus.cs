@@ -17,4 +17,7 @@ public enum ItemStatus
 
     /// <summary>The item crashed <see cref="MasterOptions.PoisonThreshold"/> workers and was set aside as poison.</summary>
     Quarantined = 4,
+
+    /// <summary>The run stopped before the item was performed (Ctrl-C, cancellation, halting); run it again.</summary>
+    NotPerformed = 5,
 }

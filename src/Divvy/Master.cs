@@ -30,22 +30,66 @@ public sealed partial class Master
     private readonly MasterOptions _options;
     private Scheduler? _running;
 
-    /// <summary>Creates a master for <paramref name="job"/> with <paramref name="workers"/> worker processes.</summary>
-    /// <exception cref="JobDefinitionException">The job lacks Dispatch or Perform.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is not between 1 and 1024.</exception>
+    /// <summary>
+    /// Creates a master for <paramref name="job"/> with <paramref name="workers"/> worker processes
+    /// and the options the job's <c>Configure</c> sets (defaults for the rest).
+    /// </summary>
+    /// <exception cref="JobDefinitionException">The job lacks Dispatch or Perform, or declares a hook with the wrong signature.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is not between 1 and 1024, or <c>Configure</c> set an option out of its range.</exception>
     public Master(IParallelizable job, int workers)
-        : this(job, new MasterOptions { Workers = workers })
+        : this(JobBinder.Bind(job), null, workers)
     {
     }
 
-    /// <summary>Creates a master for <paramref name="job"/> with the given options (defaults when <c>null</c>).</summary>
-    /// <exception cref="JobDefinitionException">The job lacks Dispatch or Perform.</exception>
+    /// <summary>
+    /// Creates a master for <paramref name="job"/> with the given options, taken as they are (a copy:
+    /// later changes to <paramref name="options"/> do not reach the run). The job's <c>Configure</c>
+    /// is not called on them: start them from <see cref="OptionsFor"/> to keep the job's defaults
+    /// and override some. When <paramref name="options"/> is <c>null</c>, the options are
+    /// <see cref="OptionsFor"/>'s.
+    /// </summary>
+    /// <exception cref="JobDefinitionException">The job lacks Dispatch or Perform, or declares a hook with the wrong signature.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of its documented range.</exception>
     public Master(IParallelizable job, MasterOptions? options = null)
+        : this(JobBinder.Bind(job), options, null)
     {
-        _job = JobBinder.Bind(job);
-        _options = (options ?? new MasterOptions()).Clone().Validated();
     }
+
+    private Master(IJob job, MasterOptions? options, int? workers)
+    {
+        _job = job;
+        MasterOptions chosen = options?.Clone() ?? Configured(job);
+        if (workers is { } count)
+        {
+            chosen.Workers = count;
+        }
+
+        _options = chosen.Validated();
+    }
+
+    /// <summary>
+    /// Fresh options with <paramref name="job"/>'s defaults: what its <c>Configure</c> sets, the
+    /// library's defaults for the rest. Change what you want to override, then pass them to
+    /// <see cref="Master(IParallelizable, MasterOptions?)"/>; this is how <c>divvy</c> lets its
+    /// command-line flags win over the job's defaults. In a worker process <c>Configure</c> is not
+    /// called (the options are the master's business).
+    /// </summary>
+    /// <exception cref="JobDefinitionException">The job lacks Dispatch or Perform, or declares a hook with the wrong signature.</exception>
+    public static MasterOptions OptionsFor(IParallelizable job) => Configured(JobBinder.Bind(job));
+
+    private static MasterOptions Configured(IJob job)
+    {
+        var options = new MasterOptions();
+        if (!WorkerEnvironment.IsWorkerProcess)
+        {
+            job.Configure(options);
+        }
+
+        return options;
+    }
+
+    /// <summary>The options the run will use, for tests.</summary>
+    internal MasterOptions Options => _options;
 
     /// <summary><c>true</c> in a worker process launched by a master; <c>false</c> in the program you started.</summary>
     public static bool IsWorker => WorkerEnvironment.IsWorkerProcess;

@@ -13,7 +13,10 @@ string scenario = args[0];
 int workers = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
 string[] rest = args[2..];
 IParallelizable job = Scenarios.Create(scenario, rest);
-var options = new MasterOptions { Workers = workers, ShutdownTimeout = TimeSpan.FromSeconds(5) };
+// The job's own defaults (its Configure) first, then this program's settings over them.
+MasterOptions options = Master.OptionsFor(job);
+options.Workers = workers;
+options.ShutdownTimeout = TimeSpan.FromSeconds(5);
 if (Environment.GetEnvironmentVariable("JOBS_LOG") == "1")
 {
     options.LoggerFactory = new StdoutLoggerProvider();
@@ -26,7 +29,7 @@ if (Environment.GetEnvironmentVariable("JOBS_MAX_FRAME") is { } maxFrame)
 
 try
 {
-    RunSummary summary = new Master(job, options).Run();
+    RunSummary summary = new Master(job, options).RunAsync(Scenarios.RunCancellation.Token).GetAwaiter().GetResult();
     Report.Summary(summary);
     return summary.IsSuccess ? 0 : 1;
 }

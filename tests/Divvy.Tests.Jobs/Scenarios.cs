@@ -5,6 +5,9 @@ namespace Divvy.Tests.Jobs;
 
 public static class Scenarios
 {
+    /// <summary>The token the program runs the master with; a job may cancel it to stop its own run.</summary>
+    public static readonly CancellationTokenSource RunCancellation = new();
+
     public static IParallelizable Create(string name, string[] args) => name switch
     {
         "echo" => new EchoJob(args),
@@ -18,6 +21,7 @@ public static class Scenarios
         "dispatchthrows" => new DispatchThrowsJob(args),
         "nested" => new NestedJob(args),
         "orders" => new OrderJob(args),
+        "record" => new RecordJob(args),
         _ => throw new ArgumentException($"unknown scenario {name}"),
     };
 

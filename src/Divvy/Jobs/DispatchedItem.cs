@@ -25,8 +25,6 @@ internal sealed class DispatchedItem
     /// <summary>Workers that died while holding this item.</summary>
     public int Crashes { get; set; }
 
-    /// <summary>How the latest attempt ended, to settle the item if the run stops before its retry.</summary>
-    public AttemptOutcome LastOutcome { get; set; }
-
+    /// <summary>What went wrong in the latest attempt, for the result if the run stops before its retry.</summary>
     public RemoteError? LastError { get; set; }
 }

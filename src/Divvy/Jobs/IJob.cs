@@ -22,6 +22,12 @@ internal interface IJob
 
     void BeforeSpawn(WorkerInfo worker);
 
+    /// <summary>The job's <c>Configure</c>: its defaults, on options the master is about to use.</summary>
+    void Configure(MasterOptions options);
+
+    /// <summary>The job's <c>OnCompleted</c>, once, after the last result.</summary>
+    void OnCompleted(RunSummary summary);
+
     /// <summary>Reads a result payload as <c>TResult</c>; false (with the reason) when the bytes do not fit.</summary>
     bool TryReadResult(ReadOnlyMemory<byte> payload, out object? result, out RemoteError? error);
 

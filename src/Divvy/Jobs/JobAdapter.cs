@@ -45,6 +45,10 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
 
     public void BeforeSpawn(WorkerInfo worker) => _job.BeforeSpawn(worker);
 
+    public void Configure(MasterOptions options) => _job.Configure(options);
+
+    public void OnCompleted(RunSummary summary) => _job.OnCompleted(summary);
+
     public bool TryReadResult(ReadOnlyMemory<byte> payload, out object? result, out RemoteError? error)
     {
         try

@@ -12,6 +12,9 @@ namespace Divvy.Jobs;
 /// </summary>
 internal static class Serialization
 {
+    /// <summary>What a type without any MessagePack formatter says; the exception's own advice covers it.</summary>
+    internal const string NoFormatter = "has no MessagePack formatter";
+
     private const int MaxKeptBuffer = 1024 * 1024;
 
     private static MessagePackSerializerOptions? s_options;
@@ -36,7 +39,7 @@ internal static class Serialization
         }
         catch (MessagePackSerializationException ex)
         {
-            throw new ItemSerializationException(value?.GetType() ?? typeof(T), ex.InnerException ?? ex);
+            throw new ItemSerializationException(value, value?.GetType() ?? typeof(T), ex.InnerException ?? ex);
         }
 
         byte[] bytes = buffer.WrittenSpan.ToArray();

@@ -22,5 +22,5 @@ internal sealed class UnsupportedFormatter<T> : IMessagePackFormatter<T>
     public T Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) => throw NotSupported();
 
     private MessagePackSerializationException NotSupported() =>
-        new(_reason?.Message ?? $"{typeof(T).FullName} has no MessagePack formatter: use a primitive, a string, an array or collection of them, or a [MessagePackObject] type", _reason);
+        new(_reason?.Message ?? $"{typeof(T).FullName} {Serialization.NoFormatter}: use a primitive, a string, an array or collection of them, or a [MessagePackObject] type", _reason);
 }

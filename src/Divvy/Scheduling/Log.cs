@@ -17,7 +17,8 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Warning, "{Worker} crashed: {Exit}, holding {Item}{Reason}")]
     public static partial void WorkerCrashed(ILogger logger, string worker, string exit, string item, string reason);
 
-    [LoggerMessage(5, LogLevel.Warning, "{Worker} failed in {Stage}: {Error}")]
+    // Debug: the error comes again in the line that reports the worker's death.
+    [LoggerMessage(5, LogLevel.Debug, "{Worker} failed in {Stage}: {Error}")]
     public static partial void WorkerFatal(ILogger logger, string worker, string stage, string error);
 
     [LoggerMessage(6, LogLevel.Warning, "item {Item} {Status} on {Worker}: {Error}")]
@@ -25,6 +26,12 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Warning, "killing {Worker}: {Why}")]
     public static partial void WorkerKilled(ILogger logger, string worker, string why);
+
+    [LoggerMessage(EventId = 18, Message = "{Worker} died before completing an item: {Exit}{Reason}")]
+    public static partial void WorkerDiedAtBoot(ILogger logger, LogLevel level, string worker, string exit, string reason);
+
+    [LoggerMessage(19, LogLevel.Debug, "killing {Worker}: {Why}")]
+    public static partial void WorkerKilledQuietly(ILogger logger, string worker, string why);
 
     [LoggerMessage(8, LogLevel.Information, "stop requested: {Reason} (force: {Force})")]
     public static partial void StopRequested(ILogger logger, string reason, bool force);

@@ -9,6 +9,7 @@ internal sealed partial class Scheduler
     private ITimer? _retryTimer;
     private long _retryTimerDue = long.MaxValue;
     private string? _haltReason;
+    private bool _resultHookFailed;
 
     /// <summary>
     /// Records one attempt and decides what follows: done (succeeded, failed, timed out, crashed,
@@ -19,7 +20,6 @@ internal sealed partial class Scheduler
         // Successful attempts log nothing, so only the others pay for a scope.
         using IDisposable? scope = outcome == AttemptOutcome.Succeeded ? null : ItemScope(item, worker);
         item.Attempts++;
-        item.LastOutcome = outcome;
         item.LastError = error;
         if (outcome == AttemptOutcome.Crashed)
         {
@@ -44,9 +44,12 @@ internal sealed partial class Scheduler
         TimeSpan? delay = final is null ? _backoff.Delay(item.Attempts) : null;
         if (_job.Shape.ObservesAttempts)
         {
+            // "Retry" promises a retry: an attempt that was worth retrying but is the item's last
+            // (retries used up, or the run is stopping) is a failure.
+            AttemptOutcome reported = final is not null && outcome == AttemptOutcome.Retry ? AttemptOutcome.Failed : outcome;
             try
             {
-                _job.ReportAttempt(item, outcome, worker, duration, error, delay);
+                _job.ReportAttempt(item, reported, worker, duration, error, delay);
             }
             catch (Exception ex)
             {
@@ -97,19 +100,17 @@ internal sealed partial class Scheduler
             case ItemStatus.Crashed: _counts.Crashed++; break;
             case ItemStatus.TimedOut: _counts.TimedOut++; break;
             case ItemStatus.Quarantined: _counts.Quarantined++; break;
+            case ItemStatus.NotPerformed: _counts.NotPerformed++; break;
         }
 
         if (status == ItemStatus.Succeeded)
         {
             Metrics.Succeeded.Add(1);
         }
-        else
+        else if (status != ItemStatus.NotPerformed)
         {
+            // Items the run did not get to are no failure of theirs: not counted, not logged one by one.
             Metrics.Failed.Add(1, new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
-        }
-
-        if (status != ItemStatus.Succeeded)
-        {
             Log.ItemFailed(_log, item.Id, worker.ToString(), status.ToString().ToLowerInvariant(), error?.ToString() ?? "");
         }
 
@@ -117,10 +118,16 @@ internal sealed partial class Scheduler
         {
             _job.ReportResult(item, status, result, error, worker, duration, exit);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (!_resultHookFailed)
         {
             // OnResult is user code: its failure stops the run, not the scheduler.
+            _resultHookFailed = true;
             HookFailed(ex);
+        }
+        catch (Exception)
+        {
+            // The first failure is rethrown at the end; the same failure again for every item
+            // still to settle (the stop reports them all) would only bury it in the log.
         }
         if (checkHalt)
         {
@@ -128,17 +135,14 @@ internal sealed partial class Scheduler
         }
     }
 
-    /// <summary>An item the run will not finish: never tried, or tried and waiting for a retry that will not come.</summary>
+    /// <summary>
+    /// An item the run stopped before performing: never tried, or waiting for a retry that will not
+    /// come. It still reaches OnResult, once, so the caller knows what to run again.
+    /// </summary>
     private void Abandon(DispatchedItem item, WorkerInfo worker)
     {
-        if (item.Attempts == 0)
-        {
-            _counts.NotPerformed++;
-            return;
-        }
-
         // The run is stopping anyway: this settles the item, it does not trip the halt policy.
-        Finish(item, FinalStatus(item.LastOutcome), null, item.LastError, worker, TimeSpan.Zero, null, checkHalt: false);
+        Finish(item, ItemStatus.NotPerformed, null, item.LastError, worker, TimeSpan.Zero, null, checkHalt: false);
     }
 
     private void CheckHalt()
@@ -183,6 +187,16 @@ internal sealed partial class Scheduler
     private void SettleLeftovers()
     {
         var nobody = new WorkerInfo(0, null);
+        while (_events.Reader.TryRead(out SchedulerEvent? late))
+        {
+            // The pump's last word may come after the loop's: an item it held must still settle.
+            if (late is DispatchEnded { Unqueued: { } unqueued })
+            {
+                _counts.Dispatched++;
+                Abandon(unqueued, nobody);
+            }
+        }
+
         while (_dispatched.TryTake(out DispatchedItem? unsent))
         {
             _counts.Dispatched++;

@@ -1,5 +1,6 @@
 using Divvy.Jobs;
 using Divvy.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace Divvy.Scheduling;
 
@@ -23,14 +24,7 @@ internal sealed partial class Scheduler
                 OnWorkerEnded(ended);
                 break;
             case DispatchEnded dispatchEnded:
-                _dispatchEnded = true;
-                if (dispatchEnded.Error is not null)
-                {
-                    // Items already accepted still run; the error surfaces when they have settled.
-                    Log.DispatchFailed(_log, dispatchEnded.Error);
-                    _fatal ??= dispatchEnded.Error;
-                }
-
+                OnDispatchEnded(dispatchEnded);
                 break;
             case StopRequested stop:
                 Stop(stop.Reason, stop.Force);
@@ -51,6 +45,29 @@ internal sealed partial class Scheduler
             case TimerFired { Purpose: TimerPurpose.ShutdownDeadline }:
                 KillAll("did not stop within MasterOptions.ShutdownTimeout");
                 break;
+        }
+    }
+
+    private void OnDispatchEnded(DispatchEnded ended)
+    {
+        _dispatchEnded = true;
+        if (ended.Unqueued is { } unqueued)
+        {
+            _counts.Dispatched++;
+            Abandon(unqueued, new WorkerInfo(0, null));
+        }
+
+        if (ended.Error is ItemSerializationException)
+        {
+            // Not Dispatch's fault, and the exception Run throws says all there is to say: logging
+            // it as well would print the same line twice wherever the log goes to the console.
+            _fatal ??= ended.Error;
+        }
+        else if (ended.Error is not null)
+        {
+            // Items already accepted still run; the error surfaces when they have settled.
+            Log.DispatchFailed(_log, ended.Error);
+            _fatal ??= ended.Error;
         }
     }
 
@@ -190,7 +207,18 @@ internal sealed partial class Scheduler
     {
         _counts.WorkerCrashes++;
         RemoteError? reason = worker.FatalReason ?? (ended.ChannelError is { } error ? RemoteError.From(error) : null);
-        Log.WorkerCrashed(_log, worker.Info.ToString(), ended.Exit.ToString(), worker.InFlight.TryPeek(out DispatchedItem? held) ? $"item {held.Id}" : "no item", reason is null ? "" : $": {reason}");
+        if (worker.Completed == 0)
+        {
+            // A death at boot says the same thing in every worker: the first one is worth a warning,
+            // the rest come in one block with the BootFailureException if they keep coming.
+            LogLevel level = _bootFailures.Count == 0 ? LogLevel.Warning : LogLevel.Debug;
+            Log.WorkerDiedAtBoot(_log, level, worker.Info.ToString(), ended.Exit.ToString(), reason is null ? "" : $": {reason}");
+        }
+        else
+        {
+            Log.WorkerCrashed(_log, worker.Info.ToString(), ended.Exit.ToString(), worker.InFlight.TryPeek(out DispatchedItem? held) ? $"item {held.Id}" : "no item", reason is null ? "" : $": {reason}");
+        }
+
         SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError("Divvy.WorkerCrashed", $"{worker.Info} {ended.Exit} while performing the item", ""));
 
         if (worker.Completed == 0)

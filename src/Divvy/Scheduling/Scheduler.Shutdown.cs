@@ -51,6 +51,9 @@ internal sealed partial class Scheduler
         BeginStop(reason);
     }
 
+    /// <summary>The job's end-of-run hook, after the last result; if it throws, the run throws that (unless something failed first).</summary>
+    private void Complete(RunSummary summary) => CallHook(() => _job.OnCompleted(summary));
+
     /// <summary>User code in the master failed: stop gently, rethrow at the end.</summary>
     private void Fail(Exception error)
     {
@@ -65,16 +68,26 @@ internal sealed partial class Scheduler
         _stopReason ??= StopReason.Terminated;
         _acceptingWork = false;
         _dispatchCancel.Cancel();
-        KillAll("run aborted");
+
+        // The exception says why; a warning per killed worker would only repeat it.
+        KillAll("run aborted", quietly: true);
     }
 
-    private void KillAll(string why)
+    private void KillAll(string why, bool quietly = false)
     {
         foreach (WorkerConnection? worker in _slots)
         {
             if (worker is not null)
             {
-                Log.WorkerKilled(_log, worker.Info.ToString(), why);
+                if (quietly)
+                {
+                    Log.WorkerKilledQuietly(_log, worker.Info.ToString(), why);
+                }
+                else
+                {
+                    Log.WorkerKilled(_log, worker.Info.ToString(), why);
+                }
+
                 worker.Kill(KillReason.Shutdown);
             }
         }

@@ -139,6 +139,8 @@ internal sealed partial class Scheduler : IDisposable
             Log.RunFinished(_log, summary.ToString());
         }
 
+        Complete(summary);
+
         if (_fatal is not null)
         {
             ExceptionDispatchInfo.Throw(_fatal);
@@ -257,6 +259,7 @@ internal sealed partial class Scheduler : IDisposable
     private async Task PumpAsync(CancellationToken cancellationToken)
     {
         Exception? error = null;
+        DispatchedItem? held = null;
         try
         {
             if (_job.Shape.DispatchesSynchronously)
@@ -264,21 +267,26 @@ internal sealed partial class Scheduler : IDisposable
                 // A plain IEnumerable: no async iterator per item, just the queue.
                 foreach (DispatchedItem item in _job.Dispatch())
                 {
+                    held = item;
                     cancellationToken.ThrowIfCancellationRequested();
                     await EnqueueAsync(item, cancellationToken).ConfigureAwait(false);
+                    held = null;
                 }
             }
             else
             {
                 await foreach (DispatchedItem item in _job.DispatchAsync(cancellationToken).ConfigureAwait(false))
                 {
+                    held = item;
                     await EnqueueAsync(item, cancellationToken).ConfigureAwait(false);
+                    held = null;
                 }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // The run stopped early and said so; a cancelled Dispatch is not an error.
+            // The run stopped early and said so; a cancelled Dispatch is not an error. An item
+            // Dispatch yielded but the queue never took is still the caller's: it settles as not performed.
         }
         catch (Exception ex)
         {
@@ -286,7 +294,7 @@ internal sealed partial class Scheduler : IDisposable
             error = ex;
         }
 
-        _events.Writer.TryWrite(new DispatchEnded(error));
+        _events.Writer.TryWrite(new DispatchEnded(error, held));
     }
 
     private async ValueTask EnqueueAsync(DispatchedItem item, CancellationToken cancellationToken)

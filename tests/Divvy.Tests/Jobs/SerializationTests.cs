@@ -26,6 +26,31 @@ public sealed class SerializationTests
     }
 
     [Fact]
+    public void An_unserializable_item_is_one_line_naming_the_item_its_type_and_what_to_do()
+    {
+        Action serialize = () => Serialization.SerializeItem(new Described { Text = "order 42\nfor Bob" });
+
+        serialize.Should().Throw<ItemSerializationException>().Which.Message.Should().Be(
+            $"cannot serialize item \"order 42 for Bob\" ({typeof(Described).FullName}) for a worker: " +
+            "mark Described [MessagePackObject] with [Key(0)], [Key(1)]... on the members to send, or use primitives, strings, arrays and collections of them");
+    }
+
+    [Fact]
+    public void A_long_item_text_is_cut_short()
+    {
+        Action serialize = () => Serialization.SerializeItem(new Described { Text = new string('x', 500) });
+
+        serialize.Should().Throw<ItemSerializationException>().Which.Message.Should().Contain($"item \"{new string('x', 80)}…\" (");
+    }
+
+    public sealed class Described
+    {
+        public string Text { get; set; } = "";
+
+        public override string ToString() => Text;
+    }
+
+    [Fact]
     public void Bytes_of_the_wrong_shape_are_a_serialization_error_not_a_crash()
     {
         byte[] text = Serialization.SerializeItem("not a number");

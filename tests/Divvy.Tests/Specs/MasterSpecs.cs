@@ -129,15 +129,87 @@ public sealed class MasterSpecs
     }
 
     [Fact]
-    public async Task Workers_that_keep_dying_at_boot_stop_the_run_with_their_exit_codes_and_stderr()
+    public async Task Workers_that_keep_dying_at_boot_stop_the_run_with_one_block_naming_the_cause_the_workers_and_their_stderr_once()
     {
-        await using ProcessRun run = JobsRun("bootfail", 2, "5");
+        await using ProcessRun run = Start(Artifacts.JobsDll, ["bootfail", "2", "5"], new Dictionary<string, string> { ["JOBS_LOG"] = "1" });
 
         (await run.WaitAsync()).Should().Be(3);
 
         run.Lines("error ").Should().ContainSingle().Which.Should().StartWith("error BootFailureException workers keep dying before completing any item");
-        run.AllStderr.Should().Contain("exit code 70").And.Contain("System.InvalidOperationException: database unreachable")
-            .And.Contain("| boot-fail job: worker", "the tail of the workers' stderr is quoted");
+        string[] block = run.Stderr.SkipWhile(l => !l.StartsWith("workers keep dying", StringComparison.Ordinal))
+            .TakeWhile((l, i) => i == 0 || l.StartsWith("  ", StringComparison.Ordinal)).ToArray();
+        block[0].Should().Be("workers keep dying before completing any item: 3 in a row (MasterOptions.MaxBootFailures), so the run stopped: System.InvalidOperationException: database unreachable");
+        block[1].Should().MatchRegex(@"^  workers 1-2 \(pids \d+, \d+, \d+\) exited with code 70 before completing an item$", "three deaths of one cause are one line");
+        block[2].Should().MatchRegex(@"^  worker \d, pid \d+, the last to die, wrote to stderr:$");
+        block.Skip(3).Should().OnlyContain(l => l.StartsWith("    | ", StringComparison.Ordinal)).And.Contain(l => l.Contains("boot-fail job: worker"));
+        block.Length.Should().BeLessThanOrEqualTo(3 + 20, "the stderr tail is quoted once, not once per worker");
+        run.Stderr.Count(l => l.Contains("| boot-fail job: worker", StringComparison.Ordinal)).Should().Be(1);
+
+        var warnings = run.Lines("log level=Warning ");
+        warnings.Should().ContainSingle("the first death at boot is worth a warning, the rest are in the exception")
+            .Which.Should().MatchRegex("died before completing an item: exit code 70: System.InvalidOperationException: database unreachable$");
+    }
+
+    [Theory]
+    [InlineData("cancel")]
+    [InlineData("sigint")]
+    public async Task Stopping_a_run_reports_every_dispatched_item_to_OnResult_once_and_marks_the_ones_never_performed(string how)
+    {
+        // 3,000 items of 50 ms on two workers: the dispatch queue is full long before the stop, and
+        // Dispatch has yielded one more item that waits for room in it.
+        await using ProcessRun run = how == "cancel" ? JobsRun("record", 2, "3000", "50", "3") : JobsRun("record", 2, "3000", "50");
+        if (how == "sigint")
+        {
+            await run.WaitForLinesAsync("final ", 3);
+            run.Signal(Signals.SIGINT);
+        }
+
+        (await run.WaitAsync()).Should().Be(1, run.AllStderr);
+
+        var summary = run.Summary();
+        summary["reason"].Should().Be(how == "cancel" ? "Cancelled" : "Interrupted");
+        long dispatched = long.Parse(summary["dispatched"]);
+        var finals = run.Lines("final ").Select(Fields).ToList();
+        finals.Select(f => int.Parse(f["item"])).Should().BeEquivalentTo(Enumerable.Range(1, (int)dispatched), "every dispatched item reaches OnResult exactly once");
+        run.Lines("yielded ").Select(l => int.Parse(Fields(l)["item"])).Should().BeEquivalentTo(Enumerable.Range(1, (int)dispatched), "every item Dispatch yielded counts as dispatched, the one it held when the run stopped too");
+        var notPerformed = finals.Where(f => f["status"] == "NotPerformed").ToList();
+        notPerformed.Should().HaveCount(int.Parse(summary["notperformed"])).And.HaveCountGreaterThan(100, "what the queue held is dropped, not run");
+        notPerformed.Should().OnlyContain(f => f["attempts"] == "0" && f["worker"] == "0");
+        var performed = run.Lines("performed ").Select(l => Fields(l)["item"]).ToHashSet();
+        notPerformed.Should().OnlyContain(f => !performed.Contains(f["item"]), "an item reported as not performed never ran");
+        finals.Where(f => f["status"] != "NotPerformed").Should().OnlyContain(f => f["status"] == "Succeeded");
+
+        string completed = run.Lines("completed ").Should().ContainSingle().Subject;
+        Fields(completed)["results"].Should().Be(summary["dispatched"], "OnCompleted runs after the last OnResult");
+        run.Stdout.ToList().IndexOf(completed).Should().BeGreaterThan(run.Stdout.ToList().FindLastIndex(l => l.StartsWith("final ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_job_declares_its_default_options_in_Configure_and_reports_the_run_in_OnCompleted()
+    {
+        // Item 7 always fails; Configure allows 2 retries, so it is tried three times.
+        await using ProcessRun run = JobsRun("record", 1, "8", "0", "0", "7");
+
+        (await run.WaitAsync()).Should().Be(1, run.AllStderr);
+
+        run.Lines("configured").Should().ContainSingle("Configure runs in the master, never in workers");
+        run.Lines("final ").Select(Fields).Single(f => f["item"] == "7").Should().Contain(new Dictionary<string, string> { ["status"] = "Failed", ["attempts"] = "3" });
+        Fields(run.Lines("completed ").Should().ContainSingle().Subject).Should().Contain(new Dictionary<string, string>
+        {
+            ["results"] = "8", ["dispatched"] = "8", ["retries"] = "2", ["reason"] = "Completed",
+        });
+    }
+
+    [Fact]
+    public async Task An_exception_in_OnCompleted_is_thrown_by_Run_after_every_result()
+    {
+        await using ProcessRun run = JobsRun("record", 1, "3", "0", "0", "0", "throw");
+
+        (await run.WaitAsync()).Should().Be(4);
+
+        run.Lines("final ").Should().HaveCount(3);
+        run.Lines("completed ").Should().ContainSingle();
+        run.Lines("error ").Should().ContainSingle().Which.Should().Be("error InvalidOperationException the report could not be written");
     }
 
     [Theory]
@@ -240,13 +312,16 @@ public sealed class MasterSpecs
     }
 
     [Fact]
-    public async Task An_item_that_cannot_be_serialized_fails_at_the_first_dispatch_naming_its_type()
+    public async Task An_item_that_cannot_be_serialized_fails_at_the_first_dispatch_in_one_line_naming_its_type_and_what_to_do()
     {
-        await using ProcessRun run = JobsRun("unserializable", 2);
+        await using ProcessRun run = Start(Artifacts.JobsDll, ["unserializable", "2"], new Dictionary<string, string> { ["JOBS_LOG"] = "1" });
 
         (await run.WaitAsync()).Should().Be(3);
 
-        run.Lines("error ").Should().ContainSingle().Which.Should().Contain("ItemSerializationException cannot serialize Divvy.Tests.Jobs.Parcel");
+        run.Lines("error ").Should().ContainSingle().Which.Should().Be(
+            "error ItemSerializationException cannot serialize an item of type Divvy.Tests.Jobs.Parcel for a worker: " +
+            "mark Parcel [MessagePackObject] with [Key(0)], [Key(1)]... on the members to send, or use primitives, strings, arrays and collections of them");
+        run.Lines("log ").Should().NotContain(l => l.Contains("Dispatch threw"), "an unserializable item is not Dispatch's failure, and the exception says it once");
         run.Lines("performed").Should().BeEmpty();
     }
 

@@ -50,6 +50,20 @@ public sealed partial class ResilienceSpecs : IDisposable
     }
 
     [Fact]
+    public async Task The_last_attempt_of_an_item_whose_retries_ran_out_is_a_failure_not_a_retry()
+    {
+        await using ProcessRun run = DivvyCommand(["-n", "2", "--retries", "2", "--retry-delay", "10ms", .. Job("FlakyJob", _markers, "4", "9")]);
+
+        (await run.WaitAsync()).Should().Be(1);
+
+        var attempts = run.Lines("attempt ").Select(Fields).ToList();
+        attempts.Should().HaveCount(12, "1 attempt + 2 retries for each of 4 items");
+        attempts.Where(a => a["n"] != "3").Should().OnlyContain(a => a["outcome"] == "Retry" && a["delay"] != "none", "a retry follows these");
+        attempts.Where(a => a["n"] == "3").Should().HaveCount(4).And.OnlyContain(a => a["outcome"] == "Failed" && a["delay"] == "none", "no retry follows the last attempt");
+        Finals(run).Should().HaveCount(4).And.OnlyContain(f => f["status"] == "Failed" && f["attempts"] == "3");
+    }
+
+    [Fact]
     public async Task The_backoff_between_retries_grows()
     {
         await using ProcessRun run = DivvyCommand(["-n", "1", "--retries", "3", "--retry-delay", "100ms", "--retry-max-delay", "10s", .. Job("FlakyJob", _markers, "1", "3")]);
@@ -152,8 +166,10 @@ public sealed partial class ResilienceSpecs : IDisposable
 
         string summary = run.Stderr.Single(l => l.StartsWith("divvy: run "));
         summary.Should().StartWith("divvy: run halted (1 of ").And.Contain("--halt soon,fail=1");
-        run.Lines("result ").Count.Should().BeLessThan(300);
-        Count(run, "not performed").Should().BeGreaterThan(0);
+        var results = run.Lines("result ").Select(Fields).ToList();
+        results.Should().HaveCount(300, "every dispatched item reaches OnResult, the ones the halt kept from running too");
+        results.Count(r => r["status"] != "NotPerformed").Should().BeLessThan(300);
+        results.Count(r => r["status"] == "NotPerformed").Should().Be((int)Count(run, "not performed")).And.BeGreaterThan(0);
         Count(run, "failed").Should().Be(1);
     }
 
