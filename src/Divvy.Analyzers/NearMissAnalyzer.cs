@@ -69,6 +69,7 @@ public sealed class NearMissAnalyzer : DiagnosticAnalyzer
         // jobs, as it comes last), and every method that does implement one.
         var expected = new System.Collections.Generic.Dictionary<string, IMethodSymbol>();
         var implementing = new System.Collections.Generic.HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        var supplied = new System.Collections.Generic.HashSet<string>();
         foreach (INamedTypeSymbol contract in contracts)
         {
             foreach (IMethodSymbol member in contract.GetMembers().OfType<IMethodSymbol>())
@@ -81,6 +82,11 @@ public sealed class NearMissAnalyzer : DiagnosticAnalyzer
                 if (type.FindImplementationForInterfaceMember(member) is { } implementation)
                 {
                     implementing.Add(implementation);
+                    if (implementation.ContainingType.TypeKind != TypeKind.Interface)
+                    {
+                        // An overload beside a member the class does implement is not a near miss.
+                        supplied.Add(member.Name);
+                    }
                 }
             }
         }
@@ -88,7 +94,7 @@ public sealed class NearMissAnalyzer : DiagnosticAnalyzer
         foreach (IMethodSymbol method in type.GetMembers().OfType<IMethodSymbol>())
         {
             if (method.MethodKind != MethodKind.Ordinary || method.IsStatic || method.DeclaredAccessibility != Accessibility.Public
-                || !expected.TryGetValue(method.Name, out IMethodSymbol? meant) || implementing.Contains(method))
+                || !expected.TryGetValue(method.Name, out IMethodSymbol? meant) || implementing.Contains(method) || supplied.Contains(method.Name))
             {
                 continue;
             }

@@ -40,7 +40,7 @@ internal static class JobBinder
         if (!WorkerEnvironment.IsWorkerProcess)
         {
             // The master refuses a near miss before any process starts; a worker need not pay for it again.
-            RefuseNearMisses(type, map, voidMap);
+            RefuseNearMisses(type, map, voidMap, supplied);
         }
 
         Require(type, supplied, "Dispatch() or DispatchAsync(CancellationToken)", "Dispatch", "DispatchAsync");
@@ -74,9 +74,10 @@ internal static class JobBinder
     /// A public method named like a member of the contract that implements none of it compiles
     /// (the interface has a default body for everything) and is then never called, or the default
     /// throws "must implement" about the very method the user wrote. One pass over the class's
-    /// public methods finds those and names the signature that was meant.
+    /// public methods finds those and names the signature that was meant. A method that merely
+    /// shares a name with a member the class does implement (an overload, a helper) is left alone.
     /// </summary>
-    private static void RefuseNearMisses(Type type, InterfaceMapping map, InterfaceMapping? voidMap)
+    private static void RefuseNearMisses(Type type, InterfaceMapping map, InterfaceMapping? voidMap, HashSet<string> supplied)
     {
         var expected = new Dictionary<string, MethodInfo>(StringComparer.Ordinal);
         var implementing = new HashSet<RuntimeMethodHandle>();
@@ -97,7 +98,9 @@ internal static class JobBinder
 
         foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance))
         {
-            if (expected.TryGetValue(method.Name, out MethodInfo? meant) && !implementing.Contains(method.MethodHandle))
+            if (expected.TryGetValue(method.Name, out MethodInfo? meant)
+                && !implementing.Contains(method.MethodHandle)
+                && !supplied.Contains(method.Name))
             {
                 throw new JobDefinitionException(
                     $"job {type.FullName} declares {method.Name} with a signature that implements nothing, so it would never be called: " +

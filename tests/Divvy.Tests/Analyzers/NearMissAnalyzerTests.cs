@@ -72,7 +72,8 @@ public sealed class NearMissAnalyzerTests
     [InlineData("public ValueTask<int> PerformAsync(int item, CancellationToken cancellationToken) => new(item); public bool ShouldRetry(Exception exception) => false;", "IParallelizable<int, int>")]
     [InlineData("public void Perform(int item) { } public ValueTask PerformAsync(int item, CancellationToken cancellationToken) => default; public void OnResult(ItemResult<int, NoResult> result) { }", "IParallelizable<int>")]
     [InlineData("public int Perform(int item) => item; private void OnResult(string note) { } public static void Configure(string setting) { }", "IParallelizable<int, int>")]
-    public async Task Exact_signatures_and_methods_that_are_not_public_instance_methods_pass(string members, string contract)
+    [InlineData("public int Perform(int item) => item; public int Perform(string text, int extra) => extra; public void OnResult(ItemResult<int, int> result) { } public void OnResult(string note) { }", "IParallelizable<int, int>")]
+    public async Task Exact_signatures_overloads_beside_them_and_methods_that_are_not_public_instance_methods_pass(string members, string contract)
     {
         (await AnalyzeAsync(members, contract)).Should().BeEmpty();
     }

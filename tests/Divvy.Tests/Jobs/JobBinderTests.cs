@@ -151,6 +151,29 @@ public sealed class JobBinderTests
         JobBinder.Bind(new EveryHookWithoutResult()).Should().BeOfType<JobAdapter<int, NoResult>>();
     }
 
+    [Fact]
+    public void An_overload_beside_a_member_the_job_implements_is_not_a_near_miss()
+    {
+        JobBinder.Bind(new OverloadBesideTheRealOne()).Should().BeOfType<JobAdapter<int, int>>();
+    }
+
+    private sealed class OverloadBesideTheRealOne : IParallelizable<int, int>
+    {
+        public IEnumerable<int> Dispatch() => [1];
+
+        public int Perform(int item) => item;
+
+        public int Perform(string text, int extra) => text.Length + extra;
+
+        public void OnResult(ItemResult<int, int> result)
+        {
+        }
+
+        public void OnResult(string note)
+        {
+        }
+    }
+
     private sealed class TaskPerformAsync : IParallelizable<int, int>
     {
         public IEnumerable<int> Dispatch() => [1];
