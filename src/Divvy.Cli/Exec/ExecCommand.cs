@@ -129,7 +129,7 @@ internal sealed class ExecCommand
 
             if (settings.Verbose)
             {
-                _error.WriteLine($"divvy: {tasks.Count} tasks to process on {workers} workers");
+                _error.WriteLine($"divvy: {tasks.Count} {(tasks.Count == 1 ? "task" : "tasks")} to process on {workers} {(workers == 1 ? "worker" : "workers")}");
             }
         }
 

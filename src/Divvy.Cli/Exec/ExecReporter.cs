@@ -236,7 +236,16 @@ internal sealed class ExecReporter : IDisposable
         ExitCode = -1,
         Worker = result.Worker.Number,
         StartedAt = "",
-        Error = $"{result.Status.ToString().ToLowerInvariant()}: {result.Error?.Message ?? "no result"}",
+        Error = result.Status == ItemStatus.NotPerformed
+            ? "not performed: the run stopped before this task ran"
+            : $"{Describe(result.Status)}: {result.Error?.Message ?? "no result"}",
+    };
+
+    private static string Describe(ItemStatus status) => status switch
+    {
+        ItemStatus.TimedOut => "timed out",
+        ItemStatus.NotPerformed => "not performed",
+        _ => status.ToString().ToLowerInvariant(),
     };
 
     private static void Discard(ExecOutcome outcome)

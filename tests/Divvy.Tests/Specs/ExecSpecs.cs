@@ -209,6 +209,29 @@ public sealed class ExecSpecs : IDisposable
         run.Stderr.Should().Contain(l => l.StartsWith("divvy: repeat: ") && l.Contains(" 0 failures"));
     }
 
+    [Fact]
+    public async Task A_task_list_stopped_by_Ctrl_C_still_has_a_row_for_every_task_marking_the_ones_never_run()
+    {
+        string tasks = JsonSerializer.Serialize(Enumerable.Range(1, 8).Select(n => new { identifier = $"t{n}", command = "sh", args = new[] { "-c", "echo started; sleep 1" } }));
+        await using ProcessRun run = Exec("-v", "-n", "1", tasks);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!run.Stderr.Any(l => l.StartsWith("divvy: t1: exit code 0")))
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the first task should have run: " + run.AllStderr);
+            await Task.Delay(20);
+        }
+
+        run.Signal(Signals.SIGINT);
+
+        (await run.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(130, run.AllStderr);
+        var results = ByIdentifier(run.Stdout[^1]);
+        results.Keys.Should().BeEquivalentTo(Enumerable.Range(1, 8).Select(n => $"t{n}"), "every task gets a result row, also after Ctrl-C");
+        var notRun = results.Values.Where(r => r.GetProperty("error").GetString() is { } e && e.StartsWith("not performed")).ToArray();
+        notRun.Should().NotBeEmpty("Ctrl-C came while the first task ran, with seven still to go");
+        notRun.Should().OnlyContain(r => r.GetProperty("exit_code").GetInt32() == -1);
+        results.Values.Count(r => r.GetProperty("exit_code").GetInt32() == 0).Should().Be(8 - notRun.Length, "the task in hand finishes");
+    }
+
     [Theory]
     [InlineData(new[] { "--", "no-such-cmd", "{}" }, "divvy exec: x: exit code 127 (command not found: no-such-cmd)")]
     [InlineData(new[] { "--shell", "--", "echo {} >&2; exit 3" }, "divvy exec: x: exit code 3")]
