@@ -6,7 +6,9 @@ namespace Divvy.Cli.Progress;
 /// One status line kept at the bottom of a terminal while other output scrolls above it. Every
 /// write of other output goes through here: erase the status line ("\r", erase to end of line),
 /// write the whole lines, draw the status line again. Partial lines wait for their newline, so the
-/// status line is always drawn at the start of an empty line.
+/// status line is always drawn at the start of an empty line. In a flood of output the line is
+/// erased once and redrawn at most every <see cref="RedrawAfterOutput"/> (and by the next
+/// <see cref="Show"/>), so a burst costs about one write per batch of lines, as without the line.
 /// </summary>
 /// <remarks>
 /// Hand-written rather than Spectre.Console's live display: Spectre keeps its line below output
@@ -17,21 +19,29 @@ namespace Divvy.Cli.Progress;
 /// </remarks>
 internal sealed class PinnedLine
 {
+    /// <summary>Output redraws the line at once unless it did so less than this long ago.</summary>
+    internal static readonly TimeSpan RedrawAfterOutput = TimeSpan.FromMilliseconds(100);
+
     private static readonly byte[] s_erase = "\r\u001b[K"u8.ToArray();
     private readonly Lock _gate = new();
     private readonly Stream _stdout;
     private readonly Stream _stderr;
+    private readonly TimeProvider _time;
     private readonly List<PinnedLineStream> _streams = [];
     private string _text = "";
     private byte[] _drawn = [];
+    private bool _visible;
+    private long? _lastRedrawAfterOutput;
     private bool _closed;
 
     /// <param name="stdout">The terminal through standard output, where job output goes.</param>
     /// <param name="stderr">The terminal through standard error, where the status line is drawn.</param>
-    public PinnedLine(Stream stdout, Stream stderr)
+    /// <param name="time">The clock that spaces redraws during a flood of output.</param>
+    public PinnedLine(Stream stdout, Stream stderr, TimeProvider? time = null)
     {
         _stdout = stdout;
         _stderr = stderr;
+        _time = time ?? TimeProvider.System;
     }
 
     /// <summary>A stream for text bound for stdout (<paramref name="toStdout"/>) or stderr, shown above the line.</summary>
@@ -51,15 +61,14 @@ internal sealed class PinnedLine
     {
         lock (_gate)
         {
-            if (_closed || (text == _text && _drawn.Length > 0))
+            if (_closed || (text == _text && _visible))
             {
                 return;
             }
 
             _text = text;
             _drawn = Encoding.UTF8.GetBytes($"\r{text}\u001b[K");
-            _stderr.Write(_drawn);
-            _stderr.Flush();
+            Draw();
         }
     }
 
@@ -77,12 +86,7 @@ internal sealed class PinnedLine
             }
 
             _closed = true;
-            if (_drawn.Length > 0)
-            {
-                _stderr.Write(s_erase);
-                _stderr.Flush();
-                _drawn = [];
-            }
+            Erase();
 
             foreach (PinnedLineStream stream in _streams)
             {
@@ -131,19 +135,35 @@ internal sealed class PinnedLine
 
     private void Above(Stream target, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {
-        if (_drawn.Length > 0)
+        Erase();
+        if (!first.IsEmpty)
+        {
+            target.Write(first);
+        }
+
+        target.Write(second);
+        target.Flush();
+        if (_drawn.Length > 0 && (_lastRedrawAfterOutput is not { } last || _time.GetElapsedTime(last) >= RedrawAfterOutput))
+        {
+            Draw();
+            _lastRedrawAfterOutput = _time.GetTimestamp();
+        }
+    }
+
+    private void Draw()
+    {
+        _stderr.Write(_drawn);
+        _stderr.Flush();
+        _visible = true;
+    }
+
+    private void Erase()
+    {
+        if (_visible)
         {
             _stderr.Write(s_erase);
             _stderr.Flush();
-        }
-
-        target.Write(first);
-        target.Write(second);
-        target.Flush();
-        if (_drawn.Length > 0)
-        {
-            _stderr.Write(_drawn);
-            _stderr.Flush();
+            _visible = false;
         }
     }
 

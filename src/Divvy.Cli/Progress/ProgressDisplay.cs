@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace Divvy.Cli.Progress;
 
@@ -79,7 +80,7 @@ internal sealed class ProgressDisplay : IAsyncDisposable
 
     private static ProgressDisplay OnTerminal(Func<RunProgress> read, RoutedWriter log, bool routeStdout)
     {
-        var line = new PinnedLine(Console.OpenStandardOutput(), Console.OpenStandardError());
+        var line = new PinnedLine(OpenTerminal(1), OpenTerminal(2));
         TextWriter originalOut = Console.Out;
         TextWriter originalError = Console.Error;
         TextWriter originalLog = log.Target;
@@ -103,6 +104,15 @@ internal sealed class ProgressDisplay : IAsyncDisposable
             log.Target = originalLog;
         });
     }
+
+    /// <summary>
+    /// A raw, unbuffered stream on descriptor <paramref name="fd"/>. Not <see cref="Console.OpenStandardOutput()"/>:
+    /// on Unix its writes take the <see cref="Console.Out"/> lock, which a thread writing through the
+    /// rerouted <see cref="Console.Out"/> holds while it waits for the pinned line's lock (a deadlock).
+    /// </summary>
+    internal static Stream OpenTerminal(int fd) => OperatingSystem.IsWindows()
+        ? (fd == 1 ? Console.OpenStandardOutput() : Console.OpenStandardError())
+        : new FileStream(new SafeFileHandle(fd, ownsHandle: false), FileAccess.Write, bufferSize: 0);
 
     private static int TerminalColumns()
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using Divvy.Cli.Progress;
 using Divvy.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Divvy.Tests.Cli.Progress;
 
@@ -8,11 +9,12 @@ public sealed class PinnedLineTests
 {
     // One stream for both: stdout and stderr are the same terminal.
     private readonly MemoryStream _terminal = new();
+    private readonly FakeTimeProvider _clock = new();
     private readonly PinnedLine _line;
 
     public PinnedLineTests()
     {
-        _line = new PinnedLine(_terminal, _terminal);
+        _line = new PinnedLine(_terminal, _terminal, _clock);
     }
 
     private TerminalScreen Screen => TerminalScreen.Replay(_terminal.ToArray(), 80, 24, newlineReturns: true);
@@ -43,6 +45,30 @@ public sealed class PinnedLineTests
     }
 
     [Fact]
+    public void In_a_flood_of_output_the_line_is_erased_once_and_redrawn_only_now_and_then()
+    {
+        Stream output = _line.CreateStream(toStdout: true);
+        _line.Show("busy");
+        int before = Count(EraseBytes);
+
+        for (int i = 0; i < 100; i++)
+        {
+            Write(output, $"line {i}\n");
+        }
+
+        Count(EraseBytes).Should().Be(before + 2, "erased for the first line, redrawn at once after it, erased again for the second, then left off");
+        Screen.Lines[^1].Should().Be("line 99");
+
+        _clock.Advance(PinnedLine.RedrawAfterOutput);
+        Write(output, "line 100\n");
+        Screen.Lines.Should().HaveCount(102).And.EndWith(["line 100", "busy"]);
+
+        Write(output, "line 101\n");
+        _line.Show("busy");
+        Screen.Lines[^1].Should().Be("busy", "the next redraw brings it back");
+    }
+
+    [Fact]
     public void Closing_clears_the_line_flushes_partial_lines_and_lets_later_writes_through()
     {
         Stream output = _line.CreateStream(toStdout: true);
@@ -61,7 +87,7 @@ public sealed class PinnedLineTests
     {
         using var stdout = new MemoryStream();
         using var stderr = new MemoryStream();
-        var line = new PinnedLine(stdout, stderr);
+        var line = new PinnedLine(stdout, stderr, new FakeTimeProvider());
         Stream output = line.CreateStream(toStdout: true);
         Stream error = line.CreateStream(toStdout: false);
 
@@ -71,7 +97,7 @@ public sealed class PinnedLineTests
         line.Close();
 
         Encoding.UTF8.GetString(stdout.ToArray()).Should().Be("job line\n");
-        Encoding.UTF8.GetString(stderr.ToArray()).Should().Be("\rstatus\u001b[K\r\u001b[K\rstatus\u001b[K\r\u001b[Kworker warning\n\rstatus\u001b[K\r\u001b[K");
+        Encoding.UTF8.GetString(stderr.ToArray()).Should().Be("\rstatus\u001b[K\r\u001b[K\rstatus\u001b[K\r\u001b[Kworker warning\n", "drawn, erased for the job line, drawn again, erased for the warning, left off (too soon), nothing to clear at the end");
     }
 
     [Fact]
@@ -81,6 +107,20 @@ public sealed class PinnedLineTests
         Write(output, "a\nb\n");
 
         Encoding.UTF8.GetString(_terminal.ToArray()).Should().Be("a\nb\n");
+    }
+
+    private const string EraseBytes = "\r\u001b[K";
+
+    private int Count(string what)
+    {
+        string written = Encoding.UTF8.GetString(_terminal.ToArray());
+        int count = 0;
+        for (int at = written.IndexOf(what, StringComparison.Ordinal); at >= 0; at = written.IndexOf(what, at + what.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private static void Write(Stream stream, string text) => stream.Write(Encoding.UTF8.GetBytes(text));

@@ -1,3 +1,4 @@
+using System.IO.Pipes;
 using System.Text;
 using Divvy.Cli.Progress;
 using Divvy.Tests.Support;
@@ -58,6 +59,41 @@ public sealed class ProgressDisplayTests
         }
 
         TerminalScreen.Replay(terminal.ToArray(), 80, 24, newlineReturns: true).Lines.Should().Equal("job line");
+    }
+
+    [Fact]
+    public async Task Drawing_on_the_terminal_never_waits_for_the_Console_Out_lock()
+    {
+        // While pinned, Console.Out is a synchronized writer whose lock is held by a thread waiting
+        // for the pinned line; the line's own writes must not need that lock in turn.
+        using var pipe = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.None);
+        using var client = new AnonymousPipeClientStream(PipeDirection.Out, pipe.ClientSafePipeHandle);
+        using Stream terminal = ProgressDisplay.OpenTerminal((int)client.SafePipeHandle.DangerousGetHandle());
+        using var held = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        Task holder = Task.Factory.StartNew(
+            () =>
+            {
+                lock (Console.Out)
+                {
+                    held.Set();
+                    release.Wait();
+                }
+            },
+            TaskCreationOptions.LongRunning);
+        held.Wait();
+        try
+        {
+            Task write = Task.Run(() => terminal.Write("x"u8));
+            (await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(30)))).Should().BeSameAs(write, "the write must not wait for the Console.Out lock");
+        }
+        finally
+        {
+            release.Set();
+            await holder;
+        }
+
+        pipe.ReadByte().Should().Be('x');
     }
 
     private static async Task WaitForLinesAsync(StringWriter text, int count, FakeTimeProvider clock, TimeSpan interval)
