@@ -48,7 +48,7 @@ internal sealed class DivvyCommand
         _app.VersionOption("--version", typeof(DivvyCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
         _job = _app.Option("--job <TYPE>", "The job type, when the assembly has several (full or short name).", CommandOptionType.SingleValue);
         _verbose = _app.Option("-v|--verbose", "Log worker lifecycle (spawn, exit, respawn, retries) to stderr.", CommandOptionType.NoValue);
-        _progress = _app.Option("--progress", "Show the live progress line on stderr even when it is not a terminal.", CommandOptionType.NoValue);
+        _progress = _app.Option("--progress", "Show progress on stderr even when it is not a terminal (there, a plain line every 5 s).", CommandOptionType.NoValue);
         _noProgress = _app.Option("--no-progress", "Never show the live progress line.", CommandOptionType.NoValue);
         _runOptions = new RunOptions(_app);
         _assembly = _app.Argument("assembly", "The job assembly (.dll) containing an IParallelizable implementation.");
