@@ -99,18 +99,12 @@ public sealed class ProgressSpecs
             int exitCode;
             await using (ProcessRun script = ProcessRun.Start("script", ["-qfec", inner, typescript], new Dictionary<string, string> { ["TERM"] = "xterm" }))
             {
-                try
-                {
-                    exitCode = await script.WaitAsync(s_timeout);
-                }
-                finally
-                {
-                    if (int.TryParse((await File.ReadAllTextAsync(pidFile)).Trim(), out int master))
-                    {
-                        (await WorkerCensus.WaitUntilNoneAsync(master, TimeSpan.FromSeconds(10))).Should().BeEmpty("no worker outlives its master");
-                    }
-                }
+                // On a timeout, disposing kills script's whole tree: the master and its workers are in it.
+                exitCode = await script.WaitAsync(s_timeout);
             }
+
+            int.TryParse((await File.ReadAllTextAsync(pidFile)).Trim(), out int master).Should().BeTrue("the command recorded its pid");
+            (await WorkerCensus.WaitUntilNoneAsync(master, TimeSpan.FromSeconds(10))).Should().BeEmpty("no worker outlives its master");
 
             byte[] raw = await File.ReadAllBytesAsync(typescript);
             byte[] session = Session(raw);
