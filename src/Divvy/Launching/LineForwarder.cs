@@ -18,58 +18,80 @@ internal static class LineForwarder
     {
         byte[] buffer = new byte[InitialBuffer];
         int kept = 0;
-        try
+        bool discarding = false;
+        while (true)
         {
-            while (true)
+            if (kept == buffer.Length)
             {
-                if (kept == buffer.Length)
+                if (buffer.Length < MaxLineLength)
                 {
-                    if (buffer.Length < MaxLineLength)
-                    {
-                        Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxLineLength));
-                    }
-                    else
-                    {
-                        WriteWithNewline(sink, buffer, kept);
-                        kept = 0;
-                    }
+                    Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxLineLength));
                 }
-
-                int read = await source.ReadAsync(buffer.AsMemory(kept)).ConfigureAwait(false);
-                if (read == 0)
+                else
                 {
-                    break;
+                    PassWithNewline(buffer, kept);
+                    kept = 0;
                 }
-
-                int newline = buffer.AsSpan(kept, read).LastIndexOf((byte)'\n');
-                kept += read;
-                if (newline < 0)
-                {
-                    continue;
-                }
-
-                int whole = kept - read + newline + 1;
-                sink.Write(buffer, 0, whole);
-                buffer.AsSpan(whole, kept - whole).CopyTo(buffer);
-                kept -= whole;
             }
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-        {
-            // The pipe broke because the worker died or was disposed: pass on what arrived.
+
+            int read;
+            try
+            {
+                read = await source.ReadAsync(buffer.AsMemory(kept)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // The pipe broke because the worker died or was disposed: pass on what arrived.
+                break;
+            }
+
+            if (read == 0)
+            {
+                break;
+            }
+
+            int newline = buffer.AsSpan(kept, read).LastIndexOf((byte)'\n');
+            kept += read;
+            if (newline < 0)
+            {
+                continue;
+            }
+
+            int whole = kept - read + newline + 1;
+            Pass(buffer, whole);
+            buffer.AsSpan(whole, kept - whole).CopyTo(buffer);
+            kept -= whole;
         }
 
         if (kept > 0)
         {
-            WriteWithNewline(sink, buffer, kept);
+            PassWithNewline(buffer, kept);
         }
-    }
 
-    private static void WriteWithNewline(Stream sink, byte[] buffer, int count)
-    {
-        byte[] line = new byte[count + 1];
-        buffer.AsSpan(0, count).CopyTo(line);
-        line[count] = (byte)'\n';
-        sink.Write(line, 0, line.Length);
+        void PassWithNewline(byte[] bytes, int count)
+        {
+            byte[] line = new byte[count + 1];
+            bytes.AsSpan(0, count).CopyTo(line);
+            line[count] = (byte)'\n';
+            Pass(line, line.Length);
+        }
+
+        void Pass(byte[] bytes, int count)
+        {
+            if (discarding)
+            {
+                return;
+            }
+
+            try
+            {
+                sink.Write(bytes, 0, count);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+            {
+                // The terminal is gone: keep reading so the worker never blocks on a full pipe, and drop the rest.
+                discarding = true;
+            }
+        }
     }
 }

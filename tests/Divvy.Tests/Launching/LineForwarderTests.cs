@@ -37,12 +37,24 @@ public sealed class LineForwarderTests
         sink.Writes.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task When_the_sink_breaks_the_rest_is_read_and_dropped_so_the_worker_never_blocks()
+    {
+        var source = new ChunkedStream("one\n", "two\n", "three\n");
+
+        await LineForwarder.PumpAsync(source, new BrokenStream());
+
+        source.Drained.Should().BeTrue();
+    }
+
     /// <summary>Returns each chunk from a separate read, as a pipe would.</summary>
     private sealed class ChunkedStream(params string[] chunks) : Stream
     {
         private readonly Queue<byte[]> _chunks = new(chunks.Select(Encoding.UTF8.GetBytes));
         private byte[] _current = [];
         private int _offset;
+
+        public bool Drained => _chunks.Count == 0 && _offset == _current.Length;
 
         public override bool CanRead => true;
 
@@ -82,6 +94,31 @@ public sealed class LineForwarderTests
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    private sealed class BrokenStream : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("Input/output error");
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     private sealed class RecordingStream : Stream
