@@ -11,6 +11,7 @@ internal sealed class DivvyCommand
 {
     private readonly TextWriter _out;
     private readonly TextWriter _error;
+    private readonly Progress.RoutedWriter _log;
     private readonly CommandLineApplication _app;
     private readonly CommandOption _job;
     private readonly CommandOption _verbose;
@@ -24,6 +25,7 @@ internal sealed class DivvyCommand
     {
         _out = output;
         _error = error;
+        _log = new Progress.RoutedWriter(error);
         _app = new CommandLineApplication(throwOnUnexpectedArg: true)
         {
             Name = "divvy",
@@ -46,7 +48,7 @@ internal sealed class DivvyCommand
         _app.VersionOption("--version", typeof(DivvyCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
         _job = _app.Option("--job <TYPE>", "The job type, when the assembly has several (full or short name).", CommandOptionType.SingleValue);
         _verbose = _app.Option("-v|--verbose", "Log worker lifecycle (spawn, exit, respawn, retries) to stderr.", CommandOptionType.NoValue);
-        _progress = _app.Option("--progress", "Show the live progress line on stderr even when it is not a terminal.", CommandOptionType.NoValue);
+        _progress = _app.Option("--progress", "Show progress on stderr even when it is not a terminal (there, a plain line every 5 s).", CommandOptionType.NoValue);
         _noProgress = _app.Option("--no-progress", "Never show the live progress line.", CommandOptionType.NoValue);
         _runOptions = new RunOptions(_app);
         _assembly = _app.Argument("assembly", "The job assembly (.dll) containing an IParallelizable implementation.");
@@ -95,7 +97,7 @@ internal sealed class DivvyCommand
         }
 
         using ILoggerFactory logging = LoggerFactory.Create(builder => builder
-            .AddProvider(new StderrLoggerProvider(_error))
+            .AddProvider(new StderrLoggerProvider(_log))
             .SetMinimumLevel(_verbose.HasValue() ? LogLevel.Debug : LogLevel.Warning));
         options.LoggerFactory = logging;
         return RunJob(job, options);
@@ -106,9 +108,8 @@ internal sealed class DivvyCommand
         RunSummary summary;
         try
         {
-            var master = new Master(job, options);
             bool? force = _noProgress.HasValue() ? false : _progress.HasValue() ? true : null;
-            summary = RunWithProgressAsync(master, force).GetAwaiter().GetResult();
+            summary = RunWithProgressAsync(job, options, force).GetAwaiter().GetResult();
         }
         catch (JobDefinitionException ex)
         {
@@ -134,15 +135,19 @@ internal sealed class DivvyCommand
         return ExitCodes.ForRun(summary, everythingSucceeded: true);
     }
 
-    private static async Task<RunSummary> RunWithProgressAsync(Master master, bool? force)
+    private async Task<RunSummary> RunWithProgressAsync(IParallelizable job, MasterOptions options, bool? force)
     {
         if (Master.IsWorker)
         {
             // A worker's Run() never returns; no display belongs in a worker.
-            return await master.RunAsync().ConfigureAwait(false);
+            return await new Master(job, options).RunAsync().ConfigureAwait(false);
         }
 
-        await using Progress.ProgressDisplay? display = Progress.ProgressDisplay.Start(() => master.Progress, force);
+        // The display starts first: on a terminal, the master's workers must send their stdout through it.
+        Master? master = null;
+        await using Progress.ProgressDisplay? display = Progress.ProgressDisplay.Start(() => master?.Progress ?? default, force, _log);
+        options.WorkerStandardOutput = display?.WorkerOutput;
+        master = new Master(job, options);
         return await master.RunAsync().ConfigureAwait(false);
     }
 

@@ -145,7 +145,7 @@ public sealed partial class Master
             await RunAsWorkerAsync().ConfigureAwait(false);
         }
 
-        using var scheduler = new Scheduler(_job, _options, new WorkerLauncher(WorkerCommand.ForCurrentProcess(), Console.Error));
+        using var scheduler = new Scheduler(_job, _options, new WorkerLauncher(WorkerCommand.ForCurrentProcess(), Console.Error, _options.WorkerStandardOutput));
 
         // The exporter listens to every measurement, so it exists only when someone will scrape.
         // (Without it the run creates its meter itself, once the first worker is on its way.)

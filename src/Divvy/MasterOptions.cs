@@ -138,6 +138,14 @@ public sealed class MasterOptions
     /// <summary>The clock used for durations and throttling. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Where workers' standard output goes. <c>null</c> (the default): workers inherit the master's
+    /// stdout and write to it directly. Set (by the <c>divvy</c> command while it draws its progress
+    /// line on the same terminal): each worker's stdout is a pipe the master reads, and whole lines
+    /// are written here, several lines per <see cref="Stream.Write(byte[], int, int)"/> call at most.
+    /// </summary>
+    internal Stream? WorkerStandardOutput { get; set; }
+
     internal MasterOptions Validated()
     {
         Check(Workers, 1, 1024, nameof(Workers));

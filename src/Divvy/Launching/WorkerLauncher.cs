@@ -17,11 +17,19 @@ internal sealed class WorkerLauncher
 
     private readonly WorkerCommand _command;
     private readonly TextWriter _stderrSink;
+    private readonly Stream? _stdoutSink;
 
-    public WorkerLauncher(WorkerCommand command, TextWriter stderrSink)
+    /// <param name="command">The program and arguments that become a worker.</param>
+    /// <param name="stderrSink">Where each line a worker writes to stderr is copied.</param>
+    /// <param name="stdoutSink">
+    /// <c>null</c>: workers inherit the master's stdout. Otherwise their stdout is piped and copied here
+    /// in whole lines (see <see cref="MasterOptions.WorkerStandardOutput"/>).
+    /// </param>
+    public WorkerLauncher(WorkerCommand command, TextWriter stderrSink, Stream? stdoutSink = null)
     {
         _command = command;
         _stderrSink = stderrSink;
+        _stdoutSink = stdoutSink;
     }
 
     public WorkerProcess Launch(int workerNumber)
@@ -48,6 +56,7 @@ internal sealed class WorkerLauncher
                 UseShellExecute = false,
                 RedirectStandardInput = true,
                 RedirectStandardError = true,
+                RedirectStandardOutput = _stdoutSink is not null,
             };
             foreach (string argument in _command.Arguments)
             {
@@ -79,7 +88,7 @@ internal sealed class WorkerLauncher
 
             // Workers do not read the master's stdin: close theirs so a stray read sees EOF.
             process.StandardInput.Close();
-            return new WorkerProcess(workerNumber, process, down, up, _stderrSink);
+            return new WorkerProcess(workerNumber, process, down, up, _stderrSink, _stdoutSink);
         }
     }
 }

@@ -16,8 +16,9 @@ internal sealed class WorkerProcess : IAsyncDisposable
     private readonly AnonymousPipeServerStream _down;
     private readonly AnonymousPipeServerStream _up;
     private readonly Task _stderrPump;
+    private readonly Task _stdoutPump;
 
-    public WorkerProcess(int number, Process process, AnonymousPipeServerStream down, AnonymousPipeServerStream up, TextWriter stderrSink)
+    public WorkerProcess(int number, Process process, AnonymousPipeServerStream down, AnonymousPipeServerStream up, TextWriter stderrSink, Stream? stdoutSink = null)
     {
         Number = number;
         _process = process;
@@ -25,6 +26,9 @@ internal sealed class WorkerProcess : IAsyncDisposable
         _up = up;
         ProcessId = process.Id;
         _stderrPump = PumpStandardErrorAsync(process.StandardError, stderrSink);
+
+        // Only when the launcher piped stdout (MasterOptions.WorkerStandardOutput); otherwise the worker writes to the master's stdout itself.
+        _stdoutPump = stdoutSink is null ? Task.CompletedTask : LineForwarder.PumpAsync(process.StandardOutput.BaseStream, stdoutSink);
     }
 
     public int Number { get; }
@@ -41,13 +45,13 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public StderrTail Tail { get; } = new(TailLines);
 
-    /// <summary>Waits for the process to exit and for its standard error to be read to the end.</summary>
+    /// <summary>Waits for the process to exit and for its standard error (and piped stdout) to be read to the end.</summary>
     public async Task<WorkerExit> WaitForExitAsync(CancellationToken cancellationToken)
     {
         await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
 
         // A grandchild may still hold the stderr pipe; do not wait on it forever.
-        await Task.WhenAny(_stderrPump, Task.Delay(s_stderrDrain, cancellationToken)).ConfigureAwait(false);
+        await Task.WhenAny(Task.WhenAll(_stderrPump, _stdoutPump), Task.Delay(s_stderrDrain, cancellationToken)).ConfigureAwait(false);
         return new WorkerExit(_process.ExitCode);
     }
 
