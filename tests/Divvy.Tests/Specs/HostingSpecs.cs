@@ -32,4 +32,16 @@ public sealed class HostingSpecs
         squares.Select(l => l.Split(' ')[^1]).Should().NotContain(master, "items are performed in the workers, whose stdout is this one");
         run.Stderr.Should().Contain(l => l.StartsWith("HostedJob completed: 8 dispatched, 8 succeeded", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Ctrl_C_reaches_the_run_through_the_host_and_stops_it_gracefully()
+    {
+        await using ProcessRun run = ProcessRun.Start(HostedJobDll, ["--count", "100000000", "--workers", "2"]);
+        await run.WaitForLinesAsync("square ");
+
+        run.Signal(Signals.SIGINT);
+
+        (await run.WaitAsync()).Should().Be(1, "a cancelled run is not a success; " + run.AllStderr);
+        run.Stderr.Should().Contain(l => l.StartsWith("HostedJob cancelled: ", StringComparison.Ordinal));
+    }
 }
