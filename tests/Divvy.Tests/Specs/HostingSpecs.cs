@@ -44,4 +44,13 @@ public sealed class HostingSpecs
         (await run.WaitAsync()).Should().Be(1, "a cancelled run is not a success; " + run.AllStderr);
         run.Stderr.Should().Contain(l => l.StartsWith("HostedJob cancelled: ", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void The_README_shows_the_example_program_as_it_is()
+    {
+        string readme = File.ReadAllText(Path.Combine(Artifacts.RepositoryRoot, "README.md"));
+        string program = File.ReadAllText(Path.Combine(Artifacts.RepositoryRoot, "examples", "HostedJob", "Program.cs")).TrimEnd();
+
+        readme.Should().Contain("```csharp\n" + program + "\n```");
+    }
 }
