@@ -86,7 +86,7 @@ public sealed partial class PackagingSpecs : IDisposable
         string configuration = Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Artifacts.LibraryDll)))!;
         await using ProcessRun pack = ProcessRun.Start(
             "dotnet",
-            ["pack", Path.Combine(Artifacts.RepositoryRoot, project), "-c", configuration, "--no-build", "--no-restore", "-o", output, "-nologo", .. extra]);
+            ["pack", Path.Combine(Artifacts.RepositoryRoot, project), "-c", configuration, "--no-build", "--no-restore", "-o", output, "-nologo", "-nodeReuse:false", .. extra]);
 
         (await pack.WaitAsync(PackTimeout)).Should().Be(0, string.Join("\n", pack.Stdout) + pack.AllStderr);
 
