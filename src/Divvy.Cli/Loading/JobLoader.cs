@@ -14,6 +14,7 @@ internal static class JobLoader
         }
 
         Assembly assembly = LoadAssembly(fullPath, assemblyPath);
+        RefuseNewerDivvy(assembly, assemblyPath);
         Type jobType = FindJobType(assembly, jobTypeName, assemblyPath);
         return Construct(jobType, jobArguments);
     }
@@ -31,6 +32,23 @@ internal static class JobLoader
         catch (FileLoadException ex)
         {
             throw new JobLoadException(ExitCodes.NotAnAssembly, $"cannot load {shownPath}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// The job's Divvy types must be this tool's own, and the runtime will not bind a reference to a
+    /// newer Divvy to this older one: every job type would then fail to load and the job would look
+    /// absent. Say what is really wrong instead.
+    /// </summary>
+    private static void RefuseNewerDivvy(Assembly assembly, string shownPath)
+    {
+        Version tool = typeof(IParallelizable).Assembly.GetName().Version ?? new Version(0, 0);
+        AssemblyName? divvy = assembly.GetReferencedAssemblies().FirstOrDefault(a => a.Name == "Divvy");
+        if (divvy?.Version is { } built && built > tool)
+        {
+            throw new JobLoadException(
+                ExitCodes.NoJobType,
+                $"{shownPath} was built against Divvy {built.ToString(3)}, newer than this divvy's {tool.ToString(3)}: update the tool (dotnet tool update --global Divvy.Cli --prerelease) or build the job against Divvy {tool.ToString(3)}");
         }
     }
 
