@@ -49,8 +49,8 @@ public readonly struct ItemResult<TItem, TResult>
     {
         ItemStatus.Succeeded => $"succeeded on {Worker} in {Duration.TotalMilliseconds:F1} ms",
         ItemStatus.Crashed => $"crashed: {Worker} {WorkerExit} while performing it",
-        ItemStatus.TimedOut => $"timed out on {Worker} after {Attempts} attempt(s)",
-        ItemStatus.Quarantined => $"quarantined as poison after crashing workers {Attempts} time(s)",
+        ItemStatus.TimedOut => $"timed out on {Worker} after {Words.Count(Attempts, "attempt", "attempts")}",
+        ItemStatus.Quarantined => $"quarantined as poison after crashing workers {Words.Count(Attempts, "time", "times")}",
         _ => $"failed on {Worker}: {Error}",
     };
 }

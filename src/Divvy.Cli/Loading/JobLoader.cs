@@ -10,7 +10,7 @@ internal static class JobLoader
         string fullPath = Path.GetFullPath(assemblyPath);
         if (!File.Exists(fullPath))
         {
-            throw new JobLoadException(ExitCodes.AssemblyNotFound, $"job assembly not found: {assemblyPath}");
+            throw new JobLoadException(ExitCodes.AssemblyNotFound, $"job assembly not found: {assemblyPath}{DidYouMean(assemblyPath)}");
         }
 
         Assembly assembly = LoadAssembly(fullPath, assemblyPath);
@@ -26,12 +26,27 @@ internal static class JobLoader
         }
         catch (BadImageFormatException)
         {
-            throw new JobLoadException(ExitCodes.NotAnAssembly, $"not a .NET assembly: {shownPath}");
+            throw new JobLoadException(ExitCodes.NotAnAssembly, $"not a .NET assembly: {shownPath}{DidYouMean(shownPath)}");
         }
         catch (FileLoadException ex)
         {
             throw new JobLoadException(ExitCodes.NotAnAssembly, $"cannot load {shownPath}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// <c>MyJob</c> (or <c>MyJob.exe</c>) is the apphost that starts <c>MyJob.dll</c>; divvy needs the
+    /// assembly itself, so name it when it is right there.
+    /// </summary>
+    private static string DidYouMean(string shownPath)
+    {
+        if (shownPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            return "";
+        }
+
+        string assembly = shownPath.EndsWith(".exe", StringComparison.OrdinalIgnoreCase) ? Path.ChangeExtension(shownPath, ".dll") : shownPath + ".dll";
+        return File.Exists(assembly) ? $"; did you mean {assembly}?" : "";
     }
 
     private static Type FindJobType(Assembly assembly, string? jobTypeName, string shownPath)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -30,21 +31,32 @@ internal sealed class ControlServer : IAsyncDisposable
         _log = log;
         _token = token ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         TokenWasGenerated = token is null;
-        Address = string.Create(CultureInfo.InvariantCulture, $"http://{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{port}/");
-        _listener.Prefixes.Add(Address);
+        string endpoint = string.Create(CultureInfo.InvariantCulture, $"{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{port}");
+        Address = $"http://{endpoint}/";
         try
         {
+            _listener.Prefixes.Add(Address);
             _listener.Start();
         }
-        catch (HttpListenerException ex)
+        catch (Exception ex) when (ex is HttpListenerException or ArgumentException or SocketException)
         {
-            throw new InvalidOperationException($"cannot serve metrics on {Address}: {ex.Message} (MasterOptions.MetricsPort, divvy --metrics-port)", ex);
+            // Nothing has started yet: the options are at fault, not the job.
+            _listener.Close();
+            string hint = IPAddress.TryParse(host, out _) || host is "localhost" or "*" or "+" ? "" : "; give an address of this machine, such as 127.0.0.1 or 0.0.0.0";
+            throw new RunSetupException($"cannot listen on {endpoint}: {Reason(ex)}{hint}", ex);
         }
 
         _serving = ServeAsync();
     }
 
     public string Address { get; }
+
+    /// <summary>The system's reason in lower case, as the rest of the sentence: <c>address already in use</c>.</summary>
+    private static string Reason(Exception ex)
+    {
+        string reason = ex is ArgumentException ? "not a valid host name or address" : ex.Message.TrimEnd('.');
+        return reason.Length > 1 && char.IsUpper(reason[0]) && !char.IsUpper(reason[1]) ? char.ToLowerInvariant(reason[0]) + reason[1..] : reason;
+    }
 
     public string Token => _token;
 

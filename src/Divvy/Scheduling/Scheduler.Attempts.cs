@@ -67,7 +67,7 @@ internal sealed partial class Scheduler
 
         _counts.Retries++;
         Metrics.Retried.Add(1);
-        Log.ItemRetrying(_log, item.Id, item.Attempts, outcome.ToString(), delay!.Value.TotalMilliseconds);
+        Log.ItemRetrying(_log, item.Id, item.Attempts, Words.Of(outcome), delay!.Value.TotalMilliseconds);
         long due = _time.GetTimestamp() + (long)(delay.Value.TotalSeconds * _time.TimestampFrequency);
         _delayed.Enqueue(item, due);
         ArmRetryTimer();
@@ -105,12 +105,12 @@ internal sealed partial class Scheduler
         }
         else
         {
-            Metrics.Failed.Add(1, new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
+            Metrics.Failed.Add(1, new KeyValuePair<string, object?>("status", Words.Label(status)));
         }
 
         if (status != ItemStatus.Succeeded)
         {
-            Log.ItemFailed(_log, item.Id, worker.ToString(), status.ToString().ToLowerInvariant(), error?.ToString() ?? "");
+            Log.ItemFailed(_log, item.Id, worker.ToString(), Words.Of(status), error?.ToString() ?? "");
         }
 
         try
