@@ -19,7 +19,7 @@ internal static class OptionText
         return bytes.ToString(CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The largest whole unit (<c>2h</c>, <c>5m</c>, <c>30s</c>, <c>500ms</c>), else seconds with decimals (<c>1.5s</c>).</summary>
+    /// <summary>The largest whole unit (<c>2h</c>, <c>5m</c>, <c>30s</c>), else seconds with decimals (<c>1.5s</c>), or milliseconds below a second (<c>500ms</c>).</summary>
     public static string Duration(TimeSpan value)
     {
         long ticks = value.Ticks;
@@ -28,7 +28,7 @@ internal static class OptionText
             return "0s";
         }
 
-        foreach ((long factor, string unit) in (ReadOnlySpan<(long, string)>)[(TimeSpan.TicksPerHour, "h"), (TimeSpan.TicksPerMinute, "m"), (TimeSpan.TicksPerSecond, "s"), (TimeSpan.TicksPerMillisecond, "ms")])
+        foreach ((long factor, string unit) in (ReadOnlySpan<(long, string)>)[(TimeSpan.TicksPerHour, "h"), (TimeSpan.TicksPerMinute, "m"), (TimeSpan.TicksPerSecond, "s")])
         {
             if (ticks % factor == 0)
             {
@@ -36,8 +36,8 @@ internal static class OptionText
             }
         }
 
-        return ticks >= TimeSpan.TicksPerSecond
-            ? string.Create(CultureInfo.InvariantCulture, $"{value.TotalSeconds:0.###}s")
+        return Math.Abs(ticks) >= TimeSpan.TicksPerSecond
+            ? string.Create(CultureInfo.InvariantCulture, $"{value.TotalSeconds:0.#######}s")
             : string.Create(CultureInfo.InvariantCulture, $"{value.TotalMilliseconds:0.####}ms");
     }
 }

@@ -39,10 +39,10 @@ internal static partial class Log
         }
     }
 
-    [LoggerMessage(8, LogLevel.Information, "run {Reason}: no new items start; workers finish the items they hold, then exit")]
+    [LoggerMessage(8, LogLevel.Information, "{Reason}: no new items start; workers finish the items they hold, then exit")]
     private static partial void StopGraceful(ILogger logger, string reason);
 
-    [LoggerMessage(18, LogLevel.Information, "run {Reason}: killing the workers now")]
+    [LoggerMessage(18, LogLevel.Information, "{Reason}: killing the workers now")]
     private static partial void StopForced(ILogger logger, string reason);
 
     [LoggerMessage(19, LogLevel.Warning, "stopping: {InFlight} will finish (up to {Timeout}, {Option}); Ctrl-C again to kill them")]
