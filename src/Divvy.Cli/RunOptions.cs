@@ -21,7 +21,7 @@ internal sealed class RunOptions
         _words = new FlagVocabulary(_flags);
         var d = new MasterOptions();
 
-        Count(app, nameof(MasterOptions.Workers), "-n|--workers <N>", "Number of worker processes", "number of CPUs", MasterOptions.WorkersRange, (o, n) => o.Workers = (int)n);
+        Count(app, nameof(MasterOptions.Workers), "-n|--workers <N>", "Number of worker processes", "CPU count", MasterOptions.WorkersRange, (o, n) => o.Workers = (int)n);
         Size(app, nameof(MasterOptions.MaxFrameSize), "--max-frame-size <BYTES>", "Largest item or result message", OptionText.Size(d.MaxFrameSize), MasterOptions.MaxFrameSizeRange, (o, n) => o.MaxFrameSize = (int)n);
         Count(app, nameof(MasterOptions.MaxPrefetch), "--max-prefetch <N>", "Most items one worker holds at once; 1 turns prefetching off", Plain(d.MaxPrefetch), MasterOptions.MaxPrefetchRange, (o, n) => o.MaxPrefetch = (int)n);
         Duration(app, nameof(MasterOptions.ShutdownTimeout), "--shutdown-timeout <DURATION>", "On Ctrl-C, how long items in flight may run on before their workers are killed", OptionText.Duration(d.ShutdownTimeout), MasterOptions.ShutdownTimeoutRange, (o, t) => o.ShutdownTimeout = t);

@@ -130,6 +130,26 @@ public sealed class DivvyCommandTests
     }
 
     [Fact]
+    public void The_README_lists_every_flag_with_the_default_and_range_help_prints()
+    {
+        string readme = File.ReadAllText(Path.Combine(Divvy.Tests.Support.Artifacts.RepositoryRoot, "README.md"));
+        int start = readme.IndexOf("divvy [options] job.dll [job arguments...]\n", StringComparison.Ordinal);
+        string listing = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        (_, string[] help, _) = Run("--help");
+
+        foreach (string line in help.Where(l => l.StartsWith("  -", StringComparison.Ordinal)))
+        {
+            string flag = line.Trim().Split(' ')[0].Split('|')[^1];
+            listing.Should().Contain(flag, "the README's option list shows every flag");
+            if (System.Text.RegularExpressions.Regex.Match(line, @"\(default ([^;)]+)") is { Success: true } defaultValue)
+            {
+                string readmeLine = listing.Split('\n').Single(l => l.TrimStart().Split(' ', ',')[0].Split('|')[^1] == flag);
+                readmeLine.Should().Contain($"default {defaultValue.Groups[1].Value}", $"the README and --help agree on the default of {flag}");
+            }
+        }
+    }
+
+    [Fact]
     public void Every_option_MasterOptions_has_a_flag()
     {
         string[] notOnTheCommandLine = [nameof(MasterOptions.HandleSignals), nameof(MasterOptions.LoggerFactory), nameof(MasterOptions.TimeProvider)];
