@@ -60,7 +60,7 @@ internal static partial class Log
     [LoggerMessage(10, LogLevel.Error, "a job hook threw in the master; stopping")]
     public static partial void HookFailed(ILogger logger, Exception error);
 
-    [LoggerMessage(11, LogLevel.Debug, "spawn throttled for {Milliseconds:F0} ms (MasterOptions.MaxSpawnsPerSecond)")]
+    [LoggerMessage(11, LogLevel.Debug, "spawn throttled for {Milliseconds:F0} ms (MasterOptions.MaxSpawnsPerSecond, divvy --max-spawn-rate)")]
     public static partial void SpawnThrottled(ILogger logger, double milliseconds);
 
     [LoggerMessage(13, LogLevel.Information, "item {Item} attempt {Attempt} {Outcome}; retrying in {Milliseconds:F0} ms")]
@@ -69,7 +69,7 @@ internal static partial class Log
     /// <summary>An item crashed <paramref name="crashes"/> workers and is set aside.</summary>
     public static void ItemQuarantined(ILogger logger, long item, int crashes) => ItemQuarantined(logger, item, Words.Count(crashes, "worker", "workers"));
 
-    [LoggerMessage(14, LogLevel.Warning, "item {Item} quarantined as poison: it crashed {Crashes} (MasterOptions.PoisonThreshold)")]
+    [LoggerMessage(14, LogLevel.Warning, "item {Item} quarantined as poison: it crashed {Crashes} (MasterOptions.PoisonThreshold, divvy --poison-after)")]
     private static partial void ItemQuarantined(ILogger logger, long item, string crashes);
 
     [LoggerMessage(15, LogLevel.Information, "{Worker} recycling: {Reason} limit reached")]
