@@ -79,14 +79,22 @@ internal sealed class DivvyCommand
             return Usage($"unknown option '{unknown}'");
         }
 
+        // The parser writes help, and also a hint after every parse error, to its Out: hold that
+        // back so stdout, which is the job's, gets the help page when asked for and nothing else.
+        var parserOutput = new StringWriter();
+        _app.Out = parserOutput;
+        int exitCode;
         try
         {
-            return _app.Execute(own);
+            exitCode = _app.Execute(own);
         }
         catch (CommandParsingException ex)
         {
-            return Usage(ex.Message);
+            return Usage(char.ToLowerInvariant(ex.Message[0]) + ex.Message[1..]);
         }
+
+        _out.Write(parserOutput.ToString());
+        return exitCode;
     }
 
     private int Execute()

@@ -94,6 +94,18 @@ public sealed class DivvyCommandTests
         stderr.Should().Equal($"divvy: unknown option '{option}'", Hint);
     }
 
+    [Theory]
+    [InlineData(new[] { "--workers" }, "missing value for option 'workers'")]
+    [InlineData(new[] { "--verbose=3", "job.dll" }, "unexpected value '3' for option 'verbose'")]
+    public void A_malformed_option_is_reported_on_stderr_and_stdout_stays_the_jobs(string[] args, string message)
+    {
+        (int exitCode, string[] stdout, string[] stderr) = Run(args);
+
+        exitCode.Should().Be(2);
+        stdout.Should().BeEmpty();
+        stderr.Should().Equal($"divvy: {message}", Hint);
+    }
+
     [Fact]
     public void A_value_that_looks_like_an_option_is_still_a_value()
     {
