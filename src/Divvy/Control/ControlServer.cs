@@ -42,8 +42,7 @@ internal sealed class ControlServer : IAsyncDisposable
         {
             // Nothing has started yet: the options are at fault, not the job.
             _listener.Close();
-            string hint = IPAddress.TryParse(host, out _) || host is "localhost" or "*" or "+" ? "" : "; give an address of this machine, such as 127.0.0.1 or 0.0.0.0";
-            throw new RunSetupException($"cannot listen on {endpoint}: {Reason(ex)}{hint}", ex);
+            throw new RunSetupException($"cannot listen on {endpoint}: {Reason(ex, host)}", ex);
         }
 
         _serving = ServeAsync();
@@ -51,11 +50,19 @@ internal sealed class ControlServer : IAsyncDisposable
 
     public string Address { get; }
 
-    /// <summary>The system's reason in lower case, as the rest of the sentence: <c>address already in use</c>.</summary>
-    private static string Reason(Exception ex)
+    /// <summary>Why listening failed, as the rest of a sentence: <c>address already in use</c>.</summary>
+    private static string Reason(Exception ex, string host)
     {
+        bool isAddress = IPAddress.TryParse(host, out IPAddress? address);
+        if (address is { AddressFamily: AddressFamily.InterNetworkV6 } && !OperatingSystem.IsWindows())
+        {
+            // The managed listener used off Windows misreads the bracketed address ("invalid port").
+            return "IPv6 addresses are not supported here; use an IPv4 address such as 127.0.0.1 or 0.0.0.0";
+        }
+
         string reason = ex is ArgumentException ? "not a valid host name or address" : ex.Message.TrimEnd('.');
-        return reason.Length > 1 && char.IsUpper(reason[0]) && !char.IsUpper(reason[1]) ? char.ToLowerInvariant(reason[0]) + reason[1..] : reason;
+        reason = reason.Length > 1 && char.IsUpper(reason[0]) && !char.IsUpper(reason[1]) ? char.ToLowerInvariant(reason[0]) + reason[1..] : reason;
+        return isAddress || host is "localhost" or "*" or "+" ? reason : $"{reason}; give an address of this machine, such as 127.0.0.1 or 0.0.0.0";
     }
 
     public string Token => _token;

@@ -130,19 +130,23 @@ public sealed class CliSpecs
         run.Stdout.Should().BeEmpty("no worker started");
     }
 
-    [Fact]
-    public async Task A_metrics_host_that_is_not_this_machines_is_a_set_up_error()
+    [Theory]
+    [InlineData("192.0.2.1", "cannot assign requested address")]
+    [InlineData("not a host", "give an address of this machine, such as 127.0.0.1 or 0.0.0.0")]
+    [InlineData("::1", "use an IPv4 address such as 127.0.0.1 or 0.0.0.0")]
+    public async Task A_metrics_host_divvy_cannot_listen_on_is_a_set_up_error(string host, string reason)
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         string port = ((IPEndPoint)probe.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
         probe.Stop();
 
-        // TEST-NET-1 (RFC 5737): never an address of this machine, and nothing is sent to it.
-        await using ProcessRun run = DivvyCommand(["-n", "1", "--metrics-port", port, "--metrics-host", "192.0.2.1", .. Job("EchoJob", "2")]);
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine; nothing is sent anywhere.
+        await using ProcessRun run = DivvyCommand(["-n", "1", "--metrics-port", port, "--metrics-host", host, .. Job("EchoJob", "2")]);
 
         (await run.WaitAsync()).Should().Be(2, run.AllStderr);
-        run.Stderr.Should().ContainSingle().Which.Should().StartWith($"divvy: cannot listen on 192.0.2.1:{port}: ").And.NotContain("the job failed");
+        string endpoint = host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}";
+        run.Stderr.Should().ContainSingle().Which.Should().StartWith($"divvy: cannot listen on {endpoint}: ").And.Contain(reason).And.NotContain("the job failed");
     }
 
     [Fact]
