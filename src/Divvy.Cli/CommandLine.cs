@@ -31,6 +31,41 @@ internal static class CommandLine
         return (args, []);
     }
 
+    /// <summary>The first of divvy's own arguments that looks like an option but is none of its options, or <c>null</c>.</summary>
+    public static string? FindUnknownOption(CommandLineApplication app, string[] own)
+    {
+        for (int i = 0; i < own.Length; i++)
+        {
+            string arg = own[i];
+            if (!arg.StartsWith('-') || arg == "-")
+            {
+                continue;
+            }
+
+            if (Find(app, arg) is not { } option)
+            {
+                return arg;
+            }
+
+            if (option.OptionType is CommandOptionType.SingleValue or CommandOptionType.MultipleValue && !HasInlineValue(arg))
+            {
+                // The next argument is this option's value, even when it starts with a dash.
+                i++;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool HasInlineValue(string arg) => arg.Contains('=', StringComparison.Ordinal) || arg.Contains(':', StringComparison.Ordinal);
+
+    private static CommandOption? Find(CommandLineApplication app, string arg)
+    {
+        bool isLong = arg.StartsWith("--", StringComparison.Ordinal);
+        string name = arg.TrimStart('-').Split('=', ':')[0];
+        return app.GetOptions().FirstOrDefault(o => isLong ? o.LongName == name : o.ShortName == name || o.SymbolName == name);
+    }
+
     private static bool TakesSeparateValue(CommandLineApplication app, string arg)
     {
         if (arg.Contains('=', StringComparison.Ordinal) || arg.Contains(':', StringComparison.Ordinal))

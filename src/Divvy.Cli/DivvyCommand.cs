@@ -13,6 +13,7 @@ internal sealed class DivvyCommand
     private readonly TextWriter _error;
     private readonly Progress.RoutedWriter _log;
     private readonly CommandLineApplication _app;
+    private readonly CommandOption _version;
     private readonly CommandOption _job;
     private readonly CommandOption _verbose;
     private readonly CommandOption _progress;
@@ -35,23 +36,33 @@ internal sealed class DivvyCommand
             ExtendedHelpText = """
 
                 Everything after the job assembly is passed to the job's constructor (string[] args).
-                To run commands rather than a .NET job: divvy exec --help.
+                Durations take ms, s, m or h (a bare number is seconds); sizes take K, M or G.
+                stdout belongs to the job: divvy writes its own messages to stderr (only --help and
+                --version write to stdout). To run commands rather than a .NET job: divvy exec --help.
 
-                Exit codes: 0 all items succeeded, 1 some items failed, 2 bad arguments,
-                3 assembly not found, 4 not a .NET assembly, 5 no job type, 6 several job types,
-                7 job not constructible, 8 workers failed to boot, 9 the job failed in the master,
-                130 interrupted (SIGINT/SIGQUIT), 143 terminated (SIGTERM). A run stopped by --halt
+                Exit codes: 0 all items succeeded, 1 some items failed, 2 bad arguments or a run
+                that cannot be set up as asked (the metrics port in use), 3 assembly not found,
+                4 not a .NET assembly, 5 no job type, 6 several job types, 7 job not constructible,
+                8 workers failed to boot, 9 the job failed in the master, 130 interrupted
+                (SIGINT/SIGQUIT), 143 terminated (SIGTERM). A run stopped by --halt
                 exits 1.
                 """,
         };
-        _app.HelpOption("-h|--help");
-        _app.VersionOption("--version", typeof(DivvyCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
+        CommandOption help = _app.HelpOption("-h|--help");
+        help.Description = "Show this help on stdout.";
+        _version = _app.Option("--version", "Show the version on stdout.", CommandOptionType.NoValue);
         _job = _app.Option("--job <TYPE>", "The job type, when the assembly has several (full or short name).", CommandOptionType.SingleValue);
         _verbose = _app.Option("-v|--verbose", "Log worker lifecycle (spawn, exit, respawn, retries) to stderr.", CommandOptionType.NoValue);
         _progress = _app.Option("--progress", "Show progress on stderr even when it is not a terminal (there, a plain line every 5 s).", CommandOptionType.NoValue);
         _noProgress = _app.Option("--no-progress", "Never show the live progress line.", CommandOptionType.NoValue);
         _runOptions = new RunOptions(_app);
         _assembly = _app.Argument("assembly", "The job assembly (.dll) containing an IParallelizable implementation.");
+        _app.HelpTextGenerator = new HelpText("divvy [options] job.dll [job arguments...]", [
+            ("Options", [help, _version, _job, _verbose, _progress, _noProgress]),
+            ("Workers", _runOptions.WorkerFlags),
+            ("Failures: retries, timeouts, halting", _runOptions.FailureFlags),
+            ("Metrics and control endpoint", _runOptions.EndpointFlags),
+        ]);
         _app.OnExecute(() => Execute());
     }
 
@@ -64,18 +75,39 @@ internal sealed class DivvyCommand
 
         (string[] own, string[] job) = CommandLine.Split(_app, args);
         _jobArguments = job;
+        if (CommandLine.FindUnknownOption(_app, own) is { } unknown)
+        {
+            // Caught before the parser, which would print its own hint on stdout, the job's stream.
+            return Usage($"unknown option '{unknown}'");
+        }
+
+        // The parser writes help, and also a hint after every parse error, to its Out: hold that
+        // back so stdout, which is the job's, gets the help page when asked for and nothing else.
+        var parserOutput = new StringWriter();
+        _app.Out = parserOutput;
+        int exitCode;
         try
         {
-            return _app.Execute(own);
+            exitCode = _app.Execute(own);
         }
         catch (CommandParsingException ex)
         {
-            return Usage(ex.Message);
+            return Usage(char.ToLowerInvariant(ex.Message[0]) + ex.Message[1..]);
         }
+
+        _out.Write(parserOutput.ToString());
+        return exitCode;
     }
 
     private int Execute()
     {
+        if (_version.HasValue())
+        {
+            // One line, as `dotnet --version` and most tools print it.
+            _out.WriteLine($"divvy {typeof(DivvyCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0"}");
+            return ExitCodes.Success;
+        }
+
         if (string.IsNullOrEmpty(_assembly.Value))
         {
             return Usage("missing the job assembly: divvy [options] job.dll [job arguments...]");
@@ -118,6 +150,11 @@ internal sealed class DivvyCommand
         catch (BootFailureException ex)
         {
             return Fail(ExitCodes.BootFailure, ex.Message);
+        }
+        catch (RunSetupException ex)
+        {
+            // The options ask for something this machine cannot give (a port in use): not the job's fault.
+            return Fail(ExitCodes.SetupFailed, ex.Message);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

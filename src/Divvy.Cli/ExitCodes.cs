@@ -12,6 +12,12 @@ internal static class ExitCodes
     /// <summary>Bad command-line arguments (unknown option, <c>-n 0</c>, missing assembly argument).</summary>
     public const int Usage = 2;
 
+    /// <summary>
+    /// The run cannot be set up as the options ask (the metrics port is in use, the metrics host is
+    /// not this machine's): like bad arguments, the fix is on the command line, not in the job.
+    /// </summary>
+    public const int SetupFailed = Usage;
+
     /// <summary>The job assembly file does not exist.</summary>
     public const int AssemblyNotFound = 3;
 

@@ -1,194 +1,178 @@
+using System.Globalization;
+using Divvy.Options;
 using McMaster.Extensions.CommandLineUtils;
 
 namespace Divvy.Cli;
 
 /// <summary>
 /// The options that shape a run, declared on the command and turned into <see cref="MasterOptions"/>.
-/// Each failure to parse becomes one usage line naming the option and what it accepts.
+/// Defaults and ranges come from <see cref="MasterOptions"/> itself, for the help text and the checks
+/// alike; each bad value becomes one usage line that names the flag and speaks its units.
 /// </summary>
 internal sealed class RunOptions
 {
-    private readonly CommandOption _workers;
-    private readonly CommandOption _maxFrameSize;
-    private readonly CommandOption _retries;
-    private readonly CommandOption _retryDelay;
-    private readonly CommandOption _retryMaxDelay;
-    private readonly CommandOption _poisonAfter;
-    private readonly CommandOption _timeout;
-    private readonly CommandOption _timeoutGrace;
-    private readonly CommandOption _heartbeat;
-    private readonly CommandOption _heartbeatTimeout;
-    private readonly CommandOption _maxItemsPerWorker;
-    private readonly CommandOption _maxWorkerMemory;
-    private readonly CommandOption _maxWorkerAge;
-    private readonly CommandOption _halt;
+    private readonly List<Flag> _flags = [];
+    private readonly FlagVocabulary _words;
     private readonly CommandOption _metricsPort;
-    private readonly CommandOption _metricsHost;
-    private readonly CommandOption _controlToken;
-    private readonly CommandOption _metricsLinger;
+    private readonly CommandOption[] _needPort;
 
     public RunOptions(CommandLineApplication app)
     {
-        _workers = app.Option("-n|--workers <N>", "Number of worker processes, 1 to 1024 (default: number of CPUs).", CommandOptionType.SingleValue);
-        _maxFrameSize = app.Option("--max-frame-size <BYTES>", "Largest item or result message, e.g. 64M (default 64M; 1K to 1G).", CommandOptionType.SingleValue);
-        _retries = app.Option("--retries <N>", "Retries per item after a failed, timed-out or crashed attempt (default 0; up to 1000).", CommandOptionType.SingleValue);
-        _retryDelay = app.Option("--retry-delay <DURATION>", "Backoff before the first retry, doubled each time, with jitter (default 200ms).", CommandOptionType.SingleValue);
-        _retryMaxDelay = app.Option("--retry-max-delay <DURATION>", "Longest backoff between retries (default 30s).", CommandOptionType.SingleValue);
-        _poisonAfter = app.Option("--poison-after <K>", "Quarantine an item once it has crashed K workers (default 2).", CommandOptionType.SingleValue);
-        _timeout = app.Option("--timeout <DURATION>", "Per-item soft deadline: the item's CancellationToken is cancelled (default: none).", CommandOptionType.SingleValue);
-        _timeoutGrace = app.Option("--timeout-grace <DURATION>", "After the soft deadline, kill the worker if the item still runs this long (default 5s).", CommandOptionType.SingleValue);
-        _heartbeat = app.Option("--heartbeat <DURATION>", "How often to check that workers answer (default 5s).", CommandOptionType.SingleValue);
-        _heartbeatTimeout = app.Option("--heartbeat-timeout <DURATION>", "Replace a worker silent this long (default 30s).", CommandOptionType.SingleValue);
-        _maxItemsPerWorker = app.Option("--max-items-per-worker <N>", "Recycle a worker after about N items (up to 10% jitter).", CommandOptionType.SingleValue);
-        _maxWorkerMemory = app.Option("--max-worker-memory <BYTES>", "Recycle a worker whose resident memory passes this, e.g. 512M (checked between items).", CommandOptionType.SingleValue);
-        _maxWorkerAge = app.Option("--max-worker-age <DURATION>", "Recycle a worker older than this, between items, e.g. 1h.", CommandOptionType.SingleValue);
-        _halt = app.Option("--halt <POLICY>", "Stop on failures: soon,fail=N | now,fail=N | soon,fail=X% | now,fail=X% | never (default).", CommandOptionType.SingleValue);
-        _metricsPort = app.Option("--metrics-port <PORT>", "Serve /metrics (Prometheus) and /herd (pool size, PATCH to resize) on this port.", CommandOptionType.SingleValue);
-        _metricsHost = app.Option("--metrics-host <ADDRESS>", "Address the endpoint binds to (default 127.0.0.1).", CommandOptionType.SingleValue);
-        _controlToken = app.Option("--control-token <TOKEN>", "Bearer token PATCH /herd requires (default: a random one, printed at start).", CommandOptionType.SingleValue);
-        _metricsLinger = app.Option("--metrics-linger <DURATION>", "Keep serving /metrics this long after the run, for a last scrape.", CommandOptionType.SingleValue);
-    }
+        _words = new FlagVocabulary(_flags);
+        var d = new MasterOptions();
 
-    /// <summary>Builds the options, or returns the usage error that says what is wrong.</summary>
-    public string? TryBuild(out MasterOptions result)
-    {
-        var options = new MasterOptions();
-        result = options;
-        long number = 0;
-        long bytes = 0;
+        Count(app, nameof(MasterOptions.Workers), "-n|--workers <N>", "Number of worker processes", "CPU count", MasterOptions.WorkersRange, (o, n) => o.Workers = (int)n);
+        Size(app, nameof(MasterOptions.MaxFrameSize), "--max-frame-size <BYTES>", "Largest item or result message", OptionText.Size(d.MaxFrameSize), MasterOptions.MaxFrameSizeRange, (o, n) => o.MaxFrameSize = (int)n);
+        Count(app, nameof(MasterOptions.MaxPrefetch), "--max-prefetch <N>", "Most items one worker holds at once; 1 turns prefetching off", Plain(d.MaxPrefetch), MasterOptions.MaxPrefetchRange, (o, n) => o.MaxPrefetch = (int)n);
+        Duration(app, nameof(MasterOptions.ShutdownTimeout), "--shutdown-timeout <DURATION>", "On Ctrl-C, how long items in flight may run on before their workers are killed", OptionText.Duration(d.ShutdownTimeout), MasterOptions.ShutdownTimeoutRange, (o, t) => o.ShutdownTimeout = t);
+        Count(app, nameof(MasterOptions.MaxBootFailures), "--max-boot-failures <N>", "Stop once this many workers in a row die before completing any item", Plain(d.MaxBootFailures), MasterOptions.MaxBootFailuresRange, (o, n) => o.MaxBootFailures = (int)n);
+        Count(app, nameof(MasterOptions.MaxSpawnsPerSecond), "--max-spawn-rate <N>", "Most worker launches per second after the first burst, respawns included", Plain(d.MaxSpawnsPerSecond), MasterOptions.MaxSpawnsPerSecondRange, (o, n) => o.MaxSpawnsPerSecond = (int)n);
+        Count(app, nameof(MasterOptions.MaxItemsPerWorker), "--max-items-per-worker <N>", "Recycle a worker after about N items, each worker up to 10% more", "never", MasterOptions.MaxItemsPerWorkerRange, (o, n) => o.MaxItemsPerWorker = n);
+        Size(app, nameof(MasterOptions.MaxWorkerMemory), "--max-worker-memory <BYTES>", "Recycle a worker whose resident memory passes this, checked between items", "none", MasterOptions.MaxWorkerMemoryRange, (o, n) => o.MaxWorkerMemory = n);
+        Duration(app, nameof(MasterOptions.MaxWorkerAge), "--max-worker-age <DURATION>", "Recycle a worker older than this, between items", "none", MasterOptions.MaxWorkerAgeRange, (o, t) => o.MaxWorkerAge = t);
+        WorkerFlags = Declared();
 
-        if (Has(_workers) && !Values.TryParseCount(_workers.Value()!, 1, 1024, out number))
-        {
-            return $"-n/--workers must be a whole number from 1 to 1024, got '{_workers.Value()}'";
-        }
-
-        options.Workers = Has(_workers) ? (int)number : Environment.ProcessorCount;
-
-        if (Has(_maxFrameSize))
-        {
-            if (!Values.TryParseSize(_maxFrameSize.Value()!, 1024, 1024 * 1024 * 1024, out bytes))
-            {
-                return $"--max-frame-size must be a size from 1K to 1G (bytes, or with K, M or G), got '{_maxFrameSize.Value()}'";
-            }
-
-            options.MaxFrameSize = (int)bytes;
-        }
-
-        if (Has(_retries))
-        {
-            if (!Values.TryParseCount(_retries.Value()!, 0, 1000, out number))
-            {
-                return $"--retries must be a whole number from 0 to 1000, got '{_retries.Value()}'";
-            }
-
-            options.MaxRetries = (int)number;
-        }
-
-        if (Has(_poisonAfter))
-        {
-            if (!Values.TryParseCount(_poisonAfter.Value()!, 1, 100, out number))
-            {
-                return $"--poison-after must be a whole number from 1 to 100, got '{_poisonAfter.Value()}'";
-            }
-
-            options.PoisonThreshold = (int)number;
-        }
-
-        if (Has(_maxItemsPerWorker))
-        {
-            if (!Values.TryParseCount(_maxItemsPerWorker.Value()!, 1, long.MaxValue, out number))
-            {
-                return $"--max-items-per-worker must be a whole number of at least 1, got '{_maxItemsPerWorker.Value()}'";
-            }
-
-            options.MaxItemsPerWorker = number;
-        }
-
-        if (Has(_maxWorkerMemory))
-        {
-            if (!Values.TryParseSize(_maxWorkerMemory.Value()!, 1024 * 1024, long.MaxValue, out bytes))
-            {
-                return $"--max-worker-memory must be a size of at least 1M (bytes, or with K, M or G), got '{_maxWorkerMemory.Value()}'";
-            }
-
-            options.MaxWorkerMemory = bytes;
-        }
-
-        string? error =
-            Duration(_retryDelay, d => options.RetryBaseDelay = d)
-            ?? Duration(_retryMaxDelay, d => options.RetryMaxDelay = d)
-            ?? Duration(_timeout, d => options.ItemTimeout = d)
-            ?? Duration(_timeoutGrace, d => options.ItemTimeoutGrace = d)
-            ?? Duration(_heartbeat, d => options.HeartbeatInterval = d)
-            ?? Duration(_heartbeatTimeout, d => options.HeartbeatTimeout = d)
-            ?? Duration(_maxWorkerAge, d => options.MaxWorkerAge = d)
-            ?? Duration(_metricsLinger, d => options.MetricsLinger = d);
-        if (error is not null)
-        {
-            return error;
-        }
-
-        if (Has(_metricsPort))
-        {
-            if (!Values.TryParseCount(_metricsPort.Value()!, 1, 65535, out number))
-            {
-                return $"--metrics-port must be a port number from 1 to 65535, got '{_metricsPort.Value()}'";
-            }
-
-            options.MetricsPort = (int)number;
-        }
-
-        if (Has(_metricsHost))
-        {
-            options.MetricsHost = _metricsHost.Value()!;
-        }
-
-        if (Has(_controlToken))
-        {
-            options.ControlToken = _controlToken.Value();
-        }
-
-        if (Has(_halt))
+        Count(app, nameof(MasterOptions.MaxRetries), "--retries <N>", "Retries per item after a failed, timed-out or crashed attempt", Plain(d.MaxRetries), MasterOptions.MaxRetriesRange, (o, n) => o.MaxRetries = (int)n);
+        Duration(app, nameof(MasterOptions.RetryBaseDelay), "--retry-delay <DURATION>", "Backoff before the first retry, doubled each time, with jitter", OptionText.Duration(d.RetryBaseDelay), MasterOptions.RetryBaseDelayRange, (o, t) => o.RetryBaseDelay = t);
+        Duration(app, nameof(MasterOptions.RetryMaxDelay), "--retry-max-delay <DURATION>", "Longest backoff between retries, at least --retry-delay", OptionText.Duration(d.RetryMaxDelay), MasterOptions.RetryMaxDelayRange, (o, t) => o.RetryMaxDelay = t);
+        Count(app, nameof(MasterOptions.PoisonThreshold), "--poison-after <K>", "Quarantine an item once it has crashed K workers", Plain(d.PoisonThreshold), MasterOptions.PoisonThresholdRange, (o, n) => o.PoisonThreshold = (int)n);
+        Duration(app, nameof(MasterOptions.ItemTimeout), "--timeout <DURATION>", "Per-item soft deadline: the item's CancellationToken is cancelled", "none", MasterOptions.ItemTimeoutRange, (o, t) => o.ItemTimeout = t);
+        Duration(app, nameof(MasterOptions.ItemTimeoutGrace), "--timeout-grace <DURATION>", "After the soft deadline, kill the worker if the item still runs this long", OptionText.Duration(d.ItemTimeoutGrace), MasterOptions.ItemTimeoutGraceRange, (o, t) => o.ItemTimeoutGrace = t);
+        Duration(app, nameof(MasterOptions.HeartbeatInterval), "--heartbeat <DURATION>", "How often to check that workers answer", OptionText.Duration(d.HeartbeatInterval), MasterOptions.HeartbeatIntervalRange, (o, t) => o.HeartbeatInterval = t);
+        Duration(app, nameof(MasterOptions.HeartbeatTimeout), "--heartbeat-timeout <DURATION>", "Replace a worker silent this long, longer than --heartbeat", OptionText.Duration(d.HeartbeatTimeout), MasterOptions.HeartbeatTimeoutRange, (o, t) => o.HeartbeatTimeout = t);
+        Text(app, nameof(MasterOptions.Halt), "--halt <POLICY>", "Stop on failures: soon,fail=N | now,fail=N | soon,fail=X% | now,fail=X% | never (default never)", (o, text) =>
         {
             try
             {
-                options.Halt = HaltPolicy.Parse(_halt.Value()!);
+                o.Halt = HaltPolicy.Parse(text);
+                return null;
             }
             catch (FormatException ex)
             {
                 return $"--halt: {ex.Message}";
             }
+        });
+        FailureFlags = Declared().Except(WorkerFlags).ToArray();
+
+        Count(app, nameof(MasterOptions.MetricsPort), "--metrics-port <PORT>", "Serve /metrics (Prometheus) and /herd (pool size, PATCH to resize) on this port", "off", MasterOptions.MetricsPortRange, (o, n) => o.MetricsPort = (int)n);
+        _metricsPort = _flags[^1].Option;
+        Text(app, nameof(MasterOptions.MetricsHost), "--metrics-host <ADDRESS>", $"Address the endpoint binds to (default {d.MetricsHost})", (o, text) =>
+        {
+            o.MetricsHost = text;
+            return null;
+        });
+        Text(app, nameof(MasterOptions.ControlToken), "--control-token <TOKEN>", $"Bearer token PATCH /herd requires, {MasterOptions.MinControlTokenLength} characters or more (default: a random one, printed at start)", (o, text) =>
+        {
+            o.ControlToken = text;
+            return null;
+        });
+        Duration(app, nameof(MasterOptions.MetricsLinger), "--metrics-linger <DURATION>", "Keep serving /metrics this long after the run, for a last scrape", OptionText.Duration(d.MetricsLinger), MasterOptions.MetricsLingerRange, (o, t) => o.MetricsLinger = t);
+        EndpointFlags = Declared().Except(WorkerFlags).Except(FailureFlags).ToArray();
+        _needPort = EndpointFlags.Where(o => o != _metricsPort).ToArray();
+    }
+
+    /// <summary>Workers and their limits, for the help text.</summary>
+    public CommandOption[] WorkerFlags { get; }
+
+    /// <summary>Retries, timeouts and halting, for the help text.</summary>
+    public CommandOption[] FailureFlags { get; }
+
+    /// <summary>The metrics and control endpoint, for the help text.</summary>
+    public CommandOption[] EndpointFlags { get; }
+
+    /// <summary>Names options as the command line does; library messages about options use it too.</summary>
+    public OptionVocabulary Words => _words;
+
+    /// <summary>Builds the options, or returns the usage error that says what is wrong, in one line.</summary>
+    public string? TryBuild(out MasterOptions result)
+    {
+        var options = new MasterOptions { Vocabulary = _words };
+        result = options;
+        foreach (Flag flag in _flags)
+        {
+            if (flag.Option.HasValue() && flag.Apply(options, flag.Option.Value()!) is { } error)
+            {
+                return error;
+            }
         }
 
-        try
+        if (!_metricsPort.HasValue() && _needPort.FirstOrDefault(o => o.HasValue()) is { } orphan)
         {
-            // The library checks the ranges and the relations between options (a max retry delay
-            // below the base, a heartbeat timeout below its interval).
-            _ = options.Clone().Validated();
-        }
-        catch (ArgumentOutOfRangeException ex)
-        {
-            return ex.Message.Split(" (Parameter", 2)[0];
+            return $"--{orphan.LongName} needs --metrics-port: without a port there is no endpoint";
         }
 
+        // The library checks what no single flag can: a retry ceiling below the first delay, a
+        // heartbeat timeout not longer than the heartbeat.
+        return options.FindError()?.Describe(_words);
+    }
+
+    private static string Plain(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private CommandOption[] Declared() => _flags.Select(f => f.Option).ToArray();
+
+    private string Help(string description, string defaultText, OptionRange range) =>
+        $"{description} (default {defaultText}; {range.Describe(_words)}).";
+
+    private void Count(CommandLineApplication app, string property, string template, string description, string defaultText, OptionRange range, Action<MasterOptions, long> apply) =>
+        Declare(app, property, template, Help(description, defaultText, range), (o, text) =>
+        {
+            if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
+            {
+                return $"{_words.Name(property)} must be a whole number, got '{text}'";
+            }
+
+            return Apply(range.Check(value), () => apply(o, value));
+        });
+
+    private void Size(CommandLineApplication app, string property, string template, string description, string defaultText, OptionRange range, Action<MasterOptions, long> apply) =>
+        Declare(app, property, template, Help(description, defaultText, range), (o, text) =>
+        {
+            if (!Values.TryParseSize(text, 0, long.MaxValue, out long bytes))
+            {
+                return $"{_words.Name(property)} must be a size in bytes or with K, M or G, such as 64M, got '{text}'";
+            }
+
+            return Apply(range.Check(bytes), () => apply(o, bytes));
+        });
+
+    private void Duration(CommandLineApplication app, string property, string template, string description, string defaultText, OptionRange range, Action<MasterOptions, TimeSpan> apply) =>
+        Declare(app, property, template, Help(description, defaultText, range), (o, text) =>
+        {
+            if (!Values.TryParseDuration(text, out TimeSpan duration))
+            {
+                return $"{_words.Name(property)} must be a duration such as 500ms, 30s, 5m or 2h, got '{text}'";
+            }
+
+            return Apply(range.Check(duration), () => apply(o, duration));
+        });
+
+    private void Text(CommandLineApplication app, string property, string template, string description, Func<MasterOptions, string, string?> apply) =>
+        Declare(app, property, template, description + ".", apply);
+
+    private string? Apply(OptionError? error, Action apply)
+    {
+        if (error is not null)
+        {
+            return error.Describe(_words);
+        }
+
+        apply();
         return null;
     }
 
-    private static bool Has(CommandOption option) => option.HasValue();
+    private void Declare(CommandLineApplication app, string property, string template, string description, Func<MasterOptions, string, string?> apply) =>
+        _flags.Add(new Flag(property, app.Option(template, description, CommandOptionType.SingleValue), apply));
 
-    private static string? Duration(CommandOption option, Action<TimeSpan> apply)
+    /// <summary>One flag: the property it sets and how.</summary>
+    private sealed record Flag(string Property, CommandOption Option, Func<MasterOptions, string, string?> Apply);
+
+    /// <summary>Option errors in the command line's words: <c>-n/--workers</c>, <c>1024</c>.</summary>
+    private sealed class FlagVocabulary(List<Flag> flags) : OptionVocabulary
     {
-        if (!option.HasValue())
-        {
-            return null;
-        }
+        public override string Name(string property) => flags.FirstOrDefault(f => f.Property == property)?.Option is { } option
+            ? option.ShortName is { Length: > 0 } shortName ? $"-{shortName}/--{option.LongName}" : $"--{option.LongName}"
+            : base.Name(property);
 
-        if (!Values.TryParseDuration(option.Value()!, out TimeSpan duration))
-        {
-            return $"--{option.LongName} must be a duration such as 500ms, 30s, 5m or 2h, got '{option.Value()}'";
-        }
-
-        apply(duration);
-        return null;
+        public override string Count(long value) => value.ToString(CultureInfo.InvariantCulture);
     }
 }

@@ -38,6 +38,6 @@ public readonly struct ItemAttempt<TItem>
 
     /// <summary>One line for logs.</summary>
     public override string ToString() =>
-        $"attempt {Attempt} {Outcome.ToString().ToLowerInvariant()} on {Worker}" + (Error is null ? "" : $": {Error}") +
+        $"attempt {Attempt} {Words.Of(Outcome)} on {Worker}" + (Error is null ? "" : $": {Error}") +
         (RetryDelay is { } delay ? $"; retrying in {delay.TotalMilliseconds:F0} ms" : "");
 }

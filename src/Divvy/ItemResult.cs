@@ -49,9 +49,9 @@ public readonly struct ItemResult<TItem, TResult>
     {
         ItemStatus.Succeeded => $"succeeded on {Worker} in {Duration.TotalMilliseconds:F1} ms",
         ItemStatus.Crashed => $"crashed: {Worker} {WorkerExit} while performing it",
-        ItemStatus.TimedOut => $"timed out on {Worker} after {Attempts} attempt(s)",
-        ItemStatus.Quarantined => $"quarantined as poison after crashing workers {Attempts} time(s)",
-        ItemStatus.NotPerformed => Attempts == 0 ? "not performed: the run stopped first" : $"not performed: the run stopped before its retry, after {Attempts} attempt(s)",
+        ItemStatus.TimedOut => $"timed out on {Worker} after {Words.Count(Attempts, "attempt", "attempts")}",
+        ItemStatus.Quarantined => $"quarantined as poison after crashing workers {Words.Count(Attempts, "time", "times")}",
+        ItemStatus.NotPerformed => Attempts == 0 ? "not performed: the run stopped first" : $"not performed: the run stopped before its retry, after {Words.Count(Attempts, "attempt", "attempts")}",
         _ => $"failed on {Worker}: {Error}",
     };
 }

@@ -128,6 +128,7 @@ public sealed partial class Master
     /// <exception cref="BootFailureException">Workers kept dying before completing an item.</exception>
     /// <exception cref="ItemSerializationException">An item cannot be serialized.</exception>
     /// <exception cref="WorkerSpawnException">Workers cannot be launched, or this is a worker trying to launch its own.</exception>
+    /// <exception cref="RunSetupException">The metrics endpoint cannot listen on <see cref="MasterOptions.MetricsHost"/>:<see cref="MasterOptions.MetricsPort"/>.</exception>
     public RunSummary Run() => RunAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>
@@ -138,6 +139,7 @@ public sealed partial class Master
     /// <exception cref="BootFailureException">Workers kept dying before completing an item.</exception>
     /// <exception cref="ItemSerializationException">An item cannot be serialized.</exception>
     /// <exception cref="WorkerSpawnException">Workers cannot be launched, or this is a worker trying to launch its own.</exception>
+    /// <exception cref="RunSetupException">The metrics endpoint cannot listen on <see cref="MasterOptions.MetricsHost"/>:<see cref="MasterOptions.MetricsPort"/>.</exception>
     public async Task<RunSummary> RunAsync(CancellationToken cancellationToken = default)
     {
         if (WorkerEnvironment.IsWorkerProcess)

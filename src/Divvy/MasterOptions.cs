@@ -1,3 +1,4 @@
+using Divvy.Options;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -146,78 +147,77 @@ public sealed class MasterOptions
     /// </summary>
     internal Stream? WorkerStandardOutput { get; set; }
 
+    /// <summary>How messages about options name them: <c>MasterOptions.ShutdownTimeout</c>, or the <c>divvy</c> command's flags.</summary>
+    internal OptionVocabulary Vocabulary { get; set; } = OptionVocabulary.Api;
+
+    // The documented ranges, written once: Validated() checks them, the divvy command parses and
+    // describes its flags with them.
+    internal static readonly OptionRange WorkersRange = OptionRange.Count(nameof(Workers), 1, 1024);
+    internal static readonly OptionRange MaxFrameSizeRange = OptionRange.Size(nameof(MaxFrameSize), 1024, 1024 * 1024 * 1024);
+    internal static readonly OptionRange MaxPrefetchRange = OptionRange.Count(nameof(MaxPrefetch), 1, 65536);
+    internal static readonly OptionRange MaxBootFailuresRange = OptionRange.Count(nameof(MaxBootFailures), 1, 1000);
+    internal static readonly OptionRange MaxSpawnsPerSecondRange = OptionRange.Count(nameof(MaxSpawnsPerSecond), 1, 10000);
+    internal static readonly OptionRange ShutdownTimeoutRange = OptionRange.Duration(nameof(ShutdownTimeout), TimeSpan.Zero, TimeSpan.FromHours(1));
+    internal static readonly OptionRange MaxRetriesRange = OptionRange.Count(nameof(MaxRetries), 0, 1000);
+    internal static readonly OptionRange PoisonThresholdRange = OptionRange.Count(nameof(PoisonThreshold), 1, 100);
+    internal static readonly OptionRange RetryBaseDelayRange = OptionRange.Duration(nameof(RetryBaseDelay), TimeSpan.Zero, TimeSpan.FromHours(1));
+    internal static readonly OptionRange RetryMaxDelayRange = OptionRange.Duration(nameof(RetryMaxDelay), TimeSpan.Zero, TimeSpan.FromDays(1));
+    internal static readonly OptionRange ItemTimeoutRange = OptionRange.Duration(nameof(ItemTimeout), TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1));
+    internal static readonly OptionRange ItemTimeoutGraceRange = OptionRange.Duration(nameof(ItemTimeoutGrace), TimeSpan.Zero, TimeSpan.FromHours(1));
+    internal static readonly OptionRange HeartbeatIntervalRange = OptionRange.Duration(nameof(HeartbeatInterval), TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+    internal static readonly OptionRange HeartbeatTimeoutRange = OptionRange.Duration(nameof(HeartbeatTimeout), TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1));
+    internal static readonly OptionRange MaxItemsPerWorkerRange = OptionRange.Count(nameof(MaxItemsPerWorker), 1);
+    internal static readonly OptionRange MaxWorkerMemoryRange = OptionRange.Size(nameof(MaxWorkerMemory), 1024 * 1024);
+    internal static readonly OptionRange MaxWorkerAgeRange = OptionRange.Duration(nameof(MaxWorkerAge), TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(365));
+    internal static readonly OptionRange MetricsPortRange = OptionRange.Count(nameof(MetricsPort), 1, 65535);
+    internal static readonly OptionRange MetricsLingerRange = OptionRange.Duration(nameof(MetricsLinger), TimeSpan.Zero, TimeSpan.FromHours(1));
+
+    /// <summary>Shortest <see cref="ControlToken"/> accepted.</summary>
+    internal const int MinControlTokenLength = 8;
+
     internal MasterOptions Validated()
     {
-        Check(Workers, 1, 1024, nameof(Workers));
-        Check(MaxFrameSize, 1024, 1024 * 1024 * 1024, nameof(MaxFrameSize));
-        Check(MaxPrefetch, 1, 65536, nameof(MaxPrefetch));
-        Check(MaxBootFailures, 1, 1000, nameof(MaxBootFailures));
-        Check(MaxSpawnsPerSecond, 1, 10000, nameof(MaxSpawnsPerSecond));
-        if (ShutdownTimeout < TimeSpan.Zero || ShutdownTimeout > TimeSpan.FromHours(1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(ShutdownTimeout), ShutdownTimeout, "MasterOptions.ShutdownTimeout must be between 0 and 1 hour");
-        }
-
-        Check(MaxRetries, 0, 1000, nameof(MaxRetries));
-        Check(PoisonThreshold, 1, 100, nameof(PoisonThreshold));
-        CheckTime(RetryBaseDelay, TimeSpan.Zero, TimeSpan.FromHours(1), nameof(RetryBaseDelay));
-        CheckTime(RetryMaxDelay, RetryBaseDelay, TimeSpan.FromDays(1), nameof(RetryMaxDelay));
-        if (ItemTimeout is { } timeout)
-        {
-            CheckTime(timeout, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1), nameof(ItemTimeout));
-        }
-
-        CheckTime(ItemTimeoutGrace, TimeSpan.Zero, TimeSpan.FromHours(1), nameof(ItemTimeoutGrace));
-        CheckTime(HeartbeatInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), nameof(HeartbeatInterval));
-        CheckTime(HeartbeatTimeout, HeartbeatInterval + TimeSpan.FromTicks(1), TimeSpan.FromDays(1), nameof(HeartbeatTimeout));
-        if (MaxItemsPerWorker is < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxItemsPerWorker), MaxItemsPerWorker, "MasterOptions.MaxItemsPerWorker must be at least 1");
-        }
-
-        if (MaxWorkerMemory is < 1024 * 1024)
-        {
-            throw new ArgumentOutOfRangeException(nameof(MaxWorkerMemory), MaxWorkerMemory, "MasterOptions.MaxWorkerMemory must be at least 1 MiB");
-        }
-
-        if (MaxWorkerAge is { } age)
-        {
-            CheckTime(age, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(365), nameof(MaxWorkerAge));
-        }
-
-        if (MetricsPort is { } port)
-        {
-            Check(port, 1, 65535, nameof(MetricsPort));
-        }
-
-        if (ControlToken is { Length: < 8 })
-        {
-            throw new ArgumentOutOfRangeException(nameof(ControlToken), "MasterOptions.ControlToken must be at least 8 characters");
-        }
-
-        CheckTime(MetricsLinger, TimeSpan.Zero, TimeSpan.FromHours(1), nameof(MetricsLinger));
-        ArgumentException.ThrowIfNullOrWhiteSpace(MetricsHost);
+        ArgumentNullException.ThrowIfNull(MetricsHost);
         ArgumentNullException.ThrowIfNull(Halt);
         ArgumentNullException.ThrowIfNull(LoggerFactory);
         ArgumentNullException.ThrowIfNull(TimeProvider);
+        if (FindError() is { } error)
+        {
+            throw error.ToException();
+        }
+
         return this;
     }
 
-    private static void CheckTime(TimeSpan value, TimeSpan min, TimeSpan max, string name)
-    {
-        if (value < min || value > max)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"MasterOptions.{name} must be between {min} and {max}");
-        }
-    }
+    /// <summary>The first option out of its range or at odds with another, or <c>null</c> when all are fine.</summary>
+    internal OptionError? FindError() =>
+        WorkersRange.Check(Workers)
+        ?? MaxFrameSizeRange.Check(MaxFrameSize)
+        ?? MaxPrefetchRange.Check(MaxPrefetch)
+        ?? MaxBootFailuresRange.Check(MaxBootFailures)
+        ?? MaxSpawnsPerSecondRange.Check(MaxSpawnsPerSecond)
+        ?? ShutdownTimeoutRange.Check(ShutdownTimeout)
+        ?? MaxRetriesRange.Check(MaxRetries)
+        ?? PoisonThresholdRange.Check(PoisonThreshold)
+        ?? RetryBaseDelayRange.Check(RetryBaseDelay)
+        ?? RetryMaxDelayRange.Check(RetryMaxDelay)
+        ?? (ItemTimeout is { } timeout ? ItemTimeoutRange.Check(timeout) : null)
+        ?? ItemTimeoutGraceRange.Check(ItemTimeoutGrace)
+        ?? HeartbeatIntervalRange.Check(HeartbeatInterval)
+        ?? HeartbeatTimeoutRange.Check(HeartbeatTimeout)
+        ?? (MaxItemsPerWorker is { } items ? MaxItemsPerWorkerRange.Check(items) : null)
+        ?? (MaxWorkerMemory is { } memory ? MaxWorkerMemoryRange.Check(memory) : null)
+        ?? (MaxWorkerAge is { } age ? MaxWorkerAgeRange.Check(age) : null)
+        ?? (MetricsPort is { } port ? MetricsPortRange.Check(port) : null)
+        ?? MetricsLingerRange.Check(MetricsLinger)
+        ?? (RetryMaxDelay < RetryBaseDelay ? OptionError.Below(nameof(RetryMaxDelay), RetryMaxDelay, nameof(RetryBaseDelay), RetryBaseDelay, strictly: false) : null)
+        ?? (HeartbeatTimeout <= HeartbeatInterval ? OptionError.Below(nameof(HeartbeatTimeout), HeartbeatTimeout, nameof(HeartbeatInterval), HeartbeatInterval, strictly: true) : null)
+        ?? (ControlToken is { Length: < MinControlTokenLength } token
+            ? new OptionError(nameof(ControlToken), w => $"{w.Name(nameof(ControlToken))} must be at least {MinControlTokenLength} characters long, got {token.Length}")
+            : null)
+        ?? (string.IsNullOrWhiteSpace(MetricsHost)
+            ? new OptionError(nameof(MetricsHost), w => $"{w.Name(nameof(MetricsHost))} must be a host name or address, got '{MetricsHost}'")
+            : null);
 
     internal MasterOptions Clone() => (MasterOptions)MemberwiseClone();
-
-    private static void Check(int value, int min, int max, string name)
-    {
-        if (value < min || value > max)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"MasterOptions.{name} must be between {min:N0} and {max:N0}");
-        }
-    }
 }

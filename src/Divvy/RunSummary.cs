@@ -102,7 +102,7 @@ public sealed class RunSummary
     /// <summary>One line for logs and the CLI.</summary>
     public override string ToString() =>
         $"{StopReason.ToString().ToLowerInvariant()}{(HaltReason is null ? "" : $" ({HaltReason})")}: {Dispatched} dispatched, {Succeeded} succeeded, {Failed} failed, " +
-        $"{Crashed} crashed, {TimedOut} timed out, {Quarantined} quarantined, {NotPerformed} not performed, {Retries} retries; " +
-        $"{WorkersSpawned} workers spawned, {WorkerCrashes} worker crashes, {WorkersRecycled} recycled, {WorkersTimedOut} killed at timeout, {WorkersUnresponsive} unresponsive; " +
+        $"{Crashed} crashed, {TimedOut} timed out, {Quarantined} quarantined, {NotPerformed} not performed, {Words.Count(Retries, "retry", "retries")}; " +
+        $"{Words.Count(WorkersSpawned, "worker", "workers")} spawned, {Words.Count(WorkerCrashes, "worker crash", "worker crashes")}, {WorkersRecycled} recycled, {WorkersTimedOut} killed at timeout, {WorkersUnresponsive} unresponsive; " +
         $"{Elapsed.TotalSeconds:F2} s";
 }

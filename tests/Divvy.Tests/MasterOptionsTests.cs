@@ -20,6 +20,13 @@ public sealed class MasterOptionsTests
         { "MaxWorkerAge", o => o.MaxWorkerAge = TimeSpan.FromMilliseconds(1) },
         { "MaxFrameSize", o => o.MaxFrameSize = 100 },
         { "Workers", o => o.Workers = 0 },
+        { "MaxPrefetch", o => o.MaxPrefetch = 0 },
+        { "MaxBootFailures", o => o.MaxBootFailures = 0 },
+        { "MaxSpawnsPerSecond", o => o.MaxSpawnsPerSecond = 0 },
+        { "ShutdownTimeout", o => o.ShutdownTimeout = TimeSpan.FromSeconds(-1) },
+        { "MetricsPort", o => o.MetricsPort = 0 },
+        { "MetricsLinger", o => o.MetricsLinger = TimeSpan.FromHours(2) },
+        { "MetricsHost", o => o.MetricsHost = " " },
     };
 
     [Theory]
@@ -32,6 +39,53 @@ public sealed class MasterOptionsTests
         Action validate = () => options.Clone().Validated();
 
         validate.Should().Throw<ArgumentOutOfRangeException>().WithMessage($"MasterOptions.{option} must be*");
+    }
+
+    public static TheoryData<Action<MasterOptions>, string> Messages => new()
+    {
+        { o => o.Workers = 0, "MasterOptions.Workers must be between 1 and 1,024, got 0" },
+        { o => o.ShutdownTimeout = TimeSpan.FromHours(2), "MasterOptions.ShutdownTimeout must be between 0s and 1h, got 2h" },
+        { o => o.MaxWorkerMemory = 1000, "MasterOptions.MaxWorkerMemory must be at least 1M, got 1000" },
+        { o => o.HeartbeatTimeout = TimeSpan.FromMilliseconds(500), "MasterOptions.HeartbeatTimeout must be longer than MasterOptions.HeartbeatInterval (5s), got 500ms" },
+        { o => o.RetryMaxDelay = TimeSpan.FromMilliseconds(100), "MasterOptions.RetryMaxDelay must be at least MasterOptions.RetryBaseDelay (200ms), got 100ms" },
+        { o => o.ControlToken = "short", "MasterOptions.ControlToken must be at least 8 characters long, got 5" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Messages_give_the_range_and_the_value_in_readable_units_never_raw_TimeSpans(Action<MasterOptions> set, string message)
+    {
+        var options = new MasterOptions();
+        set(options);
+
+        Action validate = () => options.Clone().Validated();
+
+        validate.Should().Throw<ArgumentOutOfRangeException>().Which.Message.Should().StartWith(message);
+    }
+
+    [Theory]
+    [InlineData(0L, "0s")]
+    [InlineData(50_000L, "5ms")]
+    [InlineData(-10_000_000L, "-1s")]
+    [InlineData(15_000_000L, "1.5s")]
+    [InlineData(300_000_000L, "30s")]
+    [InlineData(3_000_000_000L, "5m")]
+    [InlineData(36_000_000_000L, "1h")]
+    [InlineData(1L, "0.0001ms")]
+    public void Durations_are_written_as_the_command_line_takes_them(long ticks, string text)
+    {
+        Divvy.Options.OptionText.Duration(TimeSpan.FromTicks(ticks)).Should().Be(text);
+    }
+
+    [Theory]
+    [InlineData(1000L, "1000")]
+    [InlineData(1024L, "1K")]
+    [InlineData(64L * 1024 * 1024, "64M")]
+    [InlineData(1L << 30, "1G")]
+    [InlineData(1536L * 1024, "1536K")]
+    public void Sizes_are_written_as_the_command_line_takes_them(long bytes, string text)
+    {
+        Divvy.Options.OptionText.Size(bytes).Should().Be(text);
     }
 
     [Fact]

@@ -238,14 +238,7 @@ internal sealed class ExecReporter : IDisposable
         StartedAt = "",
         Error = result.Status == ItemStatus.NotPerformed
             ? "not performed: the run stopped before this task ran"
-            : $"{Describe(result.Status)}: {result.Error?.Message ?? "no result"}",
-    };
-
-    private static string Describe(ItemStatus status) => status switch
-    {
-        ItemStatus.TimedOut => "timed out",
-        ItemStatus.NotPerformed => "not performed",
-        _ => status.ToString().ToLowerInvariant(),
+            : $"{Words.Of(result.Status)}: {result.Error?.Message ?? "no result"}",
     };
 
     private static void Discard(ExecOutcome outcome)

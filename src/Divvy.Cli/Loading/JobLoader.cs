@@ -10,7 +10,7 @@ internal static class JobLoader
         string fullPath = Path.GetFullPath(assemblyPath);
         if (!File.Exists(fullPath))
         {
-            throw new JobLoadException(ExitCodes.AssemblyNotFound, $"job assembly not found: {assemblyPath}");
+            throw new JobLoadException(ExitCodes.AssemblyNotFound, $"job assembly not found: {assemblyPath}{DidYouMean(assemblyPath)}");
         }
 
         Assembly assembly = LoadAssembly(fullPath, assemblyPath);
@@ -27,7 +27,7 @@ internal static class JobLoader
         }
         catch (BadImageFormatException)
         {
-            throw new JobLoadException(ExitCodes.NotAnAssembly, $"not a .NET assembly: {shownPath}");
+            throw new JobLoadException(ExitCodes.NotAnAssembly, $"not a .NET assembly: {shownPath}{DidYouMean(shownPath)}");
         }
         catch (FileLoadException ex)
         {
@@ -50,6 +50,21 @@ internal static class JobLoader
                 ExitCodes.NoJobType,
                 $"{shownPath} was built against Divvy {built.ToString(3)}, newer than this divvy's {tool.ToString(3)}: update the tool (dotnet tool update --global Divvy.Cli --prerelease) or build the job against Divvy {tool.ToString(3)}");
         }
+    }
+
+    /// <summary>
+    /// <c>MyJob</c> (or <c>MyJob.exe</c>) is the apphost that starts <c>MyJob.dll</c>; divvy needs the
+    /// assembly itself, so name it when it is right there.
+    /// </summary>
+    private static string DidYouMean(string shownPath)
+    {
+        if (shownPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            return "";
+        }
+
+        string assembly = shownPath.EndsWith(".exe", StringComparison.OrdinalIgnoreCase) ? Path.ChangeExtension(shownPath, ".dll") : shownPath + ".dll";
+        return File.Exists(assembly) ? $"; did you mean {assembly}?" : "";
     }
 
     private static Type FindJobType(Assembly assembly, string? jobTypeName, string shownPath)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -30,21 +31,39 @@ internal sealed class ControlServer : IAsyncDisposable
         _log = log;
         _token = token ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         TokenWasGenerated = token is null;
-        Address = string.Create(CultureInfo.InvariantCulture, $"http://{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{port}/");
-        _listener.Prefixes.Add(Address);
+        string endpoint = string.Create(CultureInfo.InvariantCulture, $"{(host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : host)}:{port}");
+        Address = $"http://{endpoint}/";
         try
         {
+            _listener.Prefixes.Add(Address);
             _listener.Start();
         }
-        catch (HttpListenerException ex)
+        catch (Exception ex) when (ex is HttpListenerException or ArgumentException or SocketException)
         {
-            throw new InvalidOperationException($"cannot serve metrics on {Address}: {ex.Message} (MasterOptions.MetricsPort, divvy --metrics-port)", ex);
+            // Nothing has started yet: the options are at fault, not the job.
+            _listener.Close();
+            throw new RunSetupException($"cannot listen on {endpoint}: {Reason(ex, host)}", ex);
         }
 
         _serving = ServeAsync();
     }
 
     public string Address { get; }
+
+    /// <summary>Why listening failed, as the rest of a sentence: <c>address already in use</c>.</summary>
+    private static string Reason(Exception ex, string host)
+    {
+        bool isAddress = IPAddress.TryParse(host, out IPAddress? address);
+        if (address is { AddressFamily: AddressFamily.InterNetworkV6 } && !OperatingSystem.IsWindows())
+        {
+            // The managed listener used off Windows misreads the bracketed address ("invalid port").
+            return "IPv6 addresses are not supported here; use an IPv4 address such as 127.0.0.1 or 0.0.0.0";
+        }
+
+        string reason = ex is ArgumentException ? "not a valid host name or address" : ex.Message.TrimEnd('.');
+        reason = reason.Length > 1 && char.IsUpper(reason[0]) && !char.IsUpper(reason[1]) ? char.ToLowerInvariant(reason[0]) + reason[1..] : reason;
+        return isAddress || host is "localhost" or "*" or "+" ? reason : $"{reason}; give an address of this machine, such as 127.0.0.1 or 0.0.0.0";
+    }
 
     public string Token => _token;
 

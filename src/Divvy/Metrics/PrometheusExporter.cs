@@ -26,8 +26,9 @@ internal sealed class PrometheusExporter : IDisposable
                 listener.EnableMeasurementEvents(instrument);
                 lock (_gate)
                 {
-                    // Every instrument shows up, with zero, from the first scrape on.
-                    Get(instrument, default);
+                    // Every instrument shows up, with zero, from the first scrape on; a counter that
+                    // is only ever recorded with labels loses this placeholder at its first sample.
+                    Get(instrument, default).IsPlaceholder = true;
                 }
             }
         };
@@ -66,6 +67,7 @@ internal sealed class PrometheusExporter : IDisposable
         lock (_gate)
         {
             Series series = Get(instrument, tags);
+            series.IsPlaceholder = false;
             switch (instrument)
             {
                 case ObservableGauge<int> or ObservableGauge<long> or ObservableGauge<double>:
@@ -101,6 +103,11 @@ internal sealed class PrometheusExporter : IDisposable
             };
             series = new Series(family, labels, type, instrument.Description ?? "");
             _series[key] = series;
+            if (labels.Length > 0 && _series.TryGetValue(family, out Series? unlabelled) && unlabelled.IsPlaceholder)
+            {
+                // divvy_workers_spawned_total{reason="start"} replaces the bare divvy_workers_spawned_total 0.
+                _series.Remove(family);
+            }
         }
 
         return series;
@@ -149,6 +156,9 @@ internal sealed class PrometheusExporter : IDisposable
         public string Help { get; } = help;
 
         public double Value { get; set; }
+
+        /// <summary>A zero shown before the instrument's first sample, so the family is never missing.</summary>
+        public bool IsPlaceholder { get; set; }
 
         public void Observe(double value)
         {

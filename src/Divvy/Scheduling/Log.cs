@@ -33,8 +33,33 @@ internal static partial class Log
     [LoggerMessage(19, LogLevel.Debug, "killing {Worker}: {Why}")]
     public static partial void WorkerKilledQuietly(ILogger logger, string worker, string why);
 
-    [LoggerMessage(8, LogLevel.Information, "stop requested: {Reason} (force: {Force})")]
-    public static partial void StopRequested(ILogger logger, string reason, bool force);
+    /// <summary>The scheduler took a stop request; says in words what the stop does.</summary>
+    public static void StopRequested(ILogger logger, string reason, bool force)
+    {
+        if (force)
+        {
+            StopForced(logger, reason.ToLowerInvariant());
+        }
+        else
+        {
+            StopGraceful(logger, reason.ToLowerInvariant());
+        }
+    }
+
+    [LoggerMessage(8, LogLevel.Information, "{Reason}: no new items start; workers finish the items they hold, then exit")]
+    private static partial void StopGraceful(ILogger logger, string reason);
+
+    [LoggerMessage(20, LogLevel.Information, "{Reason}: killing the workers now")]
+    private static partial void StopForced(ILogger logger, string reason);
+
+    [LoggerMessage(21, LogLevel.Warning, "stopping: {InFlight} will finish (up to {Timeout}, {Option}); Ctrl-C again to kill them")]
+    public static partial void Stopping(ILogger logger, string inFlight, string timeout, string option);
+
+    [LoggerMessage(22, LogLevel.Warning, "stopping: no item is in flight; Ctrl-C again to kill the workers")]
+    public static partial void StoppingIdle(ILogger logger);
+
+    [LoggerMessage(23, LogLevel.Warning, "killing workers")]
+    public static partial void Killing(ILogger logger);
 
     [LoggerMessage(9, LogLevel.Error, "Dispatch threw; finishing accepted items, then stopping")]
     public static partial void DispatchFailed(ILogger logger, Exception error);
@@ -42,14 +67,17 @@ internal static partial class Log
     [LoggerMessage(10, LogLevel.Error, "a job hook threw in the master; stopping")]
     public static partial void HookFailed(ILogger logger, Exception error);
 
-    [LoggerMessage(11, LogLevel.Debug, "spawn throttled for {Milliseconds:F0} ms (MasterOptions.MaxSpawnsPerSecond)")]
+    [LoggerMessage(11, LogLevel.Debug, "spawn throttled for {Milliseconds:F0} ms (MasterOptions.MaxSpawnsPerSecond, divvy --max-spawn-rate)")]
     public static partial void SpawnThrottled(ILogger logger, double milliseconds);
 
-    [LoggerMessage(13, LogLevel.Information, "item {Item} attempt {Attempt} ended {Outcome}; retrying in {Milliseconds:F0} ms")]
+    [LoggerMessage(13, LogLevel.Information, "item {Item} attempt {Attempt} {Outcome}; retrying in {Milliseconds:F0} ms")]
     public static partial void ItemRetrying(ILogger logger, long item, int attempt, string outcome, double milliseconds);
 
-    [LoggerMessage(14, LogLevel.Warning, "item {Item} quarantined as poison: it crashed {Crashes} workers (MasterOptions.PoisonThreshold)")]
-    public static partial void ItemQuarantined(ILogger logger, long item, int crashes);
+    /// <summary>An item crashed <paramref name="crashes"/> workers and is set aside.</summary>
+    public static void ItemQuarantined(ILogger logger, long item, int crashes) => ItemQuarantined(logger, item, Words.Count(crashes, "worker", "workers"));
+
+    [LoggerMessage(14, LogLevel.Warning, "item {Item} quarantined as poison: it crashed {Crashes} (MasterOptions.PoisonThreshold, divvy --poison-after)")]
+    private static partial void ItemQuarantined(ILogger logger, long item, string crashes);
 
     [LoggerMessage(15, LogLevel.Information, "{Worker} recycling: {Reason} limit reached")]
     public static partial void WorkerRecycling(ILogger logger, string worker, string reason);

@@ -70,7 +70,7 @@ internal sealed partial class Scheduler
 
         _counts.Retries++;
         Metrics.Retried.Add(1);
-        Log.ItemRetrying(_log, item.Id, item.Attempts, outcome.ToString(), delay!.Value.TotalMilliseconds);
+        Log.ItemRetrying(_log, item.Id, item.Attempts, Words.Of(outcome), delay!.Value.TotalMilliseconds);
         long due = _time.GetTimestamp() + (long)(delay.Value.TotalSeconds * _time.TimestampFrequency);
         _delayed.Enqueue(item, due);
         ArmRetryTimer();
@@ -110,8 +110,8 @@ internal sealed partial class Scheduler
         else if (status != ItemStatus.NotPerformed)
         {
             // Items the run did not get to are no failure of theirs: not counted, not logged one by one.
-            Metrics.Failed.Add(1, new KeyValuePair<string, object?>("status", status.ToString().ToLowerInvariant()));
-            Log.ItemFailed(_log, item.Id, worker.ToString(), status.ToString().ToLowerInvariant(), error?.ToString() ?? "");
+            Metrics.Failed.Add(1, new KeyValuePair<string, object?>("status", Words.Label(status)));
+            Log.ItemFailed(_log, item.Id, worker.ToString(), Words.Of(status), error?.ToString() ?? "");
         }
 
         try

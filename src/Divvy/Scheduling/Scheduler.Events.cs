@@ -43,7 +43,7 @@ internal sealed partial class Scheduler
                 CheckDeadlinesAndHeartbeats();
                 break;
             case TimerFired { Purpose: TimerPurpose.ShutdownDeadline }:
-                KillAll("did not stop within MasterOptions.ShutdownTimeout");
+                KillAll($"did not stop within {Options.OptionText.Duration(_options.ShutdownTimeout)} (MasterOptions.ShutdownTimeout, divvy --shutdown-timeout)");
                 break;
         }
     }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Divvy.Tests.Support;
 using static Divvy.Tests.Support.ProcessRun;
 
@@ -71,32 +74,100 @@ public sealed class CliSpecs
         { ["@jobs"], 6, "job types in" },
         { ["--job", "NoConstructorJob", "@jobs"], 7, "has no usable constructor" },
         { ["--job", "NoSuchJob", "@jobs"], 5, "no job type named 'NoSuchJob'" },
-        { ["-n", "0", "@jobs"], 2, "-n/--workers must be a whole number from 1 to 1024, got '0'" },
-        { ["-n", "-3", "@jobs"], 2, "got '-3'" },
+        { ["-n", "0", "@jobs"], 2, "-n/--workers must be between 1 and 1024, got 0" },
+        { ["-n", "-3", "@jobs"], 2, "got -3" },
         { ["-n", "many", "@jobs"], 2, "got 'many'" },
-        { ["--max-frame-size", "12", "@jobs"], 2, "--max-frame-size must be a size from 1K to 1G" },
+        { ["--max-frame-size", "12", "@jobs"], 2, "--max-frame-size must be between 1K and 1G, got 12" },
         { [], 2, "missing the job assembly" },
-        { ["--retries", "-1", "@jobs"], 2, "--retries must be a whole number from 0 to 1000, got '-1'" },
+        { ["--retries", "-1", "@jobs"], 2, "--retries must be between 0 and 1000, got -1" },
         { ["--timeout", "soon", "@jobs"], 2, "--timeout must be a duration such as 500ms, 30s, 5m or 2h, got 'soon'" },
         { ["--halt", "sometimes", "@jobs"], 2, "--halt: 'sometimes' is not a halt policy" },
-        { ["--max-worker-memory", "10", "@jobs"], 2, "--max-worker-memory must be a size of at least 1M" },
-        { ["--max-items-per-worker", "0", "@jobs"], 2, "--max-items-per-worker must be a whole number of at least 1" },
-        { ["--poison-after", "0", "@jobs"], 2, "--poison-after must be a whole number from 1 to 100" },
-        { ["--retry-delay", "10s", "--retry-max-delay", "1s", "@jobs"], 2, "MasterOptions.RetryMaxDelay must be between 00:00:10 and 1.00:00:00" },
-        { ["--bogus", "@jobs"], 2, "Unrecognized option '--bogus'" },
+        { ["--max-worker-memory", "10", "@jobs"], 2, "--max-worker-memory must be at least 1M, got 10" },
+        { ["--max-items-per-worker", "0", "@jobs"], 2, "--max-items-per-worker must be at least 1, got 0" },
+        { ["--poison-after", "0", "@jobs"], 2, "--poison-after must be between 1 and 100, got 0" },
+        { ["--retry-delay", "10s", "--retry-max-delay", "1s", "@jobs"], 2, "--retry-max-delay must be at least --retry-delay (10s), got 1s" },
+        { ["--heartbeat", "1s", "--heartbeat-timeout", "500ms", "@jobs"], 2, "--heartbeat-timeout must be longer than --heartbeat (1s), got 500ms" },
+        { ["--metrics-host", "0.0.0.0", "@jobs"], 2, "--metrics-host needs --metrics-port" },
+        { ["--bogus", "@jobs"], 2, "unknown option '--bogus'" },
+        { ["@apphost"], 4, "not a .NET assembly: @apphost; did you mean @apphost.dll?" },
     };
 
     [Theory]
     [MemberData(nameof(BadInput))]
     public async Task Bad_input_gets_one_clear_line_and_a_distinct_exit_code(string[] args, int exitCode, string message)
     {
-        string[] resolved = args.Select(a => a switch { "@jobs" => Artifacts.JobsDll, "@library" => Artifacts.LibraryDll, _ => a }).ToArray();
+        string[] resolved = args.Select(Resolve).ToArray();
         await using ProcessRun run = DivvyCommand(resolved);
 
         (await run.WaitAsync()).Should().Be(exitCode, run.AllStderr);
 
         run.Stderr.Should().NotBeEmpty();
-        run.Stderr[0].Should().StartWith("divvy: ").And.Contain(message);
+        run.Stderr[0].Should().StartWith("divvy: ").And.Contain(message.Replace("@apphost", Artifacts.DancePartyAppHost));
+        run.Stderr.Skip(1).Should().BeSubsetOf(["Try 'divvy --help' for more information."], "each bad input is one line");
+        run.Stdout.Should().BeEmpty("stdout belongs to the job; divvy speaks on stderr");
         run.AllStderr.Should().NotContain("   at ", "no stack trace for bad input");
+    }
+
+    private static string Resolve(string arg) => arg switch
+    {
+        "@jobs" => Artifacts.JobsDll,
+        "@library" => Artifacts.LibraryDll,
+        "@apphost" => Artifacts.DancePartyAppHost,
+        _ => arg,
+    };
+
+    [Fact]
+    public async Task A_metrics_port_in_use_is_a_set_up_error_not_the_jobs_failure()
+    {
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        int port = ((IPEndPoint)occupant.LocalEndpoint).Port;
+
+        await using ProcessRun run = DivvyCommand(["-n", "1", "--metrics-port", port.ToString(CultureInfo.InvariantCulture), .. Job("EchoJob", "2")]);
+
+        (await run.WaitAsync()).Should().Be(2, run.AllStderr);
+        run.Stderr.Should().Equal($"divvy: cannot listen on 127.0.0.1:{port}: address already in use");
+        run.Stdout.Should().BeEmpty("no worker started");
+    }
+
+    [Theory]
+    [InlineData("192.0.2.1", "cannot assign requested address")]
+    [InlineData("not a host", "give an address of this machine, such as 127.0.0.1 or 0.0.0.0")]
+    [InlineData("::1", "use an IPv4 address such as 127.0.0.1 or 0.0.0.0")]
+    public async Task A_metrics_host_divvy_cannot_listen_on_is_a_set_up_error(string host, string reason)
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        string port = ((IPEndPoint)probe.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+        probe.Stop();
+
+        // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of this machine; nothing is sent anywhere.
+        await using ProcessRun run = DivvyCommand(["-n", "1", "--metrics-port", port, "--metrics-host", host, .. Job("EchoJob", "2")]);
+
+        (await run.WaitAsync()).Should().Be(2, run.AllStderr);
+        string endpoint = host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}";
+        run.Stderr.Should().ContainSingle().Which.Should().StartWith($"divvy: cannot listen on {endpoint}: ").And.Contain(reason).And.NotContain("the job failed");
+    }
+
+    [Fact]
+    public async Task The_summary_counts_in_proper_English()
+    {
+        await using ProcessRun run = DivvyCommand(["-n", "1", "--retries", "1", "--retry-delay", "10ms", .. Job("ThrowJob", "3")]);
+
+        (await run.WaitAsync()).Should().Be(1);
+
+        string summary = run.Stderr.Single(l => l.StartsWith("divvy: run "));
+        summary.Should().Contain("1 retry;").And.Contain("1 worker spawned").And.Contain("0 worker crashes");
+    }
+
+    [Fact]
+    public async Task A_timed_out_item_is_said_to_have_timed_out()
+    {
+        await using ProcessRun run = DivvyCommand(["-n", "1", "--timeout", "300ms", .. Job("TimeoutJob", "honour", "2")]);
+
+        (await run.WaitAsync()).Should().Be(1);
+
+        run.Stderr.Should().Contain(l => l.StartsWith("divvy: item 1 timed out on worker 1"));
+        run.AllStderr.Should().NotContainEquivalentOf("timedout");
     }
 }

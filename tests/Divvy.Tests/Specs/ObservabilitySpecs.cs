@@ -85,7 +85,7 @@ public sealed partial class ObservabilitySpecs : IDisposable
         DateTime deadline = DateTime.UtcNow.AddSeconds(30);
         while (!text.Contains("divvy_items_succeeded_total 8\n", StringComparison.Ordinal) || !text.Contains("divvy_items_in_flight 0\n", StringComparison.Ordinal))
         {
-            DateTime.UtcNow.Should().BeBefore(deadline, $"the counters should settle; last scrape:\n{text}");
+            DateTime.UtcNow.Should().BeBefore(deadline, $"the counters should settle; last scrape:\n{text}\nstderr:\n{run.AllStderr}");
             try
             {
                 text = await _http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
@@ -126,6 +126,8 @@ public sealed partial class ObservabilitySpecs : IDisposable
         samples["divvy_items_failed_total{status=\"failed\"}"].Should().Be(4);
         samples["divvy_item_duration_seconds_count"].Should().Be(12);
         samples["divvy_workers_spawned_total{reason=\"start\"}"].Should().Be(2);
+        samples.Should().NotContainKey("divvy_workers_spawned_total", "every launch has a reason: no stray unlabelled series");
+        samples.Should().NotContainKey("divvy_items_failed_total", "every failure has a status: no stray unlabelled series");
         samples["divvy_items_in_flight"].Should().Be(0);
         run.Stderr.Single(l => l.StartsWith("divvy: run ")).Should().Contain("12 dispatched, 8 succeeded, 4 failed");
     }
@@ -214,6 +216,63 @@ public sealed partial class ObservabilitySpecs : IDisposable
         var logs = run.Lines("log ").ToList();
         logs.Should().Contain(l => l.Contains("category=Divvy.Master") && l.Contains("spawned"));
         logs.Should().Contain(l => l.Contains("level=Warning") && l.Contains("scope=Item=3,Worker=") && l.Contains("message=item 3 failed on worker"));
+    }
+
+    [Theory]
+    [InlineData("30s", true)]
+    [InlineData("1s", false)]
+    public async Task Ctrl_C_says_what_happens_next_and_items_in_flight_get_the_shutdown_timeout(string timeout, bool finish)
+    {
+        await using ProcessRun run = DivvyCommand(["-v", "-n", "2", "--shutdown-timeout", timeout, .. Job("SleepJob", "6", "3000")]);
+        await run.WaitForLinesAsync("started ", 2);
+
+        run.Signal(Signals.SIGINT);
+
+        (await run.WaitAsync(TimeSpan.FromSeconds(60))).Should().Be(130, run.AllStderr);
+        string stopping = run.Stderr.Should().ContainSingle(l => l.StartsWith("divvy: stopping: ")).Subject;
+        Match said = Regex.Match(stopping, $@"^divvy: stopping: (\d+) items? in flight will finish \(up to {timeout}, --shutdown-timeout\); Ctrl-C again to kill them$");
+        said.Success.Should().BeTrue(stopping);
+        run.Stderr.Should().Contain("divvy: interrupted: no new items start; workers finish the items they hold, then exit");
+        run.AllStderr.Should().NotContain("force:");
+        if (finish)
+        {
+            run.Lines("finished ").Should().HaveCount(int.Parse(said.Groups[1].Value), "the items in flight finish within --shutdown-timeout");
+            run.AllStderr.Should().NotContain("did not stop within");
+        }
+        else
+        {
+            run.Lines("finished ").Should().BeEmpty("3 s items outlast a 1 s shutdown timeout");
+            run.Stderr.Should().Contain(l => l.EndsWith(": did not stop within 1s (MasterOptions.ShutdownTimeout, divvy --shutdown-timeout)"));
+        }
+    }
+
+    [Fact]
+    public async Task A_second_Ctrl_C_says_it_kills_the_workers()
+    {
+        await using ProcessRun run = DivvyCommand(["-n", "2", .. Job("SleepJob", "4", "20000")]);
+        await run.WaitForLinesAsync("started ", 2);
+
+        run.Signal(Signals.SIGINT);
+        await WaitUntil(() => run.Stderr.Any(l => l.StartsWith("divvy: stopping: ")), "the first Ctrl-C to be acknowledged");
+        run.Signal(Signals.SIGINT);
+
+        (await run.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(143, run.AllStderr);
+        run.Stderr.Should().Contain("divvy: killing workers");
+        run.Lines("finished ").Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_program_using_the_library_hears_what_Ctrl_C_does_through_its_logger()
+    {
+        await using ProcessRun run = Start(Artifacts.JobsDll, ["sleep", "2", "6", "3000"], new Dictionary<string, string> { ["JOBS_LOG"] = "1" });
+        await run.WaitForLinesAsync("started ", 2);
+
+        run.Signal(Signals.SIGINT);
+
+        (await run.WaitAsync(TimeSpan.FromSeconds(60))).Should().Be(1, run.AllStderr);
+        run.Lines("log ").Should().ContainSingle(l => l.Contains("level=Warning") && l.Contains("message=stopping: "))
+            .Which.Should().MatchRegex(@"in flight will finish \(up to 5s, MasterOptions\.ShutdownTimeout\); Ctrl-C again to kill them$");
+        run.AllStderr.Should().NotContain("stopping:", "the library logs; it does not also print");
     }
 
     [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<labels>\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? (?<value>-?[0-9.eE+-]+|NaN|\+Inf|-Inf)$""")]

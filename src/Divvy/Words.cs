@@ -1,0 +1,25 @@
+using System.Globalization;
+
+namespace Divvy;
+
+/// <summary>How counts and statuses read in messages: <c>1 worker</c>, <c>2 workers</c>, <c>timed out</c>.</summary>
+internal static class Words
+{
+    /// <summary><c>1 retry</c>, <c>0 retries</c>, <c>2 retries</c>.</summary>
+    public static string Count(long count, string one, string many) =>
+        string.Create(CultureInfo.InvariantCulture, $"{count} {(count == 1 ? one : many)}");
+
+    /// <summary><c>succeeded</c>, <c>failed</c>, <c>timed out</c>: a status as a sentence says it.</summary>
+    public static string Of(ItemStatus status) => status switch
+    {
+        ItemStatus.TimedOut => "timed out",
+        ItemStatus.NotPerformed => "not performed",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary><c>retry</c>, <c>failed</c>, <c>timed out</c>: an attempt's outcome as a sentence says it.</summary>
+    public static string Of(AttemptOutcome outcome) => outcome == AttemptOutcome.TimedOut ? "timed out" : outcome.ToString().ToLowerInvariant();
+
+    /// <summary><c>timed_out</c>, <c>not_performed</c>: a status as a metric label value.</summary>
+    public static string Label(ItemStatus status) => Of(status).Replace(' ', '_');
+}
