@@ -1,6 +1,7 @@
 using System.Reflection;
 using Divvy.Cli.Loading;
 using Divvy.Cli.Logging;
+using Divvy.Options;
 using McMaster.Extensions.CommandLineUtils;
 using Microsoft.Extensions.Logging;
 
@@ -113,7 +114,7 @@ internal sealed class DivvyCommand
             return Usage("missing the job assembly: divvy [options] job.dll [job arguments...]");
         }
 
-        if (_runOptions.TryBuild(out MasterOptions options) is { } usage)
+        if (_runOptions.Check() is { } usage)
         {
             return Usage(usage);
         }
@@ -128,11 +129,47 @@ internal sealed class DivvyCommand
             return Fail(ex.ExitCode, ex.Message);
         }
 
+        if (JobDefaults(job, out MasterOptions options) is { } problem)
+        {
+            return problem;
+        }
+
+        if (_runOptions.TryApply(options) is { } flagUsage)
+        {
+            return Usage(flagUsage);
+        }
+
         using ILoggerFactory logging = LoggerFactory.Create(builder => builder
             .AddProvider(new StderrLoggerProvider(_log))
             .SetMinimumLevel(_verbose.HasValue() ? LogLevel.Debug : LogLevel.Warning));
         options.LoggerFactory = logging;
         return RunJob(job, options);
+    }
+
+    /// <summary>
+    /// The job's own defaults (its <c>Configure</c>), which the flags given on the command line then
+    /// override; a job that cannot be bound or sets an option out of range is the job's fault (exit 7).
+    /// </summary>
+    private int? JobDefaults(IParallelizable job, out MasterOptions options)
+    {
+        options = new MasterOptions();
+        try
+        {
+            options = Master.OptionsFor(job);
+        }
+        catch (JobDefinitionException ex)
+        {
+            return Fail(ExitCodes.JobNotConstructible, ex.Message);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The job's Configure is user code: whatever it throws is reported in one line.
+            return Fail(ExitCodes.JobNotConstructible, $"the job's Configure threw {ex.GetType().Name}: {ex.Message}");
+        }
+
+        return options.FindError() is { } error
+            ? Fail(ExitCodes.JobNotConstructible, $"the job's Configure set {error.Describe(OptionVocabulary.Api)}")
+            : null;
     }
 
     private int RunJob(IParallelizable job, MasterOptions options)

@@ -83,11 +83,16 @@ internal sealed class RunOptions
     /// <summary>Names options as the command line does; library messages about options use it too.</summary>
     public OptionVocabulary Words => _words;
 
-    /// <summary>Builds the options, or returns the usage error that says what is wrong, in one line.</summary>
-    public string? TryBuild(out MasterOptions result)
+    /// <summary>Checks the flags on fresh options: the usage error that says what is wrong, in one line, or null.</summary>
+    public string? Check() => TryApply(new MasterOptions());
+
+    /// <summary>
+    /// Applies the flags given on the command line over <paramref name="options"/> (the job's own
+    /// defaults, from its <c>Configure</c>): the usage error that says what is wrong, in one line, or null.
+    /// </summary>
+    public string? TryApply(MasterOptions options)
     {
-        var options = new MasterOptions { Vocabulary = _words };
-        result = options;
+        options.Vocabulary = _words;
         foreach (Flag flag in _flags)
         {
             if (flag.Option.HasValue() && flag.Apply(options, flag.Option.Value()!) is { } error)

@@ -45,6 +45,21 @@ public sealed class CliSpecs
         run.Stderr.Should().Contain(l => l.Contains("item 3 failed on worker") && l.Contains("System.InvalidOperationException: item 3 is a multiple of three"));
     }
 
+    [Theory]
+    [InlineData(new string[0], 3, 4)]
+    [InlineData(new[] { "--retries", "0" }, 1, 0)]
+    public async Task A_job_run_by_divvy_keeps_the_defaults_it_declares_flags_override_them_and_its_end_of_run_hook_runs(string[] flags, int attemptsOfAFailingItem, int retries)
+    {
+        // RecordJob's Configure asks for 2 retries; items 2 and 4 always fail.
+        await using ProcessRun run = DivvyCommand([.. flags, "-n", "2", "--job", "RecordJob", Artifacts.JobsDll, "4", "0", "0", "2"]);
+
+        (await run.WaitAsync()).Should().Be(1, run.AllStderr);
+
+        run.Lines("configured").Should().ContainSingle("Configure runs in the master only, once");
+        run.Stdout.Should().Contain(l => l.StartsWith($"final item=2 status=Failed attempts={attemptsOfAFailingItem} "));
+        run.Lines("completed ").Should().ContainSingle().Which.Should().Be($"completed results=4 dispatched=4 notperformed=0 retries={retries} reason=Completed");
+    }
+
     [Fact]
     public async Task Verbose_logs_the_worker_lifecycle_to_stderr_and_leaves_stdout_to_the_job()
     {
