@@ -193,9 +193,14 @@ internal sealed class DivvyCommand
             // The options ask for something this machine cannot give (a port in use): not the job's fault.
             return Fail(ExitCodes.SetupFailed, ex.Message);
         }
+        catch (ItemSerializationException ex)
+        {
+            // Its message names the item, its type and the fix: nothing to add.
+            return Fail(ExitCodes.JobFailed, ex.Message);
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Dispatch, a master-side hook, serialization or launching failed: report it in one line, not a crash dump.
+            // Dispatch, a master-side hook or launching failed: report it in one line, not a crash dump.
             return Fail(ExitCodes.JobFailed, $"the job failed in the master: {ex.GetType().Name}: {ex.Message}");
         }
 

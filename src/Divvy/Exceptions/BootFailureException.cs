@@ -13,7 +13,14 @@ public sealed class BootFailureException : DivvyException
 {
     /// <summary>Creates the exception from the workers that died.</summary>
     public BootFailureException(IReadOnlyList<WorkerFailure> failures)
-        : base(Describe(failures))
+        : this(failures, $"{nameof(MasterOptions)}.{nameof(MasterOptions.MaxBootFailures)}")
+    {
+    }
+
+    /// <param name="failures">The workers that died.</param>
+    /// <param name="limitName">How the reader names the limit: the option, or the <c>divvy</c> flag.</param>
+    internal BootFailureException(IReadOnlyList<WorkerFailure> failures, string limitName)
+        : base(Describe(failures, limitName))
     {
         Failures = failures;
     }
@@ -21,10 +28,10 @@ public sealed class BootFailureException : DivvyException
     /// <summary>The workers that died before completing an item, oldest first.</summary>
     public IReadOnlyList<WorkerFailure> Failures { get; }
 
-    private static string Describe(IReadOnlyList<WorkerFailure> failures)
+    private static string Describe(IReadOnlyList<WorkerFailure> failures, string limitName)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"workers keep dying before completing any item: {failures.Count} in a row (MasterOptions.MaxBootFailures), so the run stopped");
+        text.Append(CultureInfo.InvariantCulture, $"workers keep dying before completing any item: {failures.Count} in a row ({limitName}), so the run stopped");
 
         // One group per way of dying: most boot failures are one cause in every worker.
         var groups = failures.GroupBy(f => (f.Exit.ExitCode, Reason: f.Reason?.ToString())).ToList();

@@ -226,7 +226,7 @@ internal sealed partial class Scheduler
             _bootFailures.Add(new WorkerFailure(worker.Info, ended.Exit, reason, worker.Process.Tail.Snapshot()));
             if (_bootFailures.Count >= _options.MaxBootFailures)
             {
-                Abort(new BootFailureException(_bootFailures.ToArray()));
+                Abort(new BootFailureException(_bootFailures.ToArray(), _options.Vocabulary.Name(nameof(MasterOptions.MaxBootFailures))));
             }
         }
     }

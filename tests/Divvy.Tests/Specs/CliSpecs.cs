@@ -78,7 +78,18 @@ public sealed class CliSpecs
 
         (await run.WaitAsync()).Should().Be(8);
 
-        run.Stderr.Should().Contain(l => l.StartsWith("divvy: workers keep dying before completing any item"));
+        run.Stderr.Should().Contain(l => l.StartsWith("divvy: workers keep dying before completing any item") && l.Contains("(--max-boot-failures)"), "the limit is named as a divvy user sets it");
+    }
+
+    [Fact]
+    public async Task An_item_that_cannot_be_serialized_is_one_line_naming_its_type_and_the_fix()
+    {
+        await using ProcessRun run = DivvyCommand("-n", "2", "--job", "UnserializableJob", Artifacts.JobsDll);
+
+        (await run.WaitAsync()).Should().Be(9, run.AllStderr);
+
+        run.Stderr.Where(l => l.StartsWith("divvy: ")).Should().ContainSingle(run.AllStderr)
+            .Which.Should().Be("divvy: cannot serialize an item of type Divvy.Tests.Jobs.Parcel for a worker: mark Parcel [MessagePackObject] with [Key(0)], [Key(1)]... on the members to send, or use primitives, strings, arrays and collections of them");
     }
 
     public static TheoryData<string[], int, string> BadInput => new()
