@@ -327,15 +327,16 @@ internal sealed class WorkerHost
     {
         try
         {
+            // The master reports the cause once, for every worker together: no line of our own.
             Write(writer, new FatalMessage(stage, RemoteError.From(error)));
             writer.Flush();
         }
         catch (IOException)
         {
-            // The master is gone too; the exit code still tells the story.
+            // The master is gone too: stderr and the exit code are all that is left to tell the story.
+            Console.Error.WriteLine($"divvy worker, pid {Environment.ProcessId}: {stage} failed: {RemoteError.From(error)}");
         }
 
-        Console.Error.WriteLine($"divvy worker, pid {Environment.ProcessId}: {stage} failed: {RemoteError.From(error)}");
         return exitCode;
     }
 

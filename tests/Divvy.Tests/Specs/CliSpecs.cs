@@ -79,6 +79,8 @@ public sealed class CliSpecs
         (await run.WaitAsync()).Should().Be(8);
 
         run.Stderr.Should().Contain(l => l.StartsWith("divvy: workers keep dying before completing any item") && l.Contains("(--max-boot-failures)"), "the limit is named as a divvy user sets it");
+        run.Stderr.Should().NotContain(l => l.Contains("AfterSpawn failed"), "the cause is said once, in the master's block, not again by every worker");
+        run.Stderr.Where(l => !l.StartsWith("boot-fail job:")).Should().HaveCountLessThanOrEqualTo(6, "one early warning, then one block: " + run.AllStderr);
     }
 
     [Fact]
