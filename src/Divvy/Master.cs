@@ -147,7 +147,7 @@ public sealed partial class Master
             await RunAsWorkerAsync().ConfigureAwait(false);
         }
 
-        using var scheduler = new Scheduler(_job, _options, new WorkerLauncher(WorkerCommand.ForCurrentProcess(), Console.Error, _options.WorkerStandardOutput));
+        using var scheduler = new Scheduler(_job, _options, new LocalProcessLauncher(WorkerCommand.ForCurrentProcess(), Console.Error, _options.WorkerStandardOutput, _options.MaxFrameSize));
 
         // The exporter listens to every measurement, so it exists only when someone will scrape.
         // (Without it the run creates its meter itself, once the first worker is on its way.)

@@ -5,22 +5,25 @@ namespace Divvy.Scheduling;
 /// a round trip to the master; slow items must not queue at all, or a free worker would sit idle
 /// while an item waits behind a busy one. The window covers about <see cref="TargetQueueTime"/> of
 /// work, from a moving average of measured durations: 1 for items of 2 ms or more, up to the cap
-/// for microsecond items. Big items are also held to about <see cref="TargetQueueBytes"/> (what
-/// the pipe holds): more in flight only keeps more payloads alive in both processes.
+/// for microsecond items. Big items are also held to about the channel's preferred window in bytes
+/// (what a pipe holds): more in flight only keeps more payloads alive in both processes.
 /// </summary>
 internal sealed class PrefetchWindow
 {
     internal static readonly TimeSpan TargetQueueTime = TimeSpan.FromMilliseconds(2);
-    internal const int TargetQueueBytes = Launching.FileDescriptors.PipeCapacity;
     private const double Smoothing = 0.2;
 
     private readonly int _max;
+    private readonly int _targetQueueBytes;
     private double _averageTicks = -1;
     private double _averageBytes = -1;
 
-    public PrefetchWindow(int max)
+    /// <param name="max">The most items one worker may hold (<see cref="MasterOptions.MaxPrefetch"/>).</param>
+    /// <param name="targetQueueBytes">Payload bytes worth keeping in flight: the channel's <see cref="Transport.IWorkerChannel.PreferredWindowBytes"/>.</param>
+    public PrefetchWindow(int max, int targetQueueBytes)
     {
         _max = max;
+        _targetQueueBytes = targetQueueBytes;
         Current = 1;
     }
 
@@ -35,7 +38,7 @@ internal sealed class PrefetchWindow
         double bytes = Math.Max(payloadBytes, 1);
         _averageBytes = _averageBytes < 0 ? bytes : (Smoothing * bytes) + ((1 - Smoothing) * _averageBytes);
         double byTime = 1 + Math.Floor(TargetQueueTime.Ticks / _averageTicks);
-        double bySize = Math.Floor(TargetQueueBytes / _averageBytes);
+        double bySize = Math.Floor(_targetQueueBytes / _averageBytes);
         Current = (int)Math.Clamp(Math.Min(byTime, bySize), 1, _max);
     }
 }

@@ -1,4 +1,5 @@
 using Divvy.Jobs;
+using Divvy.Launching;
 using Divvy.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -143,24 +144,24 @@ internal sealed partial class Scheduler
     private void OnWorkerEnded(WorkerEnded ended)
     {
         WorkerConnection worker = ended.Worker;
-        int slot = worker.Process.Number - 1;
+        int slot = worker.Number - 1;
         if (ReferenceEquals(_slots[slot], worker))
         {
             _slots[slot] = null;
         }
 
-        bool cleanExit = ended.ChannelError is null && ended.Exit.ExitCode == 0 && (worker.StopSent || worker.Retiring is not null);
+        bool cleanExit = ended.ChannelError is null && ended.End.IsSuccess && (worker.StopSent || worker.Retiring is not null);
         RecordVacancy(slot, worker, cleanExit);
         switch (worker.Killed)
         {
             case KillReason.HardTimeout:
                 _counts.WorkersTimedOut++;
-                Log.WorkerExited(_log, worker.Info.ToString(), $"killed at the hard deadline: {ended.Exit}");
+                Log.WorkerExited(_log, worker.Info.ToString(), $"killed at the hard deadline: {ended.End}");
                 SettleHead(worker, AttemptOutcome.TimedOut, ended.Exit, TimedOutError(worker));
                 break;
             case KillReason.Unresponsive:
                 _counts.WorkersUnresponsive++;
-                Log.WorkerExited(_log, worker.Info.ToString(), $"killed for not answering heartbeats: {ended.Exit}");
+                Log.WorkerExited(_log, worker.Info.ToString(), $"killed for not answering heartbeats: {ended.End}");
                 SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, new RemoteError("Divvy.WorkerUnresponsive", $"{worker.Info} stopped answering for {_options.HeartbeatTimeout.TotalSeconds:F1} s (MasterOptions.HeartbeatTimeout) and was killed", ""));
                 break;
             case KillReason.Shutdown:
@@ -170,7 +171,7 @@ internal sealed partial class Scheduler
                     _counts.WorkersRecycled++;
                 }
 
-                Log.WorkerExited(_log, worker.Info.ToString(), ended.Exit.ToString());
+                Log.WorkerExited(_log, worker.Info.ToString(), ended.End.ToString());
                 foreach (DispatchedItem item in worker.InFlight)
                 {
                     Abandon(item, worker.Info);
@@ -183,7 +184,7 @@ internal sealed partial class Scheduler
                 break;
         }
 
-        _ = worker.Process.DisposeAsync();
+        _ = worker.Handle.DisposeAsync();
     }
 
     private RemoteError TimedOutError(WorkerConnection worker) => new(
@@ -212,18 +213,18 @@ internal sealed partial class Scheduler
             // A death at boot says the same thing in every worker: the first one is worth a warning,
             // the rest come in one block with the BootFailureException if they keep coming.
             LogLevel level = _bootFailures.Count == 0 ? LogLevel.Warning : LogLevel.Debug;
-            Log.WorkerDiedAtBoot(_log, level, worker.Info.ToString(), ended.Exit.ToString(), reason is null ? "" : $": {reason}");
+            Log.WorkerDiedAtBoot(_log, level, worker.Info.ToString(), ended.End.ToString(), reason is null ? "" : $": {reason}");
         }
         else
         {
-            Log.WorkerCrashed(_log, worker.Info.ToString(), ended.Exit.ToString(), worker.InFlight.TryPeek(out DispatchedItem? held) ? $"item {held.Id}" : "no item", reason is null ? "" : $": {reason}");
+            Log.WorkerCrashed(_log, worker.Info.ToString(), ended.End.ToString(), worker.InFlight.TryPeek(out DispatchedItem? held) ? $"item {held.Id}" : "no item", reason is null ? "" : $": {reason}");
         }
 
-        SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError("Divvy.WorkerCrashed", $"{worker.Info} {ended.Exit} while performing the item", ""));
+        SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError("Divvy.WorkerCrashed", $"{worker.Info} {ended.End} while performing the item", ""));
 
         if (worker.Completed == 0)
         {
-            _bootFailures.Add(new WorkerFailure(worker.Info, ended.Exit, reason, worker.Process.Tail.Snapshot()));
+            _bootFailures.Add(new WorkerFailure(worker.Info, ended.Exit, reason, worker.Handle.DiagnosticTail));
             if (_bootFailures.Count >= _options.MaxBootFailures)
             {
                 Abort(new BootFailureException(_bootFailures.ToArray(), _options.Vocabulary.Name(nameof(MasterOptions.MaxBootFailures))));

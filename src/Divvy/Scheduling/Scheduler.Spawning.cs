@@ -87,10 +87,19 @@ internal sealed partial class Scheduler
             return;
         }
 
-        WorkerProcess process;
+        IWorkerHandle handle;
         try
         {
-            process = _launcher.Launch(number);
+            ValueTask<IWorkerHandle> launching = _launcher.LaunchAsync(number, CancellationToken.None);
+            if (!launching.IsCompleted)
+            {
+                // The pool that would hold a slot while a launch is under way is issue 11's next
+                // step; until then a launcher must finish its launch before returning.
+                _ = ObserveAsync(launching);
+                throw new WorkerSpawnException($"worker {number}: the launcher did not finish launching synchronously, which this scheduler does not support yet");
+            }
+
+            handle = launching.GetAwaiter().GetResult();
         }
         catch (WorkerSpawnException ex)
         {
@@ -103,10 +112,25 @@ internal sealed partial class Scheduler
         string reason = _vacancies.Remove(number - 1, out string? why) ? why : "start";
         Metrics.Spawns.Add(1, new KeyValuePair<string, object?>("reason", reason));
         _statistics.SpawnReasons[reason] = _statistics.SpawnReasons.GetValueOrDefault(reason) + 1;
-        var worker = new WorkerConnection(process, _options.MaxPrefetch, StartFor(number), _time.GetTimestamp());
+        var worker = new WorkerConnection(handle, _options.MaxPrefetch, StartFor(number), _time.GetTimestamp());
         _slots[number - 1] = worker;
         Log.WorkerSpawned(_log, worker.Info.ToString(), _counts.WorkersSpawned);
         _supervisors.Add(worker.SuperviseAsync(_events.Writer));
+    }
+
+    /// <summary>Disposes what an unsupported asynchronous launch brings, so no worker is left behind.</summary>
+    private static async Task ObserveAsync(ValueTask<IWorkerHandle> launching)
+    {
+        try
+        {
+            IWorkerHandle handle = await launching.ConfigureAwait(false);
+            handle.Kill(KillReason.Shutdown);
+            await handle.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (WorkerSpawnException)
+        {
+            // It failed anyway; the run is already aborting.
+        }
     }
 
     /// <summary>The limits a new worker lives by; the item limit gets up to 10% jitter so workers do not recycle in step.</summary>

@@ -1,3 +1,5 @@
+using Divvy.Launching;
+
 namespace Divvy.Scheduling;
 
 internal sealed partial class Scheduler

@@ -21,7 +21,7 @@ internal sealed partial class Scheduler : IDisposable
 
     private readonly IJob _job;
     private readonly MasterOptions _options;
-    private readonly WorkerLauncher _launcher;
+    private readonly IWorkerLauncher _launcher;
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly Channel<SchedulerEvent> _events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -41,7 +41,7 @@ internal sealed partial class Scheduler : IDisposable
     private bool _dispatchEnded;
     private Exception? _fatal;
 
-    public Scheduler(IJob job, MasterOptions options, WorkerLauncher launcher)
+    public Scheduler(IJob job, MasterOptions options, IWorkerLauncher launcher)
     {
         _job = job;
         _options = options;

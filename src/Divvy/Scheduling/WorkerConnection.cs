@@ -1,41 +1,44 @@
 using System.Threading.Channels;
-using Divvy.Framing;
 using Divvy.Jobs;
 using Divvy.Launching;
 using Divvy.Protocol;
+using Divvy.Transport;
 
 namespace Divvy.Scheduling;
 
 /// <summary>
-/// The master's side of one worker: an outbox drained by a writer task, a reader task that turns
-/// frames into <see cref="SchedulerEvent"/>s, and the items the worker holds, oldest first.
-/// The worker performs its items in order, so the oldest is always the one in progress.
+/// The master's side of one worker: its launcher's handle, the channel it connects (messages in
+/// become <see cref="SchedulerEvent"/>s), and the items the worker holds, oldest first. The worker
+/// performs its items in order, so the oldest is always the one in progress.
 /// </summary>
 internal sealed class WorkerConnection
 {
     private static readonly TimeSpan s_exitAfterClose = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_drainAfterExit = TimeSpan.FromSeconds(2);
 
-    // Most messages handed to the scheduler as one event: bounds the latency of the first result
-    // in a long burst, and the size of one scheduler step.
-    private const int MaxMessagesPerEvent = 512;
-
-    private readonly Channel<Outgoing> _outbox = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly StartMessage _start;
+    private readonly int _maxPrefetch;
+    private readonly Lock _connecting = new();
+    private volatile IWorkerChannel? _channel;
+    private List<Message>? _early;
+    private PrefetchWindow? _window;
     private List<DispatchedItem>? _unsent;
 
-    public WorkerConnection(WorkerProcess process, int maxPrefetch, StartMessage start, long now)
+    public WorkerConnection(IWorkerHandle handle, int maxPrefetch, StartMessage start, long now)
     {
-        Process = process;
-        Window = new PrefetchWindow(maxPrefetch);
+        Handle = handle;
+        _maxPrefetch = maxPrefetch;
         _start = start;
         LastHeard = now;
         LastPing = now;
     }
 
-    public WorkerProcess Process { get; }
+    public IWorkerHandle Handle { get; }
 
-    public WorkerInfo Info => Process.Info;
+    /// <summary>The worker's slot, 1-based.</summary>
+    public int Number => Handle.Info.Number;
+
+    public WorkerInfo Info => Handle.Info;
 
     /// <summary>The worker has run its <c>AfterSpawn</c> hook and takes items.</summary>
     public bool IsReady { get; set; }
@@ -64,7 +67,8 @@ internal sealed class WorkerConnection
     /// <summary>When the last heartbeat was sent, as a timestamp.</summary>
     public long LastPing { get; private set; }
 
-    public PrefetchWindow Window { get; }
+    /// <summary>The worker's prefetch window; sized by its channel, so there once it is connected (before it can be ready).</summary>
+    public PrefetchWindow Window => _window ?? throw new InvalidOperationException($"{Info} is not connected yet");
 
     /// <summary>Items this worker settled (succeeded or failed).</summary>
     public long Completed { get; set; }
@@ -110,7 +114,9 @@ internal sealed class WorkerConnection
         if (_unsent is { } items)
         {
             _unsent = null;
-            _outbox.Writer.TryWrite(new Outgoing(null, items));
+
+            // Items go only to a ready worker, whose channel is connected.
+            _channel!.PostItems(items);
         }
     }
 
@@ -129,120 +135,117 @@ internal sealed class WorkerConnection
         Post(PingMessage.Instance);
     }
 
-    /// <summary>Queues a control message behind any items sent before it.</summary>
+    /// <summary>Queues a control message behind any items sent before it; held until the channel connects.</summary>
     private void Post(Message message)
     {
         Flush();
-        _outbox.Writer.TryWrite(new Outgoing(message, null));
+        if (_channel is { } channel)
+        {
+            channel.Post(message);
+            return;
+        }
+
+        lock (_connecting)
+        {
+            if (_channel is { } connected)
+            {
+                connected.Post(message);
+            }
+            else
+            {
+                (_early ??= []).Add(message);
+            }
+        }
     }
 
-    /// <summary>Kills the worker's whole process tree, remembering why; the first reason sticks.</summary>
+    /// <summary>Adopts the connected channel, and sends it what was posted before it connected.</summary>
+    private void Attach(IWorkerChannel channel)
+    {
+        _window = new PrefetchWindow(_maxPrefetch, channel.PreferredWindowBytes);
+        lock (_connecting)
+        {
+            foreach (Message message in _early ?? [])
+            {
+                channel.Post(message);
+            }
+
+            _early = null;
+            _channel = channel;
+        }
+    }
+
+    /// <summary>Kills the worker (a local one with its whole process tree), remembering why; the first reason sticks.</summary>
     public void Kill(KillReason reason)
     {
         Killed ??= reason;
-        Process.Kill();
+        Handle.Kill(reason);
     }
 
     /// <summary>Runs the connection until the worker is gone; posts its messages and, last, <see cref="WorkerEnded"/>.</summary>
     public async Task SuperviseAsync(ChannelWriter<SchedulerEvent> events)
     {
         Post(_start);
-        Task writing = WriteLoopAsync();
-        Task reading = ReadLoopAsync(events);
-        Task<WorkerExit> exiting = Process.WaitForExitAsync(CancellationToken.None);
+        Task<WorkerEnd> ending = Handle.Ended;
+        Task<IWorkerChannel> connecting = Handle.Connected;
+        if (!connecting.IsCompleted)
+        {
+            await Task.WhenAny(connecting, ending).ConfigureAwait(false);
+        }
+
+        if (!connecting.IsCompletedSuccessfully)
+        {
+            // It ended before it connected: nothing was sent, nothing can be read.
+            Exception? failure = connecting.IsFaulted ? connecting.Exception?.InnerException : null;
+            events.TryWrite(new WorkerEnded(this, await ending.ConfigureAwait(false), failure));
+            return;
+        }
+
+        IWorkerChannel channel = await connecting.ConfigureAwait(false);
+        Attach(channel);
+        Task reading = ReadLoopAsync(channel, events);
         Exception? channelError = null;
 
-        if (await Task.WhenAny(reading, exiting).ConfigureAwait(false) == reading)
+        if (await Task.WhenAny(reading, ending).ConfigureAwait(false) == reading)
         {
-            // The worker closed its pipe: it is exiting, or it broke the protocol and must go.
+            // The worker closed its channel: it is exiting, or it broke the protocol and must go.
             if (reading.Exception?.InnerException is { } error)
             {
                 channelError = error;
                 Kill(KillReason.ProtocolError);
             }
 
-            if (await Task.WhenAny(exiting, Task.Delay(s_exitAfterClose)).ConfigureAwait(false) != exiting)
+            if (await Task.WhenAny(ending, Task.Delay(s_exitAfterClose)).ConfigureAwait(false) != ending)
             {
-                Process.Kill();
+                Handle.Kill(KillReason.Unresponsive);
             }
         }
         else
         {
-            // The process is gone; read what it wrote before it went. A grandchild that kept the
+            // The worker is gone; read what it wrote before it went. A grandchild that kept the
             // pipe open cannot hold us here for long.
             await Task.WhenAny(reading, Task.Delay(s_drainAfterExit)).ConfigureAwait(false);
             channelError = reading.IsFaulted ? reading.Exception?.InnerException : null;
         }
 
-        WorkerExit exit = await exiting.ConfigureAwait(false);
-        _outbox.Writer.TryComplete();
-        await writing.ConfigureAwait(false);
-        events.TryWrite(new WorkerEnded(this, exit, channelError));
+        WorkerEnd end = await ending.ConfigureAwait(false);
+        await channel.DisposeAsync().ConfigureAwait(false);
+        events.TryWrite(new WorkerEnded(this, end, channelError));
     }
 
-    private async Task ReadLoopAsync(ChannelWriter<SchedulerEvent> events)
+    private async Task ReadLoopAsync(IWorkerChannel channel, ChannelWriter<SchedulerEvent> events)
     {
         await Task.Yield();
-        var reader = new FrameReader(Process.Up, _start.MaxFrameSize);
-        var batch = new List<Message>();
-        try
+        while (await channel.ReadBatchAsync(CancellationToken.None).ConfigureAwait(false) is { } batch)
         {
-            while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false) is { } frame)
+            for (int i = 0; i < batch.Count; i++)
             {
-                // A frame in the reader's buffer is overwritten by the next read: its result gets its own copy.
-                batch.Add(MessageCodec.Read(frame, ownPayloads: reader.IsInBuffer(frame)) switch
+                if (batch[i] is ItemMessage or StartMessage or StopMessage or PingMessage)
                 {
-                    ItemMessage or StartMessage or StopMessage or PingMessage => throw new ProtocolException("a worker sent a message only a master may send"),
-                    var other => other,
-                });
-                if (!reader.HasBufferedFrame || batch.Count >= MaxMessagesPerEvent)
-                {
-                    events.TryWrite(new MessagesArrived(this, batch));
-                    batch = [];
+                    throw new ProtocolException("a worker sent a message only a master may send");
                 }
             }
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-        {
-            // The pipe broke or was closed under us: same as its end.
-        }
-    }
 
-    /// <summary>What the writer sends next: a control message, or a batch of items.</summary>
-    private readonly record struct Outgoing(Message? Message, List<DispatchedItem>? Items);
-
-    private async Task WriteLoopAsync()
-    {
-        var writer = new FrameWriter(Process.Down, _start.MaxFrameSize);
-        try
-        {
-            while (await _outbox.Reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                while (_outbox.Reader.TryRead(out Outgoing next))
-                {
-                    if (next.Message is { } message)
-                    {
-                        MessageCodec.Write(writer.BeginFrame(), message);
-                        writer.EndFrame();
-                    }
-
-                    foreach (DispatchedItem item in next.Items ?? [])
-                    {
-                        MessageCodec.WriteItem(writer.BeginFrame(), item.Id, item.Payload);
-                        writer.EndFrame();
-                        if (writer.Pending >= 256 * 1024)
-                        {
-                            await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-                        }
-                    }
-                }
-
-                await writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-        {
-            // The worker is gone; its items are accounted for when WorkerEnded arrives.
+            events.TryWrite(new MessagesArrived(this, batch));
         }
     }
 }

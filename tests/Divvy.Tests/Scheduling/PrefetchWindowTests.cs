@@ -4,10 +4,13 @@ namespace Divvy.Tests.Scheduling;
 
 public sealed class PrefetchWindowTests
 {
+    // What a local worker's pipe holds, the window a pipe channel prefers.
+    private const int PipeBytes = 1024 * 1024;
+
     [Fact]
     public void Starts_at_one_item_until_something_is_measured()
     {
-        new PrefetchWindow(256).Current.Should().Be(1);
+        new PrefetchWindow(256, PipeBytes).Current.Should().Be(1);
     }
 
     [Theory]
@@ -18,7 +21,7 @@ public sealed class PrefetchWindowTests
     [InlineData(1, 256)]
     public void Holds_about_two_milliseconds_of_work(int microseconds, int expected)
     {
-        var window = new PrefetchWindow(256);
+        var window = new PrefetchWindow(256, PipeBytes);
 
         window.Observe(TimeSpan.FromMicroseconds(microseconds), 8);
 
@@ -28,7 +31,7 @@ public sealed class PrefetchWindowTests
     [Fact]
     public void Slow_items_never_queue_behind_each_other_once_the_average_is_slow()
     {
-        var window = new PrefetchWindow(256);
+        var window = new PrefetchWindow(256, PipeBytes);
         window.Observe(TimeSpan.FromMicroseconds(5), 8);
         window.Current.Should().BeGreaterThan(100);
 
@@ -43,7 +46,7 @@ public sealed class PrefetchWindowTests
     [Fact]
     public void A_cap_of_one_turns_prefetch_off()
     {
-        var window = new PrefetchWindow(1);
+        var window = new PrefetchWindow(1, PipeBytes);
         window.Observe(TimeSpan.FromTicks(1), 8);
         window.Current.Should().Be(1);
     }
@@ -55,7 +58,7 @@ public sealed class PrefetchWindowTests
     [InlineData(8, 256)]
     public void Fast_but_big_items_are_held_to_about_a_pipe_full(int bytes, int expected)
     {
-        var window = new PrefetchWindow(256);
+        var window = new PrefetchWindow(256, PipeBytes);
 
         window.Observe(TimeSpan.FromMicroseconds(1), bytes);
 

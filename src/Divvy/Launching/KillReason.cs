@@ -1,4 +1,4 @@
-namespace Divvy.Scheduling;
+namespace Divvy.Launching;
 
 /// <summary>Why the master killed a worker, which decides what its items become.</summary>
 internal enum KillReason

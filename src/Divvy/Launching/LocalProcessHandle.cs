@@ -1,0 +1,31 @@
+using Divvy.Transport;
+
+namespace Divvy.Launching;
+
+/// <summary>A local worker process as an <see cref="IWorkerHandle"/>: its pipes are the channel, its exit the end.</summary>
+internal sealed class LocalProcessHandle : IWorkerHandle
+{
+    private readonly WorkerProcess _process;
+
+    public LocalProcessHandle(WorkerProcess process, int maxFrameSize)
+    {
+        _process = process;
+        Connected = Task.FromResult<IWorkerChannel>(new StreamWorkerChannel(process.Up, process.Down, maxFrameSize, FileDescriptors.PipeCapacity));
+        Ended = WaitForEndAsync();
+    }
+
+    public WorkerInfo Info => _process.Info;
+
+    public Task<IWorkerChannel> Connected { get; }
+
+    public Task<WorkerEnd> Ended { get; }
+
+    public IReadOnlyList<string> DiagnosticTail => _process.Tail.Snapshot();
+
+    public void Kill(KillReason reason) => _process.Kill();
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    private async Task<WorkerEnd> WaitForEndAsync() =>
+        WorkerEnd.FromExit(await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false));
+}
