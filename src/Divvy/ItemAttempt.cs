@@ -4,7 +4,18 @@ namespace Divvy;
 /// <typeparam name="TItem">The item type.</typeparam>
 public readonly struct ItemAttempt<TItem>
 {
-    internal ItemAttempt(TItem item, int attempt, AttemptOutcome outcome, WorkerInfo worker, TimeSpan duration, RemoteError? error, TimeSpan? retryDelay)
+    /// <summary>
+    /// Describes one attempt. The master builds these for <c>OnAttempt</c>; the constructor is public
+    /// so a test can build one and call a job's hook with it.
+    /// </summary>
+    /// <param name="item">The item, as <see cref="Item"/>.</param>
+    /// <param name="attempt">The attempt number, 1 for the first attempt, as <see cref="Attempt"/>.</param>
+    /// <param name="outcome">How the attempt ended, as <see cref="Outcome"/>.</param>
+    /// <param name="worker">The worker that made the attempt, as <see cref="Worker"/>.</param>
+    /// <param name="duration">How long the attempt ran, as <see cref="Duration"/>.</param>
+    /// <param name="error">What went wrong, as <see cref="Error"/>; <c>null</c> for a success.</param>
+    /// <param name="retryDelay">The delay before the next attempt, as <see cref="RetryDelay"/>; <c>null</c> when this attempt was the item's last.</param>
+    public ItemAttempt(TItem item, int attempt, AttemptOutcome outcome, WorkerInfo worker, TimeSpan duration, RemoteError? error, TimeSpan? retryDelay)
     {
         Item = item;
         Attempt = attempt;

@@ -5,7 +5,19 @@ namespace Divvy;
 /// <typeparam name="TResult">The result type.</typeparam>
 public readonly struct ItemResult<TItem, TResult>
 {
-    internal ItemResult(TItem item, ItemStatus status, TResult? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? workerExit, int attempts)
+    /// <summary>
+    /// Describes one settled item. The master builds these for <c>OnResult</c>; the constructor is
+    /// public so a test can build one and call a job's hook with it.
+    /// </summary>
+    /// <param name="item">The item, as <see cref="Item"/>.</param>
+    /// <param name="status">How the item settled, as <see cref="Status"/>.</param>
+    /// <param name="result">What <c>Perform</c> returned, as <see cref="Result"/>; <c>default</c> unless <paramref name="status"/> is <see cref="ItemStatus.Succeeded"/>.</param>
+    /// <param name="error">Why the item did not succeed, as <see cref="Error"/>; <c>null</c> for a success.</param>
+    /// <param name="worker">The worker that performed or held the item, as <see cref="Worker"/>.</param>
+    /// <param name="duration">How long <c>Perform</c> ran, as <see cref="Duration"/>.</param>
+    /// <param name="workerExit">How the worker ended, as <see cref="WorkerExit"/>; set for <see cref="ItemStatus.Crashed"/> items, otherwise <c>null</c>.</param>
+    /// <param name="attempts">How many times the item was tried, 0 or more, as <see cref="Attempts"/>.</param>
+    public ItemResult(TItem item, ItemStatus status, TResult? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? workerExit, int attempts)
     {
         Attempts = attempts;
         Item = item;
