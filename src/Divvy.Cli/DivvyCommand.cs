@@ -13,6 +13,7 @@ internal sealed class DivvyCommand
     private readonly TextWriter _out;
     private readonly TextWriter _error;
     private readonly Progress.RoutedWriter _log;
+    private readonly CommandRun _run;
     private readonly CommandLineApplication _app;
     private readonly CommandOption _version;
     private readonly CommandOption _job;
@@ -28,6 +29,7 @@ internal sealed class DivvyCommand
         _out = output;
         _error = error;
         _log = new Progress.RoutedWriter(error);
+        _run = new CommandRun("divvy", error);
         _app = new CommandLineApplication(throwOnUnexpectedArg: true)
         {
             Name = "divvy",
@@ -139,9 +141,7 @@ internal sealed class DivvyCommand
             return Usage(flagUsage);
         }
 
-        using ILoggerFactory logging = LoggerFactory.Create(builder => builder
-            .AddProvider(new StderrLoggerProvider(_log))
-            .SetMinimumLevel(_verbose.HasValue() ? LogLevel.Debug : LogLevel.Warning));
+        using ILoggerFactory logging = CommandRun.Logging(new StderrLoggerProvider(_log), _verbose.HasValue() ? LogLevel.Debug : LogLevel.Warning);
         options.LoggerFactory = logging;
         return RunJob(job, options);
     }
@@ -174,41 +174,32 @@ internal sealed class DivvyCommand
 
     private int RunJob(IParallelizable job, MasterOptions options)
     {
-        RunSummary summary;
-        try
-        {
-            bool? force = _noProgress.HasValue() ? false : _progress.HasValue() ? true : null;
-            summary = RunWithProgressAsync(job, options, force).GetAwaiter().GetResult();
-        }
-        catch (JobDefinitionException ex)
-        {
-            return Fail(ExitCodes.JobNotConstructible, ex.Message);
-        }
-        catch (BootFailureException ex)
-        {
-            return Fail(ExitCodes.BootFailure, ex.Message);
-        }
-        catch (RunSetupException ex)
-        {
-            // The options ask for something this machine cannot give (a port in use): not the job's fault.
-            return Fail(ExitCodes.SetupFailed, ex.Message);
-        }
-        catch (ItemSerializationException ex)
-        {
-            // Its message names the item, its type and the fix: nothing to add.
-            return Fail(ExitCodes.JobFailed, ex.Message);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Dispatch, a master-side hook or launching failed: report it in one line, not a crash dump.
-            return Fail(ExitCodes.JobFailed, $"the job failed in the master: {ex.GetType().Name}: {ex.Message}");
-        }
+        bool? force = _noProgress.HasValue() ? false : _progress.HasValue() ? true : null;
+        return _run.RunAsync(() => RunWithProgressAsync(job, options, force), Report, "the job failed in the master", KnownFailure)
+            .GetAwaiter().GetResult();
+    }
 
+    /// <summary>The failures whose message already says it all, and their exit codes.</summary>
+    private static int? KnownFailure(Exception exception) => exception switch
+    {
+        JobDefinitionException => ExitCodes.JobNotConstructible,
+        BootFailureException => ExitCodes.BootFailure,
+
+        // The options ask for something this machine cannot give (a port in use): not the job's fault.
+        RunSetupException => ExitCodes.SetupFailed,
+
+        // Its message names the item, its type and the fix: nothing to add.
+        ItemSerializationException => ExitCodes.JobFailed,
+        _ => null,
+    };
+
+    private int Report(RunSummary summary)
+    {
         // With -v the master's own log already has the first line.
         string[] report = summary.Describe().Split(Environment.NewLine);
         foreach (string line in _verbose.HasValue() ? report.Skip(1) : report)
         {
-            _error.WriteLine(line == report[0] ? $"divvy: run {line}" : $"divvy: {line}");
+            _run.Say(line == report[0] ? $"run {line}" : line);
         }
 
         return ExitCodes.ForRun(summary, everythingSucceeded: true);
@@ -230,16 +221,7 @@ internal sealed class DivvyCommand
         return await master.RunAsync().ConfigureAwait(false);
     }
 
-    private int Usage(string message)
-    {
-        _error.WriteLine($"divvy: {message}");
-        _error.WriteLine("Try 'divvy --help' for more information.");
-        return ExitCodes.Usage;
-    }
+    private int Usage(string message) => _run.Usage(message);
 
-    private int Fail(int exitCode, string message)
-    {
-        _error.WriteLine($"divvy: {message}");
-        return exitCode;
-    }
+    private int Fail(int exitCode, string message) => _run.Fail(exitCode, message);
 }

@@ -14,6 +14,7 @@ internal sealed class ExecCommand
 {
     private readonly TextWriter _out;
     private readonly TextWriter _error;
+    private readonly CommandRun _run;
     private readonly CommandLineApplication _app;
     private readonly CommandOption _workers;
     private readonly CommandOption _maxThreads;
@@ -38,6 +39,7 @@ internal sealed class ExecCommand
     {
         _out = output;
         _error = error;
+        _run = new CommandRun("divvy exec", error);
         _app = new CommandLineApplication(throwOnUnexpectedArg: true)
         {
             Name = "divvy exec",
@@ -144,38 +146,31 @@ internal sealed class ExecCommand
         }
 
         using ExecReporter? reporter = Master.IsWorker ? null : new ExecReporter(settings, _out, _error, log);
-        using ILoggerFactory logging = LoggerFactory.Create(builder => builder
-            .AddProvider(new RunSummaryFilter(new StderrLoggerProvider(_error)))
-            .SetMinimumLevel(settings.Verbose ? LogLevel.Information : LogLevel.Warning));
+        using ILoggerFactory logging = CommandRun.Logging(new RunSummaryFilter(new StderrLoggerProvider(_error)), settings.Verbose ? LogLevel.Information : LogLevel.Warning);
         var options = new MasterOptions { Workers = workers, LoggerFactory = logging };
 
         var master = new Master(new ExecJob(settings, tasks, reporter), options);
         await using RepeatDeadline? deadline = settings.Mode == ExecMode.Repeat && settings.Duration is { } duration && !Master.IsWorker
             ? new RepeatDeadline(master, duration)
             : null;
-        RunSummary summary;
-        try
-        {
-            summary = await master.RunAsync(deadline?.Token ?? CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // The master itself failed (reading input lines, launching workers): one line, not a dump.
-            return Fail(ExitCodes.JobFailed, $"the run failed: {ex.GetType().Name}: {ex.Message}");
-        }
+        // The master itself failed (reading input lines, launching workers): every such failure is "the run failed".
+        return await _run.RunAsync(() => master.RunAsync(deadline?.Token ?? CancellationToken.None), Report, "the run failed").ConfigureAwait(false);
 
-        reporter!.Finish();
-        bool durationElapsed = summary.StopReason == StopReason.Cancelled && deadline?.Reached == true;
-        if (settings.Verbose)
+        int Report(RunSummary summary)
         {
-            _error.WriteLine($"divvy: run {reporter.Summarize(summary, durationElapsed)}");
-        }
+            reporter!.Finish();
+            bool durationElapsed = summary.StopReason == StopReason.Cancelled && deadline?.Reached == true;
+            if (settings.Verbose)
+            {
+                _error.WriteLine($"divvy: run {reporter.Summarize(summary, durationElapsed)}");
+            }
 
-        // A repeat run that reached its --duration ended as asked: a success when every run that
-        // ran exited 0, whatever was still queued.
-        return durationElapsed
-            ? reporter.Failed == 0 ? ExitCodes.Success : ExitCodes.ItemsFailed
-            : ExitCodes.ForRun(summary, everythingSucceeded: reporter.Failed == 0);
+            // A repeat run that reached its --duration ended as asked: a success when every run that
+            // ran exited 0, whatever was still queued.
+            return durationElapsed
+                ? reporter.Failed == 0 ? ExitCodes.Success : ExitCodes.ItemsFailed
+                : ExitCodes.ForRun(summary, everythingSucceeded: reporter.Failed == 0);
+        }
     }
 
     private string? TryParse(out ExecSettings settings, out int workers)
@@ -296,16 +291,7 @@ internal sealed class ExecCommand
         _ => "[]",
     };
 
-    private int Usage(string message)
-    {
-        _error.WriteLine($"divvy exec: {message}");
-        _error.WriteLine("Try 'divvy exec --help' for more information.");
-        return ExitCodes.Usage;
-    }
+    private int Usage(string message) => _run.Usage(message);
 
-    private int Fail(int exitCode, string message)
-    {
-        _error.WriteLine($"divvy exec: {message}");
-        return exitCode;
-    }
+    private int Fail(int exitCode, string message) => _run.Fail(exitCode, message);
 }
