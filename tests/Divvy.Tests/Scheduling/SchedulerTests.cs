@@ -82,7 +82,9 @@ public sealed class SchedulerTests
         job.Performed.Keys.Should().BeEquivalentTo(Enumerable.Range(1, 50));
         job.Performed.Values.Should().AllSatisfy(n => n.Should().Be(1));
         launcher.Launched.Select(w => w.Ended.Result.Kind).Should().Contain(WorkerEndKind.ConnectionLost);
-        launcher.Launched.Should().HaveCountGreaterThan(2, "the lost worker's slot is filled again");
+        // Whether the lost slot is refilled depends on how much work is left when it goes: the
+        // other worker may finish everything first, so that is not asserted here.
+        launcher.Launched.Should().HaveCountGreaterThanOrEqualTo(2);
     }
 
     [Fact]
