@@ -209,12 +209,15 @@ public sealed partial class ResilienceSpecs : IDisposable
     [Fact]
     public async Task Workers_killed_at_random_lose_nothing_and_no_item_succeeds_twice()
     {
-        await using ProcessRun run = DivvyCommand(["-n", "3", "--retries", "3", "--retry-delay", "10ms", "--poison-after", "3", .. Job("ChaosJob", "3000")]);
+        // Random kills can hit fresh workers, which would otherwise count as boot failures and stop the run.
+        await using ProcessRun run = DivvyCommand(["-n", "3", "--retries", "3", "--retry-delay", "10ms", "--poison-after", "3", "--max-boot-failures", "1000", .. Job("ChaosJob", "3000")]);
         var random = new Random(42);
         int kills = 0;
         await run.WaitForLinesAsync("final ", 100);
-        while (kills < 8 && run.Lines("final ").Count < 2500)
+        DateTime deadline = DateTime.UtcNow.AddSeconds(120);
+        while (kills < 8 && run.Lines("final ").Count < 2500 && !run.HasExited)
         {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the run should have made progress: " + run.AllStderr);
             IReadOnlyList<int> workers = WorkerCensus.LiveWorkersOf(run.Pid);
             if (workers.Count > 0)
             {

@@ -50,6 +50,9 @@ internal sealed class ProcessRun : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>Whether the process has ended, so a loop that acts on it can stop.</summary>
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Starts <c>dotnet file args</c> (or the file itself when it is not a .dll).</summary>
     public static ProcessRun Start(string file, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? input = null)
     {
