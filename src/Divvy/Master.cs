@@ -185,12 +185,12 @@ public sealed partial class Master
 
     private async Task RunAsWorkerAsync()
     {
-        WorkerChannelInfo channel;
+        WorkerEndpoint endpoint;
         try
         {
-            channel = WorkerEnvironment.ClaimChannel();
+            endpoint = WorkerEnvironment.ClaimEndpoint();
         }
-        catch (WorkerSpawnException ex) when (!WorkerEnvironment.IsChannelClaimed)
+        catch (WorkerSpawnException ex) when (!WorkerEnvironment.IsEndpointClaimed)
         {
             // A broken marker: this process is neither a usable worker nor allowed to be a master.
             Console.Error.WriteLine($"divvy: {ex.Message}");
@@ -198,7 +198,7 @@ public sealed partial class Master
             throw;
         }
 
-        int exitCode = await _job.RunWorkerAsync(channel).ConfigureAwait(false);
+        int exitCode = await _job.RunWorkerAsync(endpoint).ConfigureAwait(false);
 
         // The worker loop is the whole life of a worker: user code after Run() belongs to the master.
         Environment.Exit(exitCode);

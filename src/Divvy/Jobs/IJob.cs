@@ -36,5 +36,5 @@ internal interface IJob
     void ReportResult(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit);
 
     /// <summary>Runs the worker loop of this process; the returned code is the process exit code.</summary>
-    Task<int> RunWorkerAsync(WorkerChannelInfo channel);
+    Task<int> RunWorkerAsync(WorkerEndpoint endpoint);
 }

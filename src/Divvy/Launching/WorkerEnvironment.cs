@@ -19,7 +19,7 @@ internal static class WorkerEnvironment
     /// <summary>Nested masters beyond this depth refuse to spawn: a bound on any runaway.</summary>
     public const int MaxDepth = 4;
 
-    private static WorkerChannelInfo? s_channel;
+    private static WorkerEndpoint? s_endpoint;
     private static string? s_markerError;
     private static int s_claimed;
 
@@ -34,9 +34,9 @@ internal static class WorkerEnvironment
 
         IsWorkerProcess = true;
         Environment.SetEnvironmentVariable(MarkerVariable, null);
-        if (WorkerChannelInfo.TryParse(marker, out WorkerChannelInfo? channel, out string? error))
+        if (WorkerEndpoint.TryParse(marker, out WorkerEndpoint? endpoint, out string? error))
         {
-            s_channel = channel;
+            s_endpoint = endpoint;
         }
         else
         {
@@ -50,8 +50,8 @@ internal static class WorkerEnvironment
     /// <summary>This process's nesting depth under Divvy masters (0 for a top-level program).</summary>
     public static int Depth { get; }
 
-    /// <summary>Whether this process's worker loop has already taken the channel.</summary>
-    public static bool IsChannelClaimed => Volatile.Read(ref s_claimed) != 0;
+    /// <summary>Whether this process's worker loop has already taken the endpoint.</summary>
+    public static bool IsEndpointClaimed => Volatile.Read(ref s_claimed) != 0;
 
     /// <summary>Forces the marker to be read. Called from the module initializer.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -61,27 +61,36 @@ internal static class WorkerEnvironment
     }
 
     /// <summary>
-    /// Takes the channel for the one worker loop this process may run. A second call, or a marker
-    /// that does not describe a channel from our parent, is refused: such a process must neither
+    /// Takes the endpoint for the one worker loop this process may run. A second call, or a marker
+    /// that does not describe an endpoint from our parent, is refused: such a process must neither
     /// serve as a worker nor become a master.
     /// </summary>
-    public static WorkerChannelInfo ClaimChannel()
+    public static WorkerEndpoint ClaimEndpoint()
     {
         if (s_markerError is not null)
         {
             throw new WorkerSpawnException($"this process was started as a Divvy worker but its marker is unusable: {s_markerError}");
         }
 
-        if (IsChannelClaimed)
+        if (IsEndpointClaimed)
         {
             throw new WorkerSpawnException("this worker process already runs its worker loop: a second Master.Run() inside a worker is refused (a worker never spawns workers)");
         }
 
-        WorkerChannelInfo channel = s_channel!;
-        int parent = ParentProcess.Id;
-        if (parent > 0 && parent != channel.MasterProcessId)
+        WorkerEndpoint endpoint = s_endpoint!;
+        switch (endpoint)
         {
-            throw new WorkerSpawnException($"this process carries a Divvy worker marker for master pid {channel.MasterProcessId}, but its parent is pid {parent}; refusing to run");
+            case WorkerEndpoint.Pipes pipes:
+                int parent = ParentProcess.Id;
+                if (parent > 0 && parent != pipes.MasterProcessId)
+                {
+                    throw new WorkerSpawnException($"this process carries a Divvy worker marker for master pid {pipes.MasterProcessId}, but its parent is pid {parent}; refusing to run");
+                }
+
+                break;
+            default:
+                // Every kind of endpoint decides here who may claim it; none is let through unchecked.
+                throw new WorkerSpawnException($"this process carries a Divvy worker marker for an endpoint this build cannot check ({endpoint.GetType().Name}); refusing to run");
         }
 
         if (Interlocked.Exchange(ref s_claimed, 1) != 0)
@@ -89,6 +98,6 @@ internal static class WorkerEnvironment
             throw new WorkerSpawnException("this worker process already runs its worker loop: a second Master.Run() inside a worker is refused (a worker never spawns workers)");
         }
 
-        return channel;
+        return endpoint;
     }
 }

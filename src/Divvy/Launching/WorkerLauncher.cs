@@ -50,7 +50,7 @@ internal sealed class WorkerLauncher
             var up = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
             FileDescriptors.GrowPipe(down.SafePipeHandle);
             FileDescriptors.GrowPipe(up.SafePipeHandle);
-            var channel = new WorkerChannelInfo(Environment.ProcessId, workerNumber, down.GetClientHandleAsString(), up.GetClientHandleAsString());
+            var channel = new WorkerEndpoint.Pipes(Environment.ProcessId, workerNumber, down.GetClientHandleAsString(), up.GetClientHandleAsString());
             var startInfo = new ProcessStartInfo(_command.FileName)
             {
                 UseShellExecute = false,

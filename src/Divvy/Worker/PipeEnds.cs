@@ -13,7 +13,7 @@ namespace Divvy.Worker;
 /// </summary>
 internal static class PipeEnds
 {
-    public static (Stream Down, Stream Up) Open(WorkerChannelInfo channel)
+    public static (Stream Down, Stream Up) Open(WorkerEndpoint.Pipes channel)
     {
         if (OperatingSystem.IsWindows())
         {

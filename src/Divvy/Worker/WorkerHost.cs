@@ -49,15 +49,15 @@ internal sealed class WorkerHost
         _exitProcess = exitProcess;
     }
 
-    /// <summary>Runs the loop of a real worker process on the pipes its marker names; returns the exit code.</summary>
-    public static async Task<int> RunInProcessAsync(IWorkerJob job, WorkerChannelInfo channel)
+    /// <summary>Runs the loop of a real worker process on the endpoint its marker names; returns the exit code.</summary>
+    public static async Task<int> RunInProcessAsync(IWorkerJob job, WorkerEndpoint endpoint)
     {
         // Not disposed: when the worker retires, the reader thread may still be blocked reading
-        // this pipe, and disposing a pipe under a blocked read can wait for that read forever.
+        // this stream, and disposing a pipe under a blocked read can wait for that read forever.
         // The process exits right after the loop, which closes it.
-        (Stream down, Stream up) = PipeEnds.Open(channel);
+        (Stream down, Stream up, int? masterProcessId) = WorkerStreams.Open(endpoint);
         using Stream upEnd = up;
-        var host = new WorkerHost(job, down, up, channel.MasterProcessId, Environment.Exit);
+        var host = new WorkerHost(job, down, up, masterProcessId, Environment.Exit);
         host.IgnoreTerminalSignals();
         return await host.RunAsync().ConfigureAwait(false);
     }

@@ -16,9 +16,26 @@ public sealed class PipeEndsTests
             return;
         }
 
-        var channel = new WorkerChannelInfo(MasterProcessId: 1, WorkerNumber: 1, DownHandle: handle, UpHandle: handle);
+        var channel = new WorkerEndpoint.Pipes(MasterProcessId: 1, WorkerNumber: 1, DownHandle: handle, UpHandle: handle);
 
         Action open = () => PipeEnds.Open(channel);
+
+        open.Should().Throw<IOException>().WithMessage($"*pipe handle '{handle}'*not a file descriptor*");
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("-1")]
+    public void On_Unix_a_pipes_endpoint_opens_through_the_pipe_ends(string handle)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        WorkerEndpoint endpoint = new WorkerEndpoint.Pipes(MasterProcessId: 1, WorkerNumber: 1, DownHandle: handle, UpHandle: handle);
+
+        Action open = () => WorkerStreams.Open(endpoint);
 
         open.Should().Throw<IOException>().WithMessage($"*pipe handle '{handle}'*not a file descriptor*");
     }
