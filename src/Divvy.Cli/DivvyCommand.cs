@@ -42,11 +42,13 @@ internal sealed class DivvyCommand
                 Durations take ms, s, m or h (a bare number is seconds); sizes take K, M or G.
                 stdout belongs to the job: divvy writes its own messages to stderr (only --help and
                 --version write to stdout). To run commands rather than a .NET job: divvy exec --help.
+                To serve a run started with --launcher external from any machine: divvy worker --help.
 
                 Exit codes: 0 all items succeeded, 1 some items failed, 2 bad arguments or a run
                 that cannot be set up as asked (the metrics port in use), 3 assembly not found,
                 4 not a .NET assembly, 5 no job type, 6 several job types, 7 job not constructible,
-                8 workers failed to boot, 9 the job failed in the master, 130 interrupted
+                8 workers failed to boot or, with --launcher external, none connected within
+                --connect-timeout, 9 the job failed in the master, 130 interrupted
                 (SIGINT/SIGQUIT), 143 terminated (SIGTERM). A run stopped by --halt
                 exits 1.
                 """,
@@ -65,6 +67,7 @@ internal sealed class DivvyCommand
             ("Workers", _runOptions.WorkerFlags),
             ("Failures: retries, timeouts, halting", _runOptions.FailureFlags),
             ("Metrics and control endpoint", _runOptions.EndpointFlags),
+            ("Remote workers (TCP)", _runOptions.RemoteFlags),
         ]);
         _app.OnExecute(() => Execute());
     }
@@ -74,6 +77,11 @@ internal sealed class DivvyCommand
         if (args.Length > 0 && args[0] == "exec")
         {
             return new Exec.ExecCommand(_out, _error).Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "worker")
+        {
+            return new Remote.WorkerSubcommand(_out, _error).Run(args[1..]);
         }
 
         (string[] own, string[] job) = CommandLine.Split(_app, args);
@@ -143,6 +151,7 @@ internal sealed class DivvyCommand
 
         using ILoggerFactory logging = CommandRun.Logging(new StderrLoggerProvider(_log), _verbose.HasValue() ? LogLevel.Debug : LogLevel.Warning);
         options.LoggerFactory = logging;
+        options.JobArguments = _jobArguments;
         return RunJob(job, options);
     }
 
@@ -184,6 +193,9 @@ internal sealed class DivvyCommand
     {
         JobDefinitionException => ExitCodes.JobNotConstructible,
         BootFailureException => ExitCodes.BootFailure,
+
+        // No worker dialled in: the run could not get going, as when workers die at boot.
+        WorkerConnectTimeoutException => ExitCodes.BootFailure,
 
         // The options ask for something this machine cannot give (a port in use): not the job's fault.
         RunSetupException => ExitCodes.SetupFailed,

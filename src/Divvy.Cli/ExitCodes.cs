@@ -33,7 +33,10 @@ internal static class ExitCodes
     /// <summary>The job type has no usable constructor, its constructor threw, or it lacks Dispatch/Perform.</summary>
     public const int JobNotConstructible = 7;
 
-    /// <summary>Workers kept dying before completing any item.</summary>
+    /// <summary>
+    /// Workers kept dying before completing any item; or, with <c>--launcher external</c>, no worker
+    /// was connected for <c>--connect-timeout</c> while the run needed one.
+    /// </summary>
     public const int BootFailure = 8;
 
     /// <summary>The job failed in the master: Dispatch or a hook threw, an item cannot be serialized, workers cannot be launched.</summary>

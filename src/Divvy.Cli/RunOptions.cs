@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net;
 using Divvy.Options;
+using Divvy.Transport.Tcp;
 using McMaster.Extensions.CommandLineUtils;
 
 namespace Divvy.Cli;
@@ -15,6 +17,8 @@ internal sealed class RunOptions
     private readonly FlagVocabulary _words;
     private readonly CommandOption _metricsPort;
     private readonly CommandOption[] _needPort;
+    private readonly CommandOption _launcher;
+    private readonly CommandOption[] _needExternal;
 
     public RunOptions(CommandLineApplication app)
     {
@@ -69,7 +73,40 @@ internal sealed class RunOptions
         Duration(app, nameof(MasterOptions.MetricsLinger), "--metrics-linger <DURATION>", "Keep serving /metrics this long after the run, for a last scrape", OptionText.Duration(d.MetricsLinger), MasterOptions.MetricsLingerRange, (o, t) => o.MetricsLinger = t);
         EndpointFlags = Declared().Except(WorkerFlags).Except(FailureFlags).ToArray();
         _needPort = EndpointFlags.Where(o => o != _metricsPort).ToArray();
+
+        Text(app, nameof(MasterOptions.Launcher), "--launcher <KIND>", "How workers come to exist: local (child processes) or external (workers started by anyone dial --listen) (default local)", (o, text) =>
+        {
+            if (!Enum.TryParse(text, ignoreCase: true, out WorkerLauncherKind kind) || !Enum.IsDefined(kind) || int.TryParse(text, out _))
+            {
+                return $"--launcher must be local or external, got '{text}'";
+            }
+
+            o.Launcher = kind;
+            return null;
+        });
+        _launcher = _flags[^1].Option;
+        Text(app, nameof(MasterOptions.Listen), "--listen <ADDRESS>", "With --launcher external: the HOST:PORT workers dial, only that one bound; a bare PORT is 127.0.0.1, port 0 picks a free one (printed at start)", (o, text) =>
+        {
+            if (!TcpAddress.TryParseListen(text, out IPEndPoint? endpoint, out string? error))
+            {
+                return $"--listen: {error}";
+            }
+
+            o.Listen = endpoint;
+            return null;
+        });
+        Text(app, nameof(MasterOptions.TokenFile), "--token-file <PATH>", $"With --launcher external: the file with the run's token, created (mode 0600) when absent (default: ${TcpToken.ValueVariable})", (o, text) =>
+        {
+            o.TokenFile = text;
+            return null;
+        });
+        Duration(app, nameof(MasterOptions.ConnectTimeout), "--connect-timeout <DURATION>", "With --launcher external: stop (exit 8) when no worker has been connected this long while one is needed", OptionText.Duration(d.ConnectTimeout), MasterOptions.ConnectTimeoutRange, (o, t) => o.ConnectTimeout = t);
+        RemoteFlags = Declared().Except(WorkerFlags).Except(FailureFlags).Except(EndpointFlags).ToArray();
+        _needExternal = RemoteFlags.Where(o => o != _launcher && o.LongName != "listen").ToArray();
     }
+
+    /// <summary>Remote workers: the launcher, the listen address, the token, the connect timeout, for the help text.</summary>
+    public CommandOption[] RemoteFlags { get; }
 
     /// <summary>Workers and their limits, for the help text.</summary>
     public CommandOption[] WorkerFlags { get; }
@@ -104,6 +141,11 @@ internal sealed class RunOptions
         if (!_metricsPort.HasValue() && _needPort.FirstOrDefault(o => o.HasValue()) is { } orphan)
         {
             return $"--{orphan.LongName} needs --metrics-port: without a port there is no endpoint";
+        }
+
+        if (options.Launcher != WorkerLauncherKind.External && _needExternal.FirstOrDefault(o => o.HasValue()) is { } local)
+        {
+            return $"--{local.LongName} needs --launcher external: local workers need neither a token nor a connection";
         }
 
         // The library checks what no single flag can: a retry ceiling below the first delay, a

@@ -3,6 +3,7 @@ using Divvy.Jobs;
 using Divvy.Launching;
 using Divvy.Metrics;
 using Divvy.Scheduling;
+using Divvy.Transport.Tcp;
 using Divvy.Worker;
 using Microsoft.Extensions.Logging;
 
@@ -128,7 +129,8 @@ public sealed partial class Master
     /// <exception cref="BootFailureException">Workers kept dying before completing an item.</exception>
     /// <exception cref="ItemSerializationException">An item cannot be serialized.</exception>
     /// <exception cref="WorkerSpawnException">Workers cannot be launched, or this is a worker trying to launch its own.</exception>
-    /// <exception cref="RunSetupException">The metrics endpoint cannot listen on <see cref="MasterOptions.MetricsHost"/>:<see cref="MasterOptions.MetricsPort"/>.</exception>
+    /// <exception cref="RunSetupException">The metrics endpoint cannot listen on <see cref="MasterOptions.MetricsHost"/>:<see cref="MasterOptions.MetricsPort"/>, or an external run cannot listen on <see cref="MasterOptions.Listen"/> or has no usable token.</exception>
+    /// <exception cref="WorkerConnectTimeoutException">An external run had no connected worker for <see cref="MasterOptions.ConnectTimeout"/> while it needed one.</exception>
     public RunSummary Run() => RunAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>
@@ -139,7 +141,8 @@ public sealed partial class Master
     /// <exception cref="BootFailureException">Workers kept dying before completing an item.</exception>
     /// <exception cref="ItemSerializationException">An item cannot be serialized.</exception>
     /// <exception cref="WorkerSpawnException">Workers cannot be launched, or this is a worker trying to launch its own.</exception>
-    /// <exception cref="RunSetupException">The metrics endpoint cannot listen on <see cref="MasterOptions.MetricsHost"/>:<see cref="MasterOptions.MetricsPort"/>.</exception>
+    /// <exception cref="RunSetupException">The metrics endpoint cannot listen on <see cref="MasterOptions.MetricsHost"/>:<see cref="MasterOptions.MetricsPort"/>, or an external run cannot listen on <see cref="MasterOptions.Listen"/> or has no usable token.</exception>
+    /// <exception cref="WorkerConnectTimeoutException">An external run had no connected worker for <see cref="MasterOptions.ConnectTimeout"/> while it needed one.</exception>
     public async Task<RunSummary> RunAsync(CancellationToken cancellationToken = default)
     {
         if (WorkerEnvironment.IsWorkerProcess)
@@ -147,7 +150,9 @@ public sealed partial class Master
             await RunAsWorkerAsync().ConfigureAwait(false);
         }
 
-        using var scheduler = new Scheduler(_job, _options, new LocalProcessLauncher(WorkerCommand.ForCurrentProcess(), Console.Error, _options.WorkerStandardOutput, _options.MaxFrameSize));
+        await using ExternalWorkerLauncher? external = _options.Launcher == WorkerLauncherKind.External ? StartExternal() : null;
+        IWorkerLauncher launcher = external as IWorkerLauncher ?? new LocalProcessLauncher(WorkerCommand.ForCurrentProcess(), Console.Error, _options.WorkerStandardOutput, _options.MaxFrameSize);
+        using var scheduler = new Scheduler(_job, _options, launcher);
 
         // The exporter listens to every measurement, so it exists only when someone will scrape.
         // (Without it the run creates its meter itself, once the first worker is on its way.)
@@ -169,6 +174,25 @@ public sealed partial class Master
             }
         }
     }
+
+    /// <summary>Listens for workers that dial in, and says where, so a user can start them.</summary>
+    private ExternalWorkerLauncher StartExternal()
+    {
+        // Results come from the network: read them as untrusted data.
+        Serialization.UseUntrustedData();
+        ILogger log = _options.LoggerFactory.CreateLogger("Divvy.Master");
+        ExternalWorkerLauncher launcher = ExternalWorkerLauncher.Start(_options, log);
+        string address = TcpAddress.Format(launcher.Address);
+        Console.Error.WriteLine($"divvy: listening for workers on {address}; start them with: divvy worker --connect {address} job.dll (and the run's token)");
+        return launcher;
+    }
+
+    /// <summary>
+    /// The worker loop of <c>divvy worker</c>, which dialled its master before loading the job (the
+    /// job's arguments come from the master). Returns the process exit code.
+    /// </summary>
+    internal static Task<int> RunConnectedWorkerAsync(IParallelizable job, TcpSession session) =>
+        JobBinder.Bind(job).RunWorkerAsync(WorkerStreams.ForSession(session));
 
     private ControlServer StartControl(Scheduler scheduler, PrometheusExporter exporter)
     {

@@ -1,3 +1,4 @@
+using System.Net;
 using Divvy.Options;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -133,6 +134,36 @@ public sealed class MasterOptions
     /// </summary>
     public TimeSpan MetricsLinger { get; set; }
 
+    /// <summary>
+    /// How workers come to exist. Default <see cref="WorkerLauncherKind.Local"/>: the master starts
+    /// them as child processes. <see cref="WorkerLauncherKind.External"/> needs <see cref="Listen"/>:
+    /// the master waits there for workers started by anyone, and <see cref="Workers"/> is the number
+    /// of slots they may fill.
+    /// </summary>
+    public WorkerLauncherKind Launcher { get; set; } = WorkerLauncherKind.Local;
+
+    /// <summary>
+    /// Where an <see cref="WorkerLauncherKind.External"/> run listens for workers. Only this address is
+    /// bound: keep it on loopback unless workers come from other machines. Port 0 lets the system pick
+    /// one; the bound address is printed on stderr. Default <c>null</c>; required with
+    /// <see cref="WorkerLauncherKind.External"/>, refused otherwise.
+    /// </summary>
+    public IPEndPoint? Listen { get; set; }
+
+    /// <summary>
+    /// The file holding the run's token, which every TCP worker must prove it knows. Created with a
+    /// random 256-bit token and mode 0600 when absent; read when present (and refused when others may
+    /// read it). Default <c>null</c>: the token comes from the <c>DIVVY_TOKEN</c> environment variable.
+    /// </summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>
+    /// How long an <see cref="WorkerLauncherKind.External"/> run may go without any connected worker
+    /// while it needs one (from its start, or since its last worker left) before it stops with a
+    /// <see cref="WorkerConnectTimeoutException"/>. Default 2 min; range 100 ms to 1 day.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Where lifecycle events (spawn, exit, respawn) are logged. Default: nowhere.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
@@ -146,6 +177,9 @@ public sealed class MasterOptions
     /// are written here, several lines per <see cref="Stream.Write(byte[], int, int)"/> call at most.
     /// </summary>
     internal Stream? WorkerStandardOutput { get; set; }
+
+    /// <summary>The job's arguments, which an external run tells each worker that dials in (the <c>divvy</c> command sets them).</summary>
+    internal IReadOnlyList<string> JobArguments { get; set; } = [];
 
     /// <summary>How messages about options name them: <c>MasterOptions.ShutdownTimeout</c>, or the <c>divvy</c> command's flags.</summary>
     internal OptionVocabulary Vocabulary { get; set; } = OptionVocabulary.Api;
@@ -171,6 +205,7 @@ public sealed class MasterOptions
     internal static readonly OptionRange MaxWorkerAgeRange = OptionRange.Duration(nameof(MaxWorkerAge), TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(365));
     internal static readonly OptionRange MetricsPortRange = OptionRange.Count(nameof(MetricsPort), 1, 65535);
     internal static readonly OptionRange MetricsLingerRange = OptionRange.Duration(nameof(MetricsLinger), TimeSpan.Zero, TimeSpan.FromHours(1));
+    internal static readonly OptionRange ConnectTimeoutRange = OptionRange.Duration(nameof(ConnectTimeout), TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1));
 
     /// <summary>Shortest <see cref="ControlToken"/> accepted.</summary>
     internal const int MinControlTokenLength = 8;
@@ -210,6 +245,8 @@ public sealed class MasterOptions
         ?? (MaxWorkerAge is { } age ? MaxWorkerAgeRange.Check(age) : null)
         ?? (MetricsPort is { } port ? MetricsPortRange.Check(port) : null)
         ?? MetricsLingerRange.Check(MetricsLinger)
+        ?? ConnectTimeoutRange.Check(ConnectTimeout)
+        ?? LauncherError()
         ?? (RetryMaxDelay < RetryBaseDelay ? OptionError.Below(nameof(RetryMaxDelay), RetryMaxDelay, nameof(RetryBaseDelay), RetryBaseDelay, strictly: false) : null)
         ?? (HeartbeatTimeout <= HeartbeatInterval ? OptionError.Below(nameof(HeartbeatTimeout), HeartbeatTimeout, nameof(HeartbeatInterval), HeartbeatInterval, strictly: true) : null)
         ?? (ControlToken is { Length: < MinControlTokenLength } token
@@ -218,6 +255,16 @@ public sealed class MasterOptions
         ?? (string.IsNullOrWhiteSpace(MetricsHost)
             ? new OptionError(nameof(MetricsHost), w => $"{w.Name(nameof(MetricsHost))} must be a host name or address, got '{MetricsHost}'")
             : null);
+
+    private OptionError? LauncherError() => Launcher switch
+    {
+        WorkerLauncherKind.Local when Listen is not null =>
+            new OptionError(nameof(Listen), w => $"{w.Name(nameof(Listen))} is only for {w.Name(nameof(Launcher))} external: local workers talk to the master over pipes"),
+        WorkerLauncherKind.External when Listen is null =>
+            new OptionError(nameof(Launcher), w => $"{w.Name(nameof(Launcher))} external needs {w.Name(nameof(Listen))}: the address workers dial"),
+        WorkerLauncherKind.Local or WorkerLauncherKind.External => null,
+        _ => new OptionError(nameof(Launcher), w => $"{w.Name(nameof(Launcher))} must be local or external, got {(int)Launcher}"),
+    };
 
     internal MasterOptions Clone() => (MasterOptions)MemberwiseClone();
 }

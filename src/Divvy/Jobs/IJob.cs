@@ -37,4 +37,7 @@ internal interface IJob
 
     /// <summary>Runs the worker loop of this process; the returned code is the process exit code.</summary>
     Task<int> RunWorkerAsync(WorkerEndpoint endpoint);
+
+    /// <summary>Runs the worker loop of this process on a way to the master already open (<c>divvy worker</c>).</summary>
+    Task<int> RunWorkerAsync(Worker.WorkerLink link);
 }

@@ -74,6 +74,8 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
 
     public Task<int> RunWorkerAsync(WorkerEndpoint endpoint) => WorkerHost.RunInProcessAsync(this, endpoint);
 
+    public Task<int> RunWorkerAsync(WorkerLink link) => WorkerHost.RunOnLinkAsync(this, link);
+
     public void AfterSpawn(WorkerInfo worker) => _job.AfterSpawn(worker);
 
     public ValueTask PerformAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)

@@ -18,13 +18,32 @@ internal static class Serialization
     private const int MaxKeptBuffer = 1024 * 1024;
 
     private static MessagePackSerializerOptions? s_options;
+    private static MessagePackSerializerOptions? s_untrustedOptions;
+    private static volatile bool s_untrusted;
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
-    /// <summary>The options for types beyond the common primitives.</summary>
-    public static MessagePackSerializerOptions Options =>
+    /// <summary>
+    /// The options for types beyond the common primitives: with MessagePack's untrusted-data
+    /// settings (collision-resistant hashing, a depth limit) once <see cref="UseUntrustedData"/> was called.
+    /// </summary>
+    public static MessagePackSerializerOptions Options => s_untrusted
+        ? LazyInitializer.EnsureInitialized(ref s_untrustedOptions, () => TrustedOptions.WithSecurity(MessagePackSecurity.UntrustedData))
+        : TrustedOptions;
+
+    /// <summary>Whether values are read as untrusted data, for tests.</summary>
+    internal static bool ReadsUntrustedData => s_untrusted;
+
+    private static MessagePackSerializerOptions TrustedOptions =>
         LazyInitializer.EnsureInitialized(ref s_options, () => new MessagePackSerializerOptions(ItemResolver.Instance));
+
+    /// <summary>
+    /// From now on, this process reads (and writes) values with MessagePack's untrusted-data settings:
+    /// its peer is across a network, not its own parent or child. Local pipes keep the cheaper
+    /// settings, since both ends are the same user's processes.
+    /// </summary>
+    public static void UseUntrustedData() => s_untrusted = true;
 
     /// <summary>Serializes an item in the master, naming the type when it cannot be done.</summary>
     public static byte[] SerializeItem<T>(T value)
@@ -57,7 +76,7 @@ internal static class Serialization
     {
         try
         {
-            Formatter<T>.Instance.Serialize(ref writer, value, Formatter<T>.Options!);
+            Formatter<T>.Instance.Serialize(ref writer, value, Formatter<T>.NeedsOptions ? Options : null!);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -71,7 +90,7 @@ internal static class Serialization
         try
         {
             var reader = new MessagePackReader(bytes);
-            return Formatter<T>.Instance.Deserialize(ref reader, Formatter<T>.Options!);
+            return Formatter<T>.Instance.Deserialize(ref reader, Formatter<T>.NeedsOptions ? Options : null!);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -85,14 +104,14 @@ internal static class Serialization
         public static readonly IMessagePackFormatter<T> Instance;
 
         /// <summary>
-        /// <c>null</c> for the common primitives, whose formatters never look at their options;
-        /// the full options for every other type (nested values are resolved through them).
+        /// <c>false</c> for the common primitives, whose formatters never look at their options;
+        /// <c>true</c> for every other type (nested values are resolved through them).
         /// </summary>
-        public static readonly MessagePackSerializerOptions? Options;
+        public static readonly bool NeedsOptions;
 
         static Formatter()
         {
-            Options = ItemResolver.Common(typeof(T)) is null ? Serialization.Options : null;
+            NeedsOptions = ItemResolver.Common(typeof(T)) is null;
             Instance = ItemResolver.Instance.GetFormatter<T>() ?? new UnsupportedFormatter<T>(null);
         }
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using Divvy.Transport.Tcp;
 
 namespace Divvy.Launching;
 
@@ -25,6 +26,38 @@ internal abstract record WorkerEndpoint
         /// <summary>The marker text a master puts in the worker's environment.</summary>
         public string Format() =>
             string.Create(CultureInfo.InvariantCulture, $"{PipesPrefix}master={MasterProcessId};worker={WorkerNumber};down={DownHandle};up={UpHandle}");
+    }
+
+    /// <summary>
+    /// A worker started by anyone that dials its master over TCP and proves it knows the run's token
+    /// (<c>DIVVY_CONNECT</c>, or <c>divvy worker --connect</c>).
+    /// </summary>
+    public sealed record Tcp(string Host, int Port, TcpTokenSource Token) : WorkerEndpoint
+    {
+        /// <summary>
+        /// The endpoint <c>DIVVY_CONNECT=host:port</c> names, its token from <c>DIVVY_TOKEN_FILE</c>
+        /// (a path) or <c>DIVVY_TOKEN</c> (the value).
+        /// </summary>
+        public static bool TryParse(string connect, string? tokenFile, string? token, [NotNullWhen(true)] out WorkerEndpoint? endpoint, [NotNullWhen(false)] out string? error)
+        {
+            endpoint = null;
+            if (!TcpAddress.TryParse(connect, allowAnyPort: false, out string? host, out int port, out string? addressError))
+            {
+                error = $"{WorkerEnvironment.ConnectVariable}: {addressError}";
+                return false;
+            }
+
+            TcpTokenSource? source = tokenFile is { Length: > 0 } ? TcpTokenSource.FromFile(tokenFile) : token is { Length: > 0 } ? TcpTokenSource.FromValue(token) : null;
+            if (source is null)
+            {
+                error = $"{WorkerEnvironment.ConnectVariable} is set but neither {TcpToken.FileVariable} nor {TcpToken.ValueVariable} is: a TCP worker needs the run's token";
+                return false;
+            }
+
+            endpoint = new Tcp(host, port, source);
+            error = null;
+            return true;
+        }
     }
 
     public static bool TryParse(string text, [NotNullWhen(true)] out WorkerEndpoint? endpoint, [NotNullWhen(false)] out string? error)

@@ -32,4 +32,10 @@ internal enum MessageKind
 
     /// <summary>Worker to master: recycling (item count, memory or age limit reached); it performs nothing more and exits.</summary>
     Retiring = 10,
+
+    /// <summary>
+    /// Worker to master, last frame on a connection that is not a local pipe: the worker is leaving
+    /// on its own, with this exit code. Without it, a closed connection is a lost one.
+    /// </summary>
+    Goodbye = 11,
 }

@@ -6,6 +6,7 @@ internal static class WireProtocol
     /// <summary>
     /// Bumped whenever a message changes shape. The master sends it in <see cref="StartMessage"/>
     /// and the worker echoes its own in <see cref="ReadyMessage"/>; either side refuses a mismatch.
+    /// 2: Start carries the heartbeat settings; Goodbye.
     /// </summary>
-    public const int Version = 1;
+    public const int Version = 2;
 }

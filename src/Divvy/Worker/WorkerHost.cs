@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Divvy.Framing;
+using Divvy.Jobs;
 using Divvy.Launching;
 using Divvy.Protocol;
+using Divvy.Transport.Tcp;
 using MessagePack;
 
 namespace Divvy.Worker;
@@ -11,11 +13,14 @@ namespace Divvy.Worker;
 /// <summary>
 /// The loop a worker process runs instead of the master: read items, perform them one at a time,
 /// send results back. A dedicated thread reads the pipe, so items arrive while <c>Perform</c> runs
-/// and the death of the master is noticed even in the middle of an item.
+/// and the death of the master is noticed even in the middle of an item. Over TCP, where there is
+/// no parent to watch, a master silent past its heartbeat timeout counts as dead, and the worker
+/// says Goodbye before it closes, so the master can tell a worker leaving from a connection lost.
 /// </summary>
 internal sealed class WorkerHost
 {
     private static readonly TimeSpan s_parentPoll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan s_goodbyeWait = TimeSpan.FromSeconds(2);
     private const int StartFrameLimit = 64 * 1024;
     private const int ResultsPerFlush = 64;
     private const int MaxItemsPerHandOff = 256;
@@ -25,6 +30,8 @@ internal sealed class WorkerHost
     private readonly Stream _up;
     private readonly int? _masterProcessId;
     private readonly Action<int> _exitProcess;
+    private readonly TcpSession? _session;
+    private readonly ManualResetEventSlim _readerDone = new();
     // Items travel from the reader thread to the item loop in batches: what one read brought in.
     private readonly Channel<List<ItemMessage>> _items = Channel.CreateUnbounded<List<ItemMessage>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly List<PosixSignalRegistration> _signals = [];
@@ -34,46 +41,99 @@ internal sealed class WorkerHost
     private long _performed;
     private long _bornAt;
     private volatile bool _finishing;
+    private volatile bool _booting;
+    private long _lastHeard = Stopwatch.GetTimestamp();
+    private TimeSpan _silenceLimit;
+    private FrameWriter? _writer;
+    private bool _readerStarted;
 
     /// <summary>
     /// A worker loop over any pair of streams. <paramref name="exitProcess"/> ends the process when
     /// the master is gone mid-run; <paramref name="masterProcessId"/>, when given, is watched as
-    /// the parent as a backstop for the pipe.
+    /// the parent as a backstop for the pipe. With a TCP <paramref name="session"/>, the master's
+    /// silence is watched instead, and the worker says Goodbye before it closes.
     /// </summary>
-    public WorkerHost(IWorkerJob job, Stream down, Stream up, int? masterProcessId, Action<int> exitProcess)
+    public WorkerHost(IWorkerJob job, Stream down, Stream up, int? masterProcessId, Action<int> exitProcess, TcpSession? session = null)
     {
         _job = job;
         _down = down;
         _up = up;
         _masterProcessId = masterProcessId;
         _exitProcess = exitProcess;
+        _session = session;
+        _silenceLimit = session?.Terms.HeartbeatTimeout ?? Timeout.InfiniteTimeSpan;
     }
 
     /// <summary>Runs the loop of a real worker process on the endpoint its marker names; returns the exit code.</summary>
     public static async Task<int> RunInProcessAsync(IWorkerJob job, WorkerEndpoint endpoint)
     {
+        WorkerLink link;
+        try
+        {
+            link = await WorkerStreams.OpenAsync(endpoint).ConfigureAwait(false);
+        }
+        catch (HandshakeException ex)
+        {
+            Console.Error.WriteLine($"divvy worker, pid {Environment.ProcessId}: {ex.Message}");
+            return WorkerLink.ExitCodeFor(ex.Failure);
+        }
+
+        return await RunOnLinkAsync(job, link).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the loop of a real worker process on a way to its master that is already open.</summary>
+    public static async Task<int> RunOnLinkAsync(IWorkerJob job, WorkerLink link)
+    {
+        if (link.Session is not null)
+        {
+            // Items come from the network: read them as untrusted data.
+            Serialization.UseUntrustedData();
+        }
+
         // Not disposed: when the worker retires, the reader thread may still be blocked reading
         // this stream, and disposing a pipe under a blocked read can wait for that read forever.
         // The process exits right after the loop, which closes it.
-        (Stream down, Stream up, int? masterProcessId) = WorkerStreams.Open(endpoint);
-        using Stream upEnd = up;
-        var host = new WorkerHost(job, down, up, masterProcessId, Environment.Exit);
+        using Stream upEnd = link.Up;
+        var host = new WorkerHost(job, link.Down, link.Up, link.MasterProcessId, Environment.Exit, link.Session);
         host.IgnoreTerminalSignals();
         return await host.RunAsync().ConfigureAwait(false);
     }
 
     public async Task<int> RunAsync()
     {
+        int exitCode = await RunLoopAsync().ConfigureAwait(false);
+        if (_session is not null)
+        {
+            SayGoodbye(exitCode);
+        }
+
+        return exitCode;
+    }
+
+    private async Task<int> RunLoopAsync()
+    {
         Stream down = _down;
         Stream up = _up;
         FrameReader reader = new(down, StartFrameLimit);
-        var writer = new FrameWriter(up, MasterOptions.DefaultMaxFrameSize);
+        var writer = _writer = new FrameWriter(up, MasterOptions.DefaultMaxFrameSize);
+        if (_session is not null)
+        {
+            StartThread("divvy-master-watch", WatchSilence);
+        }
+
         StartMessage start;
         try
         {
-            start = reader.Read() is { } frame && MessageCodec.Read(frame) is StartMessage s
-                ? s
-                : throw new ProtocolException("the master's first message was not Start");
+            if (ReadStart(reader) is { } s)
+            {
+                start = s;
+            }
+            else
+            {
+                // A TCP worker waiting for a slot heard that the run is over.
+                Console.Error.WriteLine($"divvy worker, pid {Environment.ProcessId}: the run at {_session?.Master} ended before this worker was given a slot");
+                return WorkerExitCodes.Finished;
+            }
         }
         catch (ProtocolException ex)
         {
@@ -87,10 +147,17 @@ internal sealed class WorkerHost
         }
 
         reader.MaxFrameSize = start.MaxFrameSize;
-        writer = new FrameWriter(up, start.MaxFrameSize);
+        writer = _writer = new FrameWriter(up, start.MaxFrameSize);
         _workerNumber = start.WorkerNumber;
+        if (start.HeartbeatTimeoutTicks > 0 && _session is not null)
+        {
+            _silenceLimit = TimeSpan.FromTicks(start.HeartbeatTimeoutTicks);
+        }
         _start = start;
         _bornAt = Stopwatch.GetTimestamp();
+
+        // AfterSpawn may take longer than the heartbeat timeout; the master does not ping until Ready.
+        _booting = true;
         var info = new WorkerInfo(start.WorkerNumber, Environment.ProcessId);
         try
         {
@@ -105,6 +172,11 @@ internal sealed class WorkerHost
         Write(writer, new ReadyMessage(WireProtocol.Version, Environment.ProcessId));
         writer.Flush();
 
+        // The master pings only ready workers: the silence clock starts now.
+        Heard();
+        _booting = false;
+
+        _readerStarted = true;
         StartThread("divvy-reader", () => ReadLoop(reader, writer));
         if (_masterProcessId is { } master)
         {
@@ -241,6 +313,11 @@ internal sealed class WorkerHost
             List<ItemMessage>? batch = null;
             while (reader.Read() is { } frame)
             {
+                if (_session is not null)
+                {
+                    Heard();
+                }
+
                 // A frame in the reader's buffer is overwritten by the next read: its item gets its own copy.
                 switch (MessageCodec.Read(frame, ownPayloads: reader.IsInBuffer(frame)))
                 {
@@ -262,7 +339,14 @@ internal sealed class WorkerHost
                         }
 
                         _items.Writer.TryComplete();
-                        return;
+                        if (_session is null)
+                        {
+                            return;
+                        }
+
+                        // TCP: keep reading (and answering pings) until the master closes after our Goodbye.
+                        batch = null;
+                        break;
                     case Message other:
                         throw new ProtocolException($"unexpected {other.Kind} message from the master");
                 }
@@ -286,11 +370,110 @@ internal sealed class WorkerHost
             // A broken pipe is the master going away, handled below like a clean end of stream;
             // a disposed one is this worker finishing on its own.
         }
+        finally
+        {
+            _readerDone.Set();
+        }
 
         if (!_finishing)
         {
             // The pipe ended without Stop: the master is gone. Leave at once, even mid-item.
+            if (_session is { } session)
+            {
+                Console.Error.WriteLine($"divvy worker {_workerNumber}, pid {Environment.ProcessId}: the connection to the master at {session.Master} ended; leaving");
+            }
+
             _exitProcess(WorkerExitCodes.MasterGone);
+        }
+    }
+
+    /// <summary>
+    /// Reads the master's Start. A TCP worker waiting in the master's lobby hears pings first, and
+    /// Stop when the run ends before it gets a slot: then <c>null</c>.
+    /// </summary>
+    private StartMessage? ReadStart(FrameReader reader)
+    {
+        while (true)
+        {
+            Message? first = reader.Read() is { } frame ? MessageCodec.Read(frame) : null;
+            Heard();
+            switch (first)
+            {
+                case StartMessage start:
+                    return start;
+                case PingMessage when _session is not null:
+                    continue;
+                case StopMessage when _session is not null:
+                    return null;
+                default:
+                    throw new ProtocolException("the master's first message was not Start");
+            }
+        }
+    }
+
+    private void Heard() => Volatile.Write(ref _lastHeard, Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// The TCP worker's equivalent of watching its parent: a master that says nothing (no ping, no
+    /// item) for its heartbeat timeout is gone, link cut or process hung, even without a FIN.
+    /// </summary>
+    private void WatchSilence()
+    {
+        while (!_finishing)
+        {
+            TimeSpan limit = _silenceLimit;
+            Thread.Sleep(TimeSpan.FromTicks(Math.Clamp(limit.Ticks / 4, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromMilliseconds(250).Ticks)));
+            TimeSpan quiet = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastHeard));
+            if (!_booting && !_finishing && quiet > limit)
+            {
+                Console.Error.WriteLine($"divvy worker {_workerNumber}, pid {Environment.ProcessId}: heard nothing from the master at {_session!.Master} for {quiet.TotalSeconds:F1} s (its heartbeat timeout is {limit.TotalSeconds:F1} s); leaving");
+                _exitProcess(WorkerExitCodes.MasterGone);
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The last frame on a TCP connection, so the master counts this as a worker leaving rather than a
+    /// connection lost. Then the master closes: waiting for that before closing our side keeps the
+    /// close from resetting the connection under data the master has not read yet.
+    /// </summary>
+    private void SayGoodbye(int exitCode)
+    {
+        _finishing = true;
+        TcpConnection connection = _session!.Connection;
+        try
+        {
+            Locked(() =>
+            {
+                Write(_writer!, new GoodbyeMessage(exitCode));
+                _writer!.Flush();
+            });
+        }
+        catch (IOException)
+        {
+            // The master is gone already: nobody to say goodbye to.
+            return;
+        }
+
+        connection.ShutdownSend();
+        if (_readerStarted)
+        {
+            _readerDone.Wait(s_goodbyeWait);
+            return;
+        }
+
+        try
+        {
+            connection.Stream.ReadTimeout = (int)s_goodbyeWait.TotalMilliseconds;
+            byte[] discard = new byte[4096];
+            while (connection.Stream.Read(discard) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+            // Reset or timed out: either way the master has had its chance to read.
         }
     }
 

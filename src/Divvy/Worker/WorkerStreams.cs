@@ -1,4 +1,5 @@
 using Divvy.Launching;
+using Divvy.Transport.Tcp;
 
 namespace Divvy.Worker;
 
@@ -9,18 +10,26 @@ namespace Divvy.Worker;
 internal static class WorkerStreams
 {
     /// <summary>
-    /// Opens the (down, up) streams to the master, and the master's pid when the worker should
-    /// watch it as its parent (a backstop for a master that dies without closing the streams).
+    /// Opens the way to the master: two inherited pipes, with the master's pid to watch as the parent
+    /// (a backstop for a master that dies without closing them); or a TCP connection, authenticated.
     /// </summary>
-    public static (Stream Down, Stream Up, int? MasterProcessId) Open(WorkerEndpoint endpoint)
+    /// <exception cref="HandshakeException">TCP: the master cannot be reached, refuses this worker, or has no free slot.</exception>
+    public static async Task<WorkerLink> OpenAsync(WorkerEndpoint endpoint)
     {
         switch (endpoint)
         {
             case WorkerEndpoint.Pipes pipes:
                 (Stream down, Stream up) = PipeEnds.Open(pipes);
-                return (down, up, pipes.MasterProcessId);
+                return new WorkerLink(down, up, pipes.MasterProcessId, null);
+            case WorkerEndpoint.Tcp tcp:
+                TcpSession session = await TcpSession.ConnectAsync(tcp.Host, tcp.Port, tcp.Token).ConfigureAwait(false);
+                return ForSession(session);
             default:
                 throw new ArgumentOutOfRangeException(nameof(endpoint), endpoint.GetType().Name, "a worker endpoint this build cannot open");
         }
     }
+
+    /// <summary>The link over an authenticated TCP session: one stream both ways.</summary>
+    public static WorkerLink ForSession(TcpSession session) =>
+        new(session.Connection.Stream, session.Connection.Stream, null, session);
 }

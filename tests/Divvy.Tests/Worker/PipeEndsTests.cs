@@ -26,7 +26,7 @@ public sealed class PipeEndsTests
     [Theory]
     [InlineData("abc")]
     [InlineData("-1")]
-    public void On_Unix_a_pipes_endpoint_opens_through_the_pipe_ends(string handle)
+    public async Task On_Unix_a_pipes_endpoint_opens_through_the_pipe_ends(string handle)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -35,8 +35,8 @@ public sealed class PipeEndsTests
 
         WorkerEndpoint endpoint = new WorkerEndpoint.Pipes(MasterProcessId: 1, WorkerNumber: 1, DownHandle: handle, UpHandle: handle);
 
-        Action open = () => WorkerStreams.Open(endpoint);
+        Func<Task> open = () => WorkerStreams.OpenAsync(endpoint);
 
-        open.Should().Throw<IOException>().WithMessage($"*pipe handle '{handle}'*not a file descriptor*");
+        await open.Should().ThrowAsync<IOException>().WithMessage($"*pipe handle '{handle}'*not a file descriptor*");
     }
 }

@@ -1,0 +1,303 @@
+using System.Net;
+using System.Net.Sockets;
+using Divvy.Framing;
+using Divvy.Options;
+using Divvy.Protocol;
+using Divvy.Transport.Tcp;
+using Microsoft.Extensions.Logging;
+
+namespace Divvy.Launching;
+
+/// <summary>
+/// Launches nothing: listens for workers that dial in over TCP and gives each the next slot the
+/// scheduler asks for. A launch returns at once; its handle connects when a worker is assigned.
+/// Workers that arrive before the scheduler needs them wait in a small lobby (never more than the
+/// free slots), pinged so they know the master is alive; one beyond the slots is turned away.
+/// </summary>
+internal sealed class ExternalWorkerLauncher : IWorkerLauncher, IWorkerAdmission, IAsyncDisposable
+{
+    private static readonly byte[] s_ping = Frame(PingMessage.Instance);
+    private static readonly byte[] s_stop = Frame(StopMessage.Instance);
+
+    private readonly Lock _gate = new();
+    private readonly List<TcpWorkerHandle> _pending = [];
+    private readonly List<TcpConnection> _lobby = [];
+    private readonly MasterOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ITimer _clock;
+    private readonly TcpWorkerListener _listener;
+    private int _connected;
+    private int _reserved;
+    private long? _lonelySince;
+    private long _lastLobbyPing;
+    private bool _timedOut;
+    private bool _disposed;
+
+    private ExternalWorkerLauncher(IPEndPoint listen, TcpToken token, MasterOptions options, ILogger log)
+    {
+        _options = options;
+        _time = options.TimeProvider;
+        _lonelySince = _time.GetTimestamp();
+        _lastLobbyPing = _lonelySince.Value;
+        var terms = new SessionTerms(options.JobArguments, options.HeartbeatInterval, options.HeartbeatTimeout);
+        _listener = new TcpWorkerListener(listen, token, terms, this, log);
+        TimeSpan period = TimeSpan.FromTicks(Math.Clamp(Math.Min(options.ConnectTimeout.Ticks / 4, options.HeartbeatInterval.Ticks), TimeSpan.FromMilliseconds(20).Ticks, TimeSpan.FromSeconds(1).Ticks));
+        _clock = _time.CreateTimer(_ => Tick(), null, period, period);
+    }
+
+    /// <summary>The bound address workers dial, with the port the system picked for port 0.</summary>
+    public IPEndPoint Address => _listener.LocalEndpoint;
+
+    public int Slots => Math.Max(_options.Workers, _connected + _pending.Count);
+
+    /// <summary>Reads (or creates) the run's token and starts listening.</summary>
+    /// <exception cref="RunSetupException">No token, an unusable token file, or an address that cannot be bound.</exception>
+    public static ExternalWorkerLauncher Start(MasterOptions options, ILogger log)
+    {
+        OptionVocabulary words = options.Vocabulary;
+        TcpToken token;
+        try
+        {
+            if (options.TokenFile is { } file)
+            {
+                token = TcpToken.LoadOrCreate(file, out bool created);
+                if (created)
+                {
+                    Console.Error.WriteLine($"divvy: created the token file {file} (mode 0600); give workers the same file");
+                }
+            }
+            else if (Environment.GetEnvironmentVariable(TcpToken.ValueVariable) is { Length: > 0 } value)
+            {
+                token = TcpToken.FromText(value, TcpToken.ValueVariable);
+            }
+            else
+            {
+                throw new RunSetupException($"{words.Name(nameof(MasterOptions.Launcher))} external needs a token: set {words.Name(nameof(MasterOptions.TokenFile))} (created when absent) or {TcpToken.ValueVariable}");
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            throw new RunSetupException($"cannot use the token: {ex.Message}", ex);
+        }
+
+        try
+        {
+            return new ExternalWorkerLauncher(options.Listen!, token, options, log);
+        }
+        catch (SocketException ex)
+        {
+            throw new RunSetupException($"cannot listen for workers on {options.Listen} ({words.Name(nameof(MasterOptions.Listen))}): {ex.Message}", ex);
+        }
+    }
+
+    public ValueTask<IWorkerHandle> LaunchAsync(int slot, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var handle = new TcpWorkerHandle(slot, _options.MaxFrameSize, OnGone);
+        lock (_gate)
+        {
+            if (_timedOut)
+            {
+                throw TimeoutError();
+            }
+
+            if (_disposed)
+            {
+                throw new WorkerSpawnException($"worker {slot}: the run no longer listens for workers");
+            }
+
+            while (_lobby.Count > 0)
+            {
+                TcpConnection waiting = _lobby[0];
+                _lobby.RemoveAt(0);
+                if (Assign(handle, waiting))
+                {
+                    return ValueTask.FromResult<IWorkerHandle>(handle);
+                }
+            }
+
+            _pending.Add(handle);
+        }
+
+        return ValueTask.FromResult<IWorkerHandle>(handle);
+    }
+
+    public bool TryReserve()
+    {
+        lock (_gate)
+        {
+            if (_disposed || _timedOut || _connected + _lobby.Count + _reserved >= Slots)
+            {
+                return false;
+            }
+
+            _reserved++;
+            return true;
+        }
+    }
+
+    public void Release()
+    {
+        lock (_gate)
+        {
+            _reserved--;
+        }
+    }
+
+    public void Admit(TcpConnection connection)
+    {
+        lock (_gate)
+        {
+            _reserved--;
+            if (_disposed)
+            {
+                Dismiss(connection);
+                return;
+            }
+
+            while (_pending.Count > 0)
+            {
+                TcpWorkerHandle handle = _pending[0];
+                _pending.RemoveAt(0);
+                if (Assign(handle, connection))
+                {
+                    return;
+                }
+            }
+
+            _lobby.Add(connection);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        TcpConnection[] lobby;
+        lock (_gate)
+        {
+            _disposed = true;
+            lobby = [.. _lobby];
+            _lobby.Clear();
+        }
+
+        await _clock.DisposeAsync().ConfigureAwait(false);
+        foreach (TcpConnection waiting in lobby)
+        {
+            Dismiss(waiting);
+        }
+
+        await _listener.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>A worker that never got a slot is told the run is over (Stop before Start) and let go.</summary>
+    private static void Dismiss(TcpConnection connection)
+    {
+        TrySend(connection, s_stop);
+        connection.ShutdownSend();
+        connection.Dispose();
+    }
+
+    private static bool TrySend(TcpConnection connection, byte[] frame)
+    {
+        try
+        {
+            // A few bytes to a worker that reads everything it gets: this never waits on a full buffer.
+            connection.Stream.Write(frame);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    private static byte[] Frame(Message message)
+    {
+        using var bytes = new MemoryStream();
+        var writer = new FrameWriter(bytes, 64);
+        MessageCodec.Write(writer.BeginFrame(), message);
+        writer.EndFrame();
+        writer.Flush();
+        return bytes.ToArray();
+    }
+
+    private bool Assign(TcpWorkerHandle handle, TcpConnection connection)
+    {
+        if (connection.PeerClosed || !handle.TryAttach(connection))
+        {
+            if (connection.PeerClosed)
+            {
+                connection.Dispose();
+                return false;
+            }
+
+            // The handle ended (killed while waiting): the connection waits for the next one.
+            _lobby.Insert(0, connection);
+            return false;
+        }
+
+        _connected++;
+        _lonelySince = null;
+        return true;
+    }
+
+    private void OnGone(TcpWorkerHandle handle, bool wasConnected)
+    {
+        lock (_gate)
+        {
+            _pending.Remove(handle);
+            if (wasConnected && --_connected == 0)
+            {
+                _lonelySince = _time.GetTimestamp();
+            }
+        }
+    }
+
+    private void Tick()
+    {
+        TcpWorkerHandle[] failed = [];
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            long now = _time.GetTimestamp();
+            bool ping = _time.GetElapsedTime(_lastLobbyPing, now) >= _options.HeartbeatInterval;
+            if (ping)
+            {
+                _lastLobbyPing = now;
+            }
+
+            for (int i = _lobby.Count - 1; i >= 0; i--)
+            {
+                TcpConnection waiting = _lobby[i];
+                if (waiting.PeerClosed || (ping && !TrySend(waiting, s_ping)))
+                {
+                    // It left while waiting: its place is free again.
+                    _lobby.RemoveAt(i);
+                    waiting.Dispose();
+                }
+            }
+
+            if (!_timedOut && _connected == 0 && _pending.Count > 0 && _lonelySince is { } since && _time.GetElapsedTime(since, now) >= _options.ConnectTimeout)
+            {
+                _timedOut = true;
+                failed = [.. _pending];
+                _pending.Clear();
+            }
+        }
+
+        foreach (TcpWorkerHandle handle in failed)
+        {
+            handle.FailToConnect(TimeoutError());
+        }
+    }
+
+    private WorkerConnectTimeoutException TimeoutError()
+    {
+        OptionVocabulary words = _options.Vocabulary;
+        return new WorkerConnectTimeoutException(
+            $"no worker connected to {TcpAddress.Format(Address)} within {OptionText.Duration(_options.ConnectTimeout)} ({words.Name(nameof(MasterOptions.ConnectTimeout))}); start workers with: divvy worker --connect {TcpAddress.Format(Address)} --token-file FILE job.dll");
+    }
+}
