@@ -128,9 +128,10 @@ internal static class TcpHandshake
         {
             verdict = await ReadFrameAsync(stream, Verdict, ProofSize + 1 + 4, MaxFrame, "master", cancellationToken).ConfigureAwait(false);
         }
-        catch (HandshakeException ex) when (ex.Failure == HandshakeFailure.Closed)
+        catch (Exception ex) when (ex is HandshakeException { Failure: HandshakeFailure.Closed } or IOException)
         {
-            // A master refuses a worker by closing without a word: it says nothing to a stranger.
+            // A master refuses a worker by closing without a word (it says nothing to a stranger);
+            // a close with our bytes unread arrives as a reset.
             throw new HandshakeException(HandshakeFailure.WrongToken, $"the master at {master} refused this worker: wrong token (check --token-file / {TcpToken.FileVariable} / {TcpToken.ValueVariable})", ex);
         }
 

@@ -116,7 +116,8 @@ internal sealed partial class TcpWorkerListener : IAsyncDisposable
                     _admission.Release();
                 }
 
-                connection.Abort();
+                // A plain close: a refused worker reads the end and says why; nothing more is said to it.
+                connection.Dispose();
             }
 
             _handshakes.Release();

@@ -1,0 +1,96 @@
+using Divvy.Framing;
+using Divvy.Jobs;
+using Divvy.Protocol;
+using Divvy.Transport.Tcp;
+
+namespace Divvy.Tests.Transport.Tcp;
+
+// The transport contract suite (WorkerChannelContractTests) has not landed on main yet; these
+// cover the same ground for TCP, plus what only TCP has: Goodbye and a lost connection.
+public sealed class TcpWorkerChannelTests
+{
+    private const int MaxFrame = 1 << 20;
+
+    [Fact]
+    public async Task Posts_arrive_at_the_worker_in_order_as_frames()
+    {
+        using LoopbackPair pair = await LoopbackPair.CreateAsync();
+        await using var channel = new TcpWorkerChannel(pair.Master, MaxFrame);
+
+        channel.Post(new StartMessage(WireProtocol.Version, 1, MaxFrame));
+        channel.PostItems([new DispatchedItem(1, null, [0x01]), new DispatchedItem(2, null, [0x02])]);
+        channel.Post(StopMessage.Instance);
+
+        var reader = new FrameReader(pair.Worker.Stream, MaxFrame);
+        var received = new List<Message>();
+        for (int i = 0; i < 4; i++)
+        {
+            received.Add(MessageCodec.Read(reader.Read()!.Value, ownPayloads: true));
+        }
+
+        received[0].Should().Be(new StartMessage(WireProtocol.Version, 1, MaxFrame));
+        received.Skip(1).Take(2).Cast<ItemMessage>().Select(m => (m.Id, m.Payload.ToArray()[0])).Should().Equal((1L, (byte)1), (2L, (byte)2));
+        received[3].Should().Be(StopMessage.Instance);
+        channel.PreferredWindowBytes.Should().Be(TcpWorkerChannel.WindowBytes);
+    }
+
+    [Fact]
+    public async Task A_worker_that_says_Goodbye_and_closes_has_exited_with_its_code_and_the_Goodbye_is_not_passed_on()
+    {
+        using LoopbackPair pair = await LoopbackPair.CreateAsync();
+        await using var channel = new TcpWorkerChannel(pair.Master, MaxFrame);
+
+        Send(pair.Worker, PongMessage.Instance, new GoodbyeMessage(0));
+        pair.Worker.ShutdownSend();
+
+        var messages = new List<Message>();
+        while (await channel.ReadBatchAsync(CancellationToken.None) is { } batch)
+        {
+            messages.AddRange(batch);
+        }
+
+        messages.Should().Equal(PongMessage.Instance);
+        (await channel.Closed.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_worker_whose_connection_ends_without_Goodbye_is_lost()
+    {
+        using LoopbackPair pair = await LoopbackPair.CreateAsync();
+        await using var channel = new TcpWorkerChannel(pair.Master, MaxFrame);
+
+        Send(pair.Worker, PongMessage.Instance);
+        pair.Worker.Abort();
+
+        while (await channel.ReadBatchAsync(CancellationToken.None) is not null)
+        {
+        }
+
+        (await channel.Closed.WaitAsync(TimeSpan.FromSeconds(10))).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Garbage_from_an_authenticated_worker_is_a_protocol_error_and_the_connection_counts_as_lost()
+    {
+        using LoopbackPair pair = await LoopbackPair.CreateAsync();
+        await using var channel = new TcpWorkerChannel(pair.Master, MaxFrame);
+
+        await pair.Worker.Stream.WriteAsync(new byte[] { 0, 0, 0, 2, 0xC1, 0xC1 });
+
+        Func<Task> read = async () => await channel.ReadBatchAsync(CancellationToken.None);
+        await read.Should().ThrowAsync<ProtocolException>();
+        (await channel.Closed.WaitAsync(TimeSpan.FromSeconds(10))).Should().BeNull();
+    }
+
+    private static void Send(TcpConnection connection, params Message[] messages)
+    {
+        var writer = new FrameWriter(connection.Stream, MaxFrame);
+        foreach (Message message in messages)
+        {
+            MessageCodec.Write(writer.BeginFrame(), message);
+            writer.EndFrame();
+        }
+
+        writer.Flush();
+    }
+}
