@@ -33,8 +33,6 @@ internal sealed class WorkerSubcommand
             Error = error,
             ExtendedHelpText = $"""
 
-                Usage: divvy worker --connect HOST:PORT [--token-file PATH] [--job TYPE] job.dll
-
                 The token comes from --token-file, else the file named by {TcpToken.FileVariable}, else
                 {TcpToken.ValueVariable} itself; never from the command line. The job's arguments and the
                 run's settings come from the master. A worker whose master falls silent for the
