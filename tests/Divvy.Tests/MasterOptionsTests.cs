@@ -98,4 +98,17 @@ public sealed class MasterOptionsTests
 
         copy.Workers.Should().Be(2);
     }
+
+    [Fact]
+    public void An_external_launcher_needs_a_listen_address_and_a_local_one_refuses_it()
+    {
+        var external = new MasterOptions { Launcher = WorkerLauncherKind.External };
+        var local = new MasterOptions { Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 7601) };
+
+        external.FindError()!.Describe(Divvy.Options.OptionVocabulary.Api).Should().Be("MasterOptions.Launcher external needs MasterOptions.Listen: the address workers dial");
+        local.FindError()!.Describe(Divvy.Options.OptionVocabulary.Api).Should().Be("MasterOptions.Listen is only for MasterOptions.Launcher external: local workers talk to the master over pipes");
+        new MasterOptions { Launcher = WorkerLauncherKind.External, Listen = local.Listen }.FindError().Should().BeNull();
+        new MasterOptions().ConnectTimeout.Should().Be(TimeSpan.FromMinutes(2));
+        new MasterOptions { ConnectTimeout = TimeSpan.FromMilliseconds(10) }.FindError()!.Property.Should().Be(nameof(MasterOptions.ConnectTimeout));
+    }
 }

@@ -95,6 +95,12 @@ public sealed class DivvyCommandTests
     }
 
     [Theory]
+    [InlineData(new[] { "--launcher", "remote", "job.dll" }, "--launcher must be local or external, got 'remote'")]
+    [InlineData(new[] { "--launcher", "external", "job.dll" }, "--launcher external needs --listen: the address workers dial")]
+    [InlineData(new[] { "--listen", "7601", "job.dll" }, "--listen is only for --launcher external: local workers talk to the master over pipes")]
+    [InlineData(new[] { "--listen", "example.com:7601", "--launcher", "external", "job.dll" }, "--listen: 'example.com:7601': listen on an IP address (127.0.0.1, 0.0.0.0, [::1]) or localhost, not the name 'example.com'")]
+    [InlineData(new[] { "--token-file", "run.token", "job.dll" }, "--token-file needs --launcher external: local workers need neither a token nor a connection")]
+    [InlineData(new[] { "--connect-timeout", "50ms", "--launcher", "external", "--listen", "0", "job.dll" }, "--connect-timeout must be between 100ms and 24h, got 50ms")]
     [InlineData(new[] { "--workers" }, "missing value for option 'workers'")]
     [InlineData(new[] { "--verbose=3", "job.dll" }, "unexpected value '3' for option 'verbose'")]
     public void A_malformed_option_is_reported_on_stderr_and_stdout_stays_the_jobs(string[] args, string message)

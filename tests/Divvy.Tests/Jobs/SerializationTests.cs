@@ -74,4 +74,16 @@ public sealed class SerializationTests
     {
         public int Value { get; set; }
     }
+
+    [Fact]
+    public void Once_its_peer_is_across_a_network_a_process_reads_values_as_untrusted_data()
+    {
+        // Process-wide and one way, as in a TCP master or worker; the other tests' values read the same.
+        Serialization.UseUntrustedData();
+
+        Serialization.ReadsUntrustedData.Should().BeTrue();
+        Serialization.Options.Security.Should().BeSameAs(MessagePackSecurity.UntrustedData);
+        var nested = new Dictionary<string, List<int>> { ["a"] = [1, 2] };
+        Serialization.Deserialize<Dictionary<string, List<int>>>(Serialization.SerializeItem(nested)).Should().BeEquivalentTo(nested);
+    }
 }

@@ -58,4 +58,23 @@ public sealed class WorkerEndpointTests
         WorkerEnvironment.IsWorkerProcess.Should().BeFalse();
         Master.IsWorker.Should().BeFalse();
     }
+
+    [Fact]
+    public void DIVVY_CONNECT_with_a_token_file_parses_as_a_tcp_endpoint()
+    {
+        WorkerEndpoint.Tcp.TryParse("node7:7601", "/run/divvy.token", null, out WorkerEndpoint? parsed, out string? error).Should().BeTrue(error);
+
+        var tcp = parsed.Should().BeOfType<WorkerEndpoint.Tcp>().Subject;
+        (tcp.Host, tcp.Port, tcp.Token.File).Should().Be(("node7", 7601, "/run/divvy.token"));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:0", "/t", null, "DIVVY_CONNECT: '127.0.0.1:0' has no valid port (HOST:PORT, port 1 to 65535)")]
+    [InlineData("127.0.0.1:7601", null, null, "DIVVY_CONNECT is set but neither DIVVY_TOKEN_FILE nor DIVVY_TOKEN is: a TCP worker needs the run's token")]
+    public void DIVVY_CONNECT_without_a_usable_address_or_token_is_refused_with_the_reason(string connect, string? file, string? token, string reason)
+    {
+        WorkerEndpoint.Tcp.TryParse(connect, file, token, out _, out string? error).Should().BeFalse();
+
+        error.Should().Be(reason);
+    }
 }

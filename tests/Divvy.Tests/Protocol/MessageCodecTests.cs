@@ -27,9 +27,11 @@ public sealed class MessageCodecTests
         PingMessage.Instance,
         PongMessage.Instance,
         new RetiringMessage(RecycleReason.Memory),
+        new StartMessage(WireProtocol.Version, 3, 1 << 20, HeartbeatIntervalTicks: 50_000_000, HeartbeatTimeoutTicks: 300_000_000),
+        new GoodbyeMessage(72),
     ];
 
-    public static TheoryData<int> MessageIndexes => new() { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+    public static TheoryData<int> MessageIndexes => new() { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
 
     [Theory]
     [MemberData(nameof(MessageIndexes))]

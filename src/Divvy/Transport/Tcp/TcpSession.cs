@@ -7,7 +7,7 @@ internal sealed class TcpSession : IDisposable
 {
     private static readonly TimeSpan s_connectTimeout = TimeSpan.FromSeconds(10);
 
-    private TcpSession(TcpConnection connection, SessionTerms terms, string master)
+    internal TcpSession(TcpConnection connection, SessionTerms terms, string master)
     {
         Connection = connection;
         Terms = terms;
