@@ -176,6 +176,19 @@ public sealed partial class RemoteWorkerSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task When_the_master_dies_even_by_SIGKILL_its_tcp_workers_leave_at_once_even_mid_item()
+    {
+        (ProcessRun master, string address) = await StartMasterAsync(["-n", "1"], "SleepJob", "4", "30000");
+        ProcessRun worker = Worker(address, "SleepJob");
+        await worker.WaitForLinesAsync("started ");
+
+        master.Signal(Signals.SIGKILL);
+
+        (await worker.WaitAsync()).Should().Be(72, worker.AllStderr);
+        worker.Stderr.Should().Contain($"divvy worker 1, pid {worker.Pid}: the connection to the master at {address} ended; leaving");
+    }
+
+    [Fact]
     public async Task Losing_one_tcp_worker_to_SIGKILL_and_freezing_another_past_the_heartbeat_timeout_settles_every_item_exactly_once()
     {
         (ProcessRun master, string address) = await StartMasterAsync(["-n", "2", "--heartbeat", "100ms", "--heartbeat-timeout", "1s"], "SleepJob", "40", "100");
