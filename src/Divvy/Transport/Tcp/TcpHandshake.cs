@@ -106,7 +106,7 @@ internal static class TcpHandshake
     /// <exception cref="HandshakeException">The master refused this worker, is not a master that knows the token, or has no free slot.</exception>
     public static async Task<SessionTerms> RespondAsync(Stream stream, TcpToken token, int version, string master, CancellationToken cancellationToken)
     {
-        byte[] challenge = await ReadFrameAsync(stream, Challenge, 4 + RunIdSize + NonceSize, MaxFrame, "master", cancellationToken).ConfigureAwait(false);
+        byte[] challenge = await ReadFrameAsync(stream, Challenge, 4 + RunIdSize + NonceSize, MaxFrame, $"master at {master}", cancellationToken).ConfigureAwait(false);
         int theirVersion = (int)BinaryPrimitives.ReadUInt32BigEndian(challenge.AsSpan(HeaderSize));
         byte[] runId = challenge.AsSpan(HeaderSize + 4, RunIdSize).ToArray();
         byte[] masterNonce = challenge.AsSpan(HeaderSize + 4 + RunIdSize, NonceSize).ToArray();
@@ -126,7 +126,7 @@ internal static class TcpHandshake
         byte[] verdict;
         try
         {
-            verdict = await ReadFrameAsync(stream, Verdict, ProofSize + 1 + 4, MaxFrame, "master", cancellationToken).ConfigureAwait(false);
+            verdict = await ReadFrameAsync(stream, Verdict, ProofSize + 1 + 4, MaxFrame, $"master at {master}", cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HandshakeException { Failure: HandshakeFailure.Closed } or IOException)
         {
@@ -152,7 +152,7 @@ internal static class TcpHandshake
                 throw new HandshakeException(HandshakeFailure.Garbage, $"the master at {master} sent an unknown verdict {verdict[HeaderSize + ProofSize]}");
         }
 
-        byte[] terms = await ReadFrameAsync(stream, Terms, -1, MaxTermsFrame, "master", cancellationToken).ConfigureAwait(false);
+        byte[] terms = await ReadFrameAsync(stream, Terms, -1, MaxTermsFrame, $"master at {master}", cancellationToken).ConfigureAwait(false);
         return DecodeTerms(terms, master);
     }
 
