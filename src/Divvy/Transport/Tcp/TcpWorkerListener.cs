@@ -52,7 +52,8 @@ internal sealed partial class TcpWorkerListener : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener.Stop();
         await _accepting.ConfigureAwait(false);
-        _stop.Dispose();
+
+        // _stop is not disposed: handshakes still under way read its token as they end.
     }
 
     private async Task AcceptLoopAsync()
