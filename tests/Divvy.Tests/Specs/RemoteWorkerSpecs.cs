@@ -127,6 +127,26 @@ public sealed partial class RemoteWorkerSpecs : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tcp_worker_refuses_to_become_a_master_itself_whether_started_by_divvy_worker_or_with_DIVVY_CONNECT()
+    {
+        (ProcessRun first, string firstAddress) = await StartMasterAsync(["-n", "1"], "NestedJob", "3");
+        ProcessRun worker = Worker(firstAddress, "NestedJob");
+        (await first.WaitAsync()).Should().Be(1, first.AllStderr);
+        (await worker.WaitAsync()).Should().Be(0, worker.AllStderr);
+
+        (ProcessRun second, string secondAddress) = await StartMasterAsync(["-n", "1"], "NestedJob", "3");
+        ProcessRun program = Start(Artifacts.JobsDll, ["nested", "1"], new Dictionary<string, string> { ["DIVVY_CONNECT"] = secondAddress, ["DIVVY_TOKEN_FILE"] = TokenFile });
+        _started.Add(program);
+        (await second.WaitAsync()).Should().Be(1, second.AllStderr);
+        (await program.WaitAsync()).Should().Be(0, program.AllStderr);
+
+        foreach (ProcessRun master in new[] { first, second })
+        {
+            master.Lines("nested ").Should().HaveCount(3).And.OnlyContain(l => l.Contains("error=Divvy.WorkerSpawnException") && l.Contains("a worker never spawns workers"));
+        }
+    }
+
+    [Fact]
     public async Task A_worker_beyond_the_masters_slots_is_told_so_and_exits()
     {
         (ProcessRun master, string address) = await StartMasterAsync(["-n", "1"], "SleepJob", "8", "250");
