@@ -95,7 +95,13 @@ internal sealed class WorkerHost
         // The process exits right after the loop, which closes it.
         using Stream upEnd = link.Up;
         var host = new WorkerHost(job, link.Down, link.Up, link.MasterProcessId, Environment.Exit, link.Session);
-        host.IgnoreTerminalSignals();
+        if (link.Session is null)
+        {
+            // A local worker shares its master's terminal; a TCP worker has its own, where Ctrl-C
+            // is the user's way to take it away (the master requeues what it held).
+            host.IgnoreTerminalSignals();
+        }
+
         return await host.RunAsync().ConfigureAwait(false);
     }
 
