@@ -110,10 +110,20 @@ internal sealed class ExternalWorkerLauncher : IWorkerLauncher, IWorkerAdmission
             {
                 TcpConnection waiting = _lobby[0];
                 _lobby.RemoveAt(0);
-                if (Assign(handle, waiting))
+                if (waiting.PeerClosed)
+                {
+                    // It left while waiting.
+                    waiting.Dispose();
+                    continue;
+                }
+
+                if (TryAssign(handle, waiting))
                 {
                     return ValueTask.FromResult<IWorkerHandle>(handle);
                 }
+
+                _lobby.Insert(0, waiting);
+                break;
             }
 
             _pending.Add(handle);
@@ -159,7 +169,7 @@ internal sealed class ExternalWorkerLauncher : IWorkerLauncher, IWorkerAdmission
             {
                 TcpWorkerHandle handle = _pending[0];
                 _pending.RemoveAt(0);
-                if (Assign(handle, connection))
+                if (TryAssign(handle, connection))
                 {
                     return;
                 }
@@ -220,18 +230,11 @@ internal sealed class ExternalWorkerLauncher : IWorkerLauncher, IWorkerAdmission
         return bytes.ToArray();
     }
 
-    private bool Assign(TcpWorkerHandle handle, TcpConnection connection)
+    /// <summary>Gives <paramref name="handle"/> the connection; <c>false</c> when the handle has ended meanwhile (killed while waiting) and the connection is still free.</summary>
+    private bool TryAssign(TcpWorkerHandle handle, TcpConnection connection)
     {
-        if (connection.PeerClosed || !handle.TryAttach(connection))
+        if (!handle.TryAttach(connection))
         {
-            if (connection.PeerClosed)
-            {
-                connection.Dispose();
-                return false;
-            }
-
-            // The handle ended (killed while waiting): the connection waits for the next one.
-            _lobby.Insert(0, connection);
             return false;
         }
 

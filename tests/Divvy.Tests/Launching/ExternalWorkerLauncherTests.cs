@@ -180,6 +180,36 @@ public sealed class ExternalWorkerLauncherTests : IAsyncLifetime
         (await handle.Ended).Kind.Should().Be(WorkerEndKind.ConnectionLost);
     }
 
+    [Fact]
+    public async Task A_worker_that_dials_in_after_a_waiting_slot_was_killed_goes_to_the_next_slot()
+    {
+        Start(workers: 2);
+        IWorkerHandle killed = await _launcher.LaunchAsync(1, CancellationToken.None);
+        killed.Kill(KillReason.Shutdown);
+        IWorkerHandle next = await _launcher.LaunchAsync(2, CancellationToken.None);
+
+        await DialAsync();
+
+        await next.Connected.WaitAsync(s_wait);
+        killed.Connected.IsCanceled.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_worker_that_left_the_lobby_is_not_given_a_slot()
+    {
+        Start(workers: 1);
+        TcpSession gone = await DialAsync();
+        await WaitForAsync(() => _log.Lines.Any(l => l.Contains("worker connected from")));
+        gone.Connection.Abort();
+        await Task.Delay(200);
+
+        IWorkerHandle handle = await _launcher.LaunchAsync(1, CancellationToken.None);
+
+        handle.Connected.IsCompleted.Should().BeFalse("the slot waits for a worker that is still there");
+        await DialAsync();
+        await handle.Connected.WaitAsync(s_wait);
+    }
+
     private void Start(int workers)
     {
         var options = new MasterOptions
