@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Divvy.Framing;
-using Divvy.Jobs;
-using Divvy.Launching;
 using Divvy.Protocol;
 using Divvy.Transport.Tcp;
 using MessagePack;
@@ -17,7 +15,7 @@ namespace Divvy.Worker;
 /// no parent to watch, a master silent past its heartbeat timeout counts as dead, and the worker
 /// says Goodbye before it closes, so the master can tell a worker leaving from a connection lost.
 /// </summary>
-internal sealed class WorkerHost
+internal sealed partial class WorkerHost
 {
     private static readonly TimeSpan s_parentPoll = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan s_goodbyeWait = TimeSpan.FromSeconds(2);
@@ -62,47 +60,6 @@ internal sealed class WorkerHost
         _exitProcess = exitProcess;
         _session = session;
         _silenceLimit = session?.Terms.HeartbeatTimeout ?? Timeout.InfiniteTimeSpan;
-    }
-
-    /// <summary>Runs the loop of a real worker process on the endpoint its marker names; returns the exit code.</summary>
-    public static async Task<int> RunInProcessAsync(IWorkerJob job, WorkerEndpoint endpoint)
-    {
-        WorkerLink link;
-        try
-        {
-            link = await WorkerStreams.OpenAsync(endpoint).ConfigureAwait(false);
-        }
-        catch (HandshakeException ex)
-        {
-            Console.Error.WriteLine($"divvy worker, pid {Environment.ProcessId}: {ex.Message}");
-            return WorkerLink.ExitCodeFor(ex.Failure);
-        }
-
-        return await RunOnLinkAsync(job, link).ConfigureAwait(false);
-    }
-
-    /// <summary>Runs the loop of a real worker process on a way to its master that is already open.</summary>
-    public static async Task<int> RunOnLinkAsync(IWorkerJob job, WorkerLink link)
-    {
-        if (link.Session is not null)
-        {
-            // Items come from the network: read them as untrusted data.
-            Serialization.UseUntrustedData();
-        }
-
-        // Not disposed: when the worker retires, the reader thread may still be blocked reading
-        // this stream, and disposing a pipe under a blocked read can wait for that read forever.
-        // The process exits right after the loop, which closes it.
-        using Stream upEnd = link.Up;
-        var host = new WorkerHost(job, link.Down, link.Up, link.MasterProcessId, Environment.Exit, link.Session);
-        if (link.Session is null)
-        {
-            // A local worker shares its master's terminal; a TCP worker has its own, where Ctrl-C
-            // is the user's way to take it away (the master requeues what it held).
-            host.IgnoreTerminalSignals();
-        }
-
-        return await host.RunAsync().ConfigureAwait(false);
     }
 
     public async Task<int> RunAsync()
@@ -391,125 +348,6 @@ internal sealed class WorkerHost
 
             _exitProcess(WorkerExitCodes.MasterGone);
         }
-    }
-
-    /// <summary>
-    /// Reads the master's Start. A TCP worker waiting in the master's lobby hears pings first, and
-    /// Stop when the run ends before it gets a slot: then <c>null</c>.
-    /// </summary>
-    private StartMessage? ReadStart(FrameReader reader)
-    {
-        while (true)
-        {
-            Message? first = reader.Read() is { } frame ? MessageCodec.Read(frame) : null;
-            Heard();
-            switch (first)
-            {
-                case StartMessage start:
-                    return start;
-                case PingMessage when _session is not null:
-                    continue;
-                case StopMessage when _session is not null:
-                    return null;
-                default:
-                    throw new ProtocolException("the master's first message was not Start");
-            }
-        }
-    }
-
-    private void Heard() => Volatile.Write(ref _lastHeard, Stopwatch.GetTimestamp());
-
-    /// <summary>
-    /// The TCP worker's equivalent of watching its parent: a master that says nothing (no ping, no
-    /// item) for its heartbeat timeout is gone, link cut or process hung, even without a FIN.
-    /// </summary>
-    private void WatchSilence()
-    {
-        while (!_finishing)
-        {
-            TimeSpan limit = _silenceLimit;
-            Thread.Sleep(TimeSpan.FromTicks(Math.Clamp(limit.Ticks / 4, TimeSpan.FromMilliseconds(10).Ticks, TimeSpan.FromMilliseconds(250).Ticks)));
-            TimeSpan quiet = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastHeard));
-            if (!_booting && !_finishing && quiet > limit)
-            {
-                Console.Error.WriteLine($"divvy worker {_workerNumber}, pid {Environment.ProcessId}: heard nothing from the master at {_session!.Master} for {quiet.TotalSeconds:F1} s (its heartbeat timeout is {limit.TotalSeconds:F1} s); leaving");
-                _exitProcess(WorkerExitCodes.MasterGone);
-                return;
-            }
-        }
-    }
-
-    /// <summary>
-    /// The last frame on a TCP connection, so the master counts this as a worker leaving rather than a
-    /// connection lost. Then the master closes: waiting for that before closing our side keeps the
-    /// close from resetting the connection under data the master has not read yet.
-    /// </summary>
-    private void SayGoodbye(int exitCode)
-    {
-        _finishing = true;
-        TcpConnection connection = _session!.Connection;
-        try
-        {
-            Locked(() =>
-            {
-                Write(_writer!, new GoodbyeMessage(exitCode));
-                _writer!.Flush();
-            });
-        }
-        catch (IOException)
-        {
-            // The master is gone already: nobody to say goodbye to.
-            return;
-        }
-
-        connection.ShutdownSend();
-        if (_readerStarted)
-        {
-            _readerDone.Wait(s_goodbyeWait);
-            return;
-        }
-
-        try
-        {
-            connection.Stream.ReadTimeout = (int)s_goodbyeWait.TotalMilliseconds;
-            byte[] discard = new byte[4096];
-            while (connection.Stream.Read(discard) > 0)
-            {
-            }
-        }
-        catch (IOException)
-        {
-            // Reset or timed out: either way the master has had its chance to read.
-        }
-    }
-
-    private void WatchParent(int master)
-    {
-        // Backstop for the pipe: if the master dies and something still holds the pipe open, the
-        // change of parent still tells us.
-        while (true)
-        {
-            Thread.Sleep(s_parentPoll);
-            int parent = ParentProcess.Id;
-            if (parent >= 0 && parent != master)
-            {
-                _exitProcess(WorkerExitCodes.MasterGone);
-                return;
-            }
-        }
-    }
-
-    private void IgnoreTerminalSignals()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
-        // Ctrl-C reaches the whole foreground process group. The master decides what a stop
-        // means (finish the item in hand); a worker must not die of the keystroke itself.
-        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true));
-        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGQUIT, context => context.Cancel = true));
     }
 
     private static int Fatal(FrameWriter writer, string stage, Exception error, int exitCode)

@@ -1,0 +1,80 @@
+using System.Runtime.InteropServices;
+using Divvy.Jobs;
+using Divvy.Launching;
+using Divvy.Transport.Tcp;
+
+namespace Divvy.Worker;
+
+/// <summary>The worker loop as a process runs it: opening the way to the master, signals, the parent watch.</summary>
+internal sealed partial class WorkerHost
+{
+    /// <summary>Runs the loop of a real worker process on the endpoint its marker names; returns the exit code.</summary>
+    public static async Task<int> RunInProcessAsync(IWorkerJob job, WorkerEndpoint endpoint)
+    {
+        WorkerLink link;
+        try
+        {
+            link = await WorkerStreams.OpenAsync(endpoint).ConfigureAwait(false);
+        }
+        catch (HandshakeException ex)
+        {
+            Console.Error.WriteLine($"divvy worker, pid {Environment.ProcessId}: {ex.Message}");
+            return WorkerLink.ExitCodeFor(ex.Failure);
+        }
+
+        return await RunOnLinkAsync(job, link).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the loop of a real worker process on a way to its master that is already open.</summary>
+    public static async Task<int> RunOnLinkAsync(IWorkerJob job, WorkerLink link)
+    {
+        if (link.Session is not null)
+        {
+            // Items come from the network: read them as untrusted data.
+            Serialization.UseUntrustedData();
+        }
+
+        // Not disposed: when the worker retires, the reader thread may still be blocked reading
+        // this stream, and disposing a pipe under a blocked read can wait for that read forever.
+        // The process exits right after the loop, which closes it.
+        using Stream upEnd = link.Up;
+        var host = new WorkerHost(job, link.Down, link.Up, link.MasterProcessId, Environment.Exit, link.Session);
+        if (link.Session is null)
+        {
+            // A local worker shares its master's terminal; a TCP worker has its own, where Ctrl-C
+            // is the user's way to take it away (the master requeues what it held).
+            host.IgnoreTerminalSignals();
+        }
+
+        return await host.RunAsync().ConfigureAwait(false);
+    }
+
+    private void WatchParent(int master)
+    {
+        // Backstop for the pipe: if the master dies and something still holds the pipe open, the
+        // change of parent still tells us.
+        while (true)
+        {
+            Thread.Sleep(s_parentPoll);
+            int parent = ParentProcess.Id;
+            if (parent >= 0 && parent != master)
+            {
+                _exitProcess(WorkerExitCodes.MasterGone);
+                return;
+            }
+        }
+    }
+
+    private void IgnoreTerminalSignals()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // Ctrl-C reaches the whole foreground process group. The master decides what a stop
+        // means (finish the item in hand); a worker must not die of the keystroke itself.
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, context => context.Cancel = true));
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGQUIT, context => context.Cancel = true));
+    }
+}
