@@ -20,6 +20,9 @@ internal static class Words
     /// <summary><c>retry</c>, <c>failed</c>, <c>timed out</c>: an attempt's outcome as a sentence says it.</summary>
     public static string Of(AttemptOutcome outcome) => outcome == AttemptOutcome.TimedOut ? "timed out" : outcome.ToString().ToLowerInvariant();
 
+    /// <summary><c>start</c>, <c>crash</c>, <c>timeout</c>, <c>recycle</c>, <c>unresponsive</c>: why a worker was launched, as the summary and metrics label it.</summary>
+    internal static string Label(Scheduling.SpawnReason reason) => reason.ToString().ToLowerInvariant();
+
     /// <summary><c>timed_out</c>, <c>not_performed</c>: a status as a metric label value.</summary>
     public static string Label(ItemStatus status) => Of(status).Replace(' ', '_');
 }

@@ -1,0 +1,232 @@
+using Divvy.Jobs;
+using Divvy.Launching;
+using Divvy.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Divvy.Scheduling;
+
+internal sealed partial class Scheduler
+{
+    private void OnMessages(MessagesArrived arrived)
+    {
+        WorkerConnection worker = arrived.Worker;
+        worker.Heard(_time.GetTimestamp());
+        foreach (Message message in arrived.Messages)
+        {
+            OnMessage(worker, message);
+        }
+    }
+
+    private void OnMessage(WorkerConnection worker, Message message)
+    {
+        switch (message)
+        {
+            case ReadyMessage ready when ready.ProtocolVersion != WireProtocol.Version:
+                worker.Refuse(new RemoteError(typeof(ProtocolException).FullName!, $"protocol version mismatch: the master speaks {WireProtocol.Version}, the worker {ready.ProtocolVersion}", ""));
+                break;
+            case ReadyMessage:
+                worker.MarkReady();
+                Log.WorkerReady(_log, worker.Name);
+                break;
+            case ResultMessage result when Settle(worker, result.Id) is { } item:
+                TimeSpan duration = TimeSpan.FromTicks(result.ElapsedTicks);
+                worker.Window.Observe(duration, item.Payload.Length);
+                if (_job.TryReadResult(result.Payload, out object? value, out RemoteError? unreadable))
+                {
+                    SettleAttempt(item, AttemptOutcome.Succeeded, worker.Info, duration, null, null, value);
+                }
+                else
+                {
+                    SettleAttempt(item, AttemptOutcome.Failed, worker.Info, duration, unreadable, null, null);
+                }
+
+                worker.StopIfDrained();
+                break;
+            case FailureMessage failure when Settle(worker, failure.Id) is { } item:
+                TimeSpan elapsed = TimeSpan.FromTicks(failure.ElapsedTicks);
+                worker.Window.Observe(elapsed, item.Payload.Length);
+                AttemptOutcome outcome = failure.Failure switch
+                {
+                    FailureKind.Permanent => AttemptOutcome.Failed,
+                    FailureKind.TimedOut => AttemptOutcome.TimedOut,
+                    _ => AttemptOutcome.Retry,
+                };
+                SettleAttempt(item, outcome, worker.Info, elapsed, failure.Error, null, null);
+                worker.StopIfDrained();
+                break;
+            case RetiringMessage retiring:
+                // The worker performs nothing after this: whatever it still holds goes elsewhere.
+                Log.WorkerRecycling(_log, worker.Name, retiring.Reason.ToString());
+                _ledger.Requeue(worker.MarkRetiring());
+                break;
+            case FatalMessage fatal:
+                worker.NoteFatal(fatal.Error);
+                Log.WorkerFatal(_log, worker.Name, fatal.Stage, fatal.Error.ToString());
+                break;
+        }
+    }
+
+    /// <summary>Takes the settled item off the worker; one it does not hold first is a protocol violation.</summary>
+    private DispatchedItem? Settle(WorkerConnection worker, long id)
+    {
+        DispatchedItem? head = worker.Head;
+        if (worker.TakeSettled(id, _time.GetTimestamp()) is not { } settled)
+        {
+            worker.Refuse(new RemoteError(typeof(ProtocolException).FullName!, $"the worker settled item {id}, but the item it holds first is {(head is null ? "none" : head.Id)}", ""));
+            return null;
+        }
+
+        _pool.Booted();
+        return settled;
+    }
+
+    private void OnWorkerEnded(WorkerEnded ended)
+    {
+        WorkerConnection worker = ended.Worker;
+        bool cleanExit = ended.ChannelError is null && ended.End.IsSuccess && worker.State is WorkerState.Stopping or WorkerState.Retiring;
+        _pool.Remove(worker, cleanExit);
+        switch (worker.KilledFor)
+        {
+            case KillReason.HardTimeout:
+                _ledger.Counts.WorkersTimedOut++;
+                Log.WorkerExited(_log, worker.Name, $"killed at the hard deadline: {ended.End}");
+                SettleHead(worker, AttemptOutcome.TimedOut, ended.Exit, TimedOutError(worker));
+                break;
+            case KillReason.Unresponsive:
+                _ledger.Counts.WorkersUnresponsive++;
+                Log.WorkerExited(_log, worker.Name, $"killed for not answering heartbeats: {ended.End}");
+                SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, new RemoteError("Divvy.WorkerUnresponsive", $"{worker.Info} stopped answering for {_options.HeartbeatTimeout.TotalSeconds:F1} s (MasterOptions.HeartbeatTimeout) and was killed", ""));
+                break;
+            case KillReason.Shutdown:
+            case null when cleanExit:
+                if (worker.State == WorkerState.Retiring)
+                {
+                    _ledger.Counts.WorkersRecycled++;
+                }
+
+                Log.WorkerExited(_log, worker.Name, ended.End.ToString());
+                foreach (DispatchedItem item in worker.TakeAll())
+                {
+                    Abandon(item, worker.Info);
+                }
+
+                break;
+            default:
+                OnWorkerCrashed(worker, ended);
+                break;
+        }
+
+        _ = worker.Handle.DisposeAsync();
+    }
+
+    private RemoteError TimedOutError(WorkerConnection worker) => new(
+        "Divvy.ItemTimedOut",
+        $"still running {(_options.ItemTimeout ?? TimeSpan.Zero).TotalSeconds:F1} s (MasterOptions.ItemTimeout, divvy --timeout) + {_options.ItemTimeoutGrace.TotalSeconds:F1} s grace after its token was cancelled; {worker.Info} was killed",
+        "");
+
+    /// <summary>The item in progress gets the given outcome; items queued behind it go back to the queue.</summary>
+    private void SettleHead(WorkerConnection worker, AttemptOutcome outcome, WorkerExit exit, RemoteError error)
+    {
+        IReadOnlyList<DispatchedItem> held = worker.TakeAll();
+        if (held.Count > 0)
+        {
+            TimeSpan ran = outcome == AttemptOutcome.Crashed ? TimeSpan.Zero : _time.GetElapsedTime(worker.HeadStartedAt);
+            _ledger.Requeue(held.Skip(1));
+            SettleAttempt(held[0], outcome, worker.Info, ran, error, exit, null);
+        }
+    }
+
+    private void OnWorkerCrashed(WorkerConnection worker, WorkerEnded ended)
+    {
+        _ledger.Counts.WorkerCrashes++;
+        RemoteError? reason = worker.FatalReason ?? (ended.ChannelError is { } error ? RemoteError.From(error) : null);
+        if (worker.Completed == 0)
+        {
+            // A death at boot says the same thing in every worker: the first one is worth a warning,
+            // the rest come in one block with the BootFailureException if they keep coming.
+            LogLevel level = _pool.BootFailures.Count == 0 ? LogLevel.Warning : LogLevel.Debug;
+            Log.WorkerDiedAtBoot(_log, level, worker.Name, ended.End.ToString(), reason is null ? "" : $": {reason}");
+        }
+        else
+        {
+            Log.WorkerCrashed(_log, worker.Name, ended.End.ToString(), worker.Head is { } held ? $"item {held.Id}" : "no item", reason is null ? "" : $": {reason}");
+        }
+
+        SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError("Divvy.WorkerCrashed", $"{worker.Info} {ended.End} while performing the item", ""));
+
+        if (worker.Completed == 0 && _pool.BootFailed(new WorkerFailure(worker.Info, ended.Exit, reason, worker.Handle.DiagnosticTail)) >= _options.MaxBootFailures)
+        {
+            Abort(new BootFailureException(_pool.BootFailures.ToArray(), _options.Vocabulary.Name(nameof(MasterOptions.MaxBootFailures))));
+        }
+    }
+
+    /// <summary>Launches workers where items wait that the workers running or booting cannot take.</summary>
+    private void SpawnWhereNeeded()
+    {
+        while (_run.IsAccepting && _pool.NextLaunch(_ledger.Waiting) is { } number)
+        {
+            Spawn(number);
+        }
+    }
+
+    private void Spawn(int number)
+    {
+        CallHook(() => _job.BeforeSpawn(new WorkerInfo(number, null)));
+        if (!_run.IsAccepting)
+        {
+            // BeforeSpawn threw: the run is stopping. (A failed Dispatch does not stop spawning:
+            // the items it yielded before failing still need workers.)
+            return;
+        }
+
+        IWorkerHandle handle;
+        try
+        {
+            ValueTask<IWorkerHandle> launching = _launcher.LaunchAsync(number, CancellationToken.None);
+            if (!launching.IsCompleted)
+            {
+                // The pool that would hold a slot while a launch is under way is issue 11's next
+                // step; until then a launcher must finish its launch before returning.
+                _ = ObserveAsync(launching);
+                throw new WorkerSpawnException($"worker {number}: the launcher did not finish launching synchronously, which this scheduler does not support yet");
+            }
+
+            handle = launching.GetAwaiter().GetResult();
+        }
+        catch (WorkerSpawnException ex)
+        {
+            // Launching itself is broken (or refused): retrying will not help.
+            Abort(ex);
+            return;
+        }
+
+        Launched(handle);
+    }
+
+    /// <summary>A launched worker takes its slot; counted under the reason its slot emptied.</summary>
+    private void Launched(IWorkerHandle handle)
+    {
+        WorkerConnection worker = _pool.Adopt(handle, out SpawnReason reason);
+        RunCounters counts = _ledger.Counts;
+        counts.WorkersSpawned++;
+        string label = Words.Label(reason);
+        Metrics.Spawns.Add(1, new KeyValuePair<string, object?>("reason", label));
+        _statistics.SpawnReasons[label] = _statistics.SpawnReasons.GetValueOrDefault(label) + 1;
+        Log.WorkerSpawned(_log, worker.Name, counts.WorkersSpawned);
+    }
+
+    /// <summary>Disposes what an unsupported asynchronous launch brings, so no worker is left behind.</summary>
+    private static async Task ObserveAsync(ValueTask<IWorkerHandle> launching)
+    {
+        try
+        {
+            IWorkerHandle handle = await launching.ConfigureAwait(false);
+            handle.Kill(KillReason.Shutdown);
+            await handle.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (WorkerSpawnException)
+        {
+            // It failed anyway; the run is already aborting.
+        }
+    }
+}
