@@ -39,6 +39,13 @@ public sealed class RunSummary
     /// <summary>Workers killed because they stopped answering heartbeats.</summary>
     public int WorkersUnresponsive { get; init; }
 
+    /// <summary>
+    /// Results and failures that arrived from a worker after the master had written it off (killed
+    /// it at a hard deadline, for not answering, for breaking the protocol, or at shutdown). They
+    /// are refused: the item settles once, the way the write-off decided.
+    /// </summary>
+    public long LateResultsRejected { get; init; }
+
     /// <summary>Median <c>Perform</c> duration over attempts (sampled beyond 100,000 attempts).</summary>
     public TimeSpan DurationP50 { get; init; }
 
@@ -87,6 +94,11 @@ public sealed class RunSummary
         if (Slowest.Count > 0)
         {
             lines.Add("slowest: " + string.Join("; ", Slowest));
+        }
+
+        if (LateResultsRejected > 0)
+        {
+            lines.Add($"refused: {Words.Count(LateResultsRejected, "late result", "late results")} from workers already written off");
         }
 
         if (SpawnsByReason.Count > 0)

@@ -88,6 +88,9 @@ internal static partial class Log
     [LoggerMessage(17, LogLevel.Information, "resizing the pool from {From} to {To} workers")]
     public static partial void Resized(ILogger logger, int from, int to);
 
+    [LoggerMessage(24, LogLevel.Debug, "{Worker} was written off ({Why}); refusing what it still sends, starting with item {Item}")]
+    public static partial void LateResultRefused(ILogger logger, string worker, string why, long item);
+
     [LoggerMessage(12, LogLevel.Information, "run {Summary}")]
     public static partial void RunFinished(ILogger logger, string summary);
 }

@@ -13,7 +13,37 @@ internal sealed partial class Scheduler
         worker.Heard(_time.GetTimestamp());
         foreach (Message message in arrived.Messages)
         {
-            OnMessage(worker, message);
+            if (worker.State == WorkerState.Killed)
+            {
+                // Fenced: the worker was written off, and what it held settles through that path.
+                RefuseLate(worker, message);
+            }
+            else
+            {
+                OnMessage(worker, message);
+            }
+        }
+    }
+
+    /// <summary>A written-off worker still talks (its words were on their way, or it came back): results are counted and dropped.</summary>
+    private void RefuseLate(WorkerConnection worker, Message message)
+    {
+        long? item = message switch
+        {
+            ResultMessage result => result.Id,
+            FailureMessage failure => failure.Id,
+            _ => null,
+        };
+        if (item is not { } id)
+        {
+            return;
+        }
+
+        _ledger.Counts.LateResultsRejected++;
+        Metrics.LateResultsRejected.Add(1);
+        if (worker.RefuseLate())
+        {
+            Log.LateResultRefused(_log, worker.Name, worker.KilledFor.ToString()!, id);
         }
     }
 

@@ -60,6 +60,12 @@ internal sealed class WorkerConnection
     /// <summary>Why the master killed it, once <see cref="State"/> is <see cref="WorkerState.Killed"/>.</summary>
     public KillReason? KilledFor { get; private set; }
 
+    /// <summary>Results and failures refused because they arrived after the worker was written off.</summary>
+    public int RefusedLate { get; private set; }
+
+    /// <summary>Counts a result or failure refused after the write-off; <c>true</c> for the first.</summary>
+    public bool RefuseLate() => ++RefusedLate == 1;
+
     /// <summary>Neither stopping, retiring, draining nor killed: it counts toward the pool's size.</summary>
     public bool IsActive => State is WorkerState.Booting or WorkerState.Ready;
 

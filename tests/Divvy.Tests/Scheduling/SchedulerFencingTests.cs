@@ -1,0 +1,72 @@
+using Divvy.Launching;
+using Divvy.Protocol;
+using Divvy.Tests.Support;
+
+namespace Divvy.Tests.Scheduling;
+
+/// <summary>Every connection has an incarnation; once the scheduler has written one off, nothing it still says settles an item.</summary>
+public sealed class SchedulerFencingTests
+{
+    [Fact]
+    public async Task A_result_that_arrives_after_the_worker_was_killed_at_the_hard_deadline_is_refused_and_the_item_settles_once_as_timed_out()
+    {
+        await using var run = SchedulerRun.Start(1, o => { o.ItemTimeout = TimeSpan.FromSeconds(1); o.ItemTimeoutGrace = TimeSpan.FromSeconds(1); });
+        FakeWorker worker = await run.Launcher.NextAsync();
+        worker.EndWhenKilled = null;
+        await worker.BootAsync();
+        ItemMessage item = await worker.NextItemAsync();
+
+        run.Advance(TimeSpan.FromSeconds(3));
+        (await worker.KilledAsync()).Should().Be(KillReason.HardTimeout);
+        worker.Succeed(item, 1);
+        worker.End(new WorkerEnd(WorkerEndKind.Killed, 137, 9));
+
+        RunSummary summary = await run.SummaryAsync();
+        summary.TimedOut.Should().Be(1);
+        summary.Succeeded.Should().Be(0);
+        summary.LateResultsRejected.Should().Be(1);
+        run.Job.Results.Should().ContainSingle().Which.Status.Should().Be(ItemStatus.TimedOut);
+    }
+
+    [Fact]
+    public async Task Results_from_a_worker_killed_for_breaking_the_protocol_are_refused_and_its_item_settles_through_the_crash()
+    {
+        await using var run = SchedulerRun.Start(2, o => o.MaxPrefetch = 1);
+        FakeWorker worker = await run.Launcher.NextAsync();
+        worker.EndWhenKilled = null;
+        await worker.BootAsync();
+        ItemMessage item = await worker.NextItemAsync();
+
+        // Item 999 was never sent: the worker is refused, and what follows in the same batch too.
+        worker.Channel.Send(new ResultMessage(999, 1, Divvy.Jobs.Serialization.SerializeItem(0)), new ResultMessage(item.Id, 1, Divvy.Jobs.Serialization.SerializeItem(1)));
+        (await worker.KilledAsync()).Should().Be(KillReason.ProtocolError);
+        worker.End(new WorkerEnd(WorkerEndKind.Killed, 137, 9));
+        FakeWorker second = await run.Launcher.NextAsync();
+        await second.BootAsync();
+        second.Succeed(await second.NextItemAsync(), 0);
+
+        RunSummary summary = await run.SummaryAsync();
+        summary.LateResultsRejected.Should().Be(1);
+        summary.Crashed.Should().Be(1);
+        summary.Succeeded.Should().Be(1);
+        run.Job.Results.Select(r => r.Item).Should().BeEquivalentTo([1, 2], "every item settles exactly once");
+    }
+
+    [Fact]
+    public async Task A_worker_that_crashes_mid_item_has_the_item_tried_again_on_its_replacement_and_counted_as_a_crash()
+    {
+        await using var run = SchedulerRun.Start(1, o => o.MaxRetries = 1);
+        FakeWorker first = await run.Launcher.NextAsync();
+        await first.BootAsync();
+        await first.NextItemAsync();
+        first.Exit(3);
+        FakeWorker second = await run.Launcher.NextAsync();
+        await second.BootAsync();
+        second.Succeed(await second.NextItemAsync(), 1);
+
+        RunSummary summary = await run.SummaryAsync();
+        summary.Succeeded.Should().Be(1);
+        summary.WorkerCrashes.Should().Be(1);
+        run.Launcher.Launches.Should().Be(2);
+    }
+}
