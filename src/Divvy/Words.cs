@@ -18,7 +18,12 @@ internal static class Words
     };
 
     /// <summary><c>retry</c>, <c>failed</c>, <c>timed out</c>: an attempt's outcome as a sentence says it.</summary>
-    public static string Of(AttemptOutcome outcome) => outcome == AttemptOutcome.TimedOut ? "timed out" : outcome.ToString().ToLowerInvariant();
+    public static string Of(AttemptOutcome outcome) => outcome switch
+    {
+        AttemptOutcome.TimedOut => "timed out",
+        AttemptOutcome.WorkerLost => "lost its worker",
+        _ => outcome.ToString().ToLowerInvariant(),
+    };
 
     /// <summary><c>start</c>, <c>crash</c>, <c>timeout</c>, <c>recycle</c>, <c>unresponsive</c>: why a worker was launched, as the summary and metrics label it.</summary>
     internal static string Label(Scheduling.SpawnReason reason) => reason.ToString().ToLowerInvariant();

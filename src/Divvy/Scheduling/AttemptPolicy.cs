@@ -30,17 +30,31 @@ internal sealed class AttemptPolicy
         {
             item.Crashes++;
         }
+        else if (outcome == AttemptOutcome.WorkerLost)
+        {
+            item.ConnectionLosses++;
+        }
 
+        // Lost connections are not the item's fault: they do not use up its retries.
+        int retries = item.Attempts - item.ConnectionLosses;
         ItemStatus? final = outcome switch
         {
             AttemptOutcome.Succeeded => ItemStatus.Succeeded,
             AttemptOutcome.Failed => ItemStatus.Failed,
             AttemptOutcome.Crashed when item.Crashes >= _options.PoisonThreshold => ItemStatus.Quarantined,
-            _ when item.Attempts <= _options.MaxRetries && retriesAllowed => null,
+            AttemptOutcome.WorkerLost when item.ConnectionLosses >= _options.MaxConnectionLosses => ItemStatus.Quarantined,
+            AttemptOutcome.WorkerLost => retriesAllowed ? null : ItemStatus.NotPerformed,
+            _ when retries <= _options.MaxRetries && retriesAllowed => null,
             _ => FinalStatus(outcome),
         };
 
-        return final is { } status ? AttemptDecision.Settle(status) : AttemptDecision.RetryAfter(_backoff.Delay(item.Attempts));
+        if (final is { } status)
+        {
+            return AttemptDecision.Settle(status);
+        }
+
+        // An item whose worker was lost goes straight back to the front of the line.
+        return AttemptDecision.RetryAfter(outcome == AttemptOutcome.WorkerLost ? TimeSpan.Zero : _backoff.Delay(retries));
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ internal sealed class RunCounters
     public int WorkersRecycled;
     public int WorkersTimedOut;
     public int WorkersUnresponsive;
+    public int WorkersLost;
     public long LateResultsRejected;
 
     /// <summary>Items settled without success (after their retries): what halt policies count.</summary>
@@ -40,6 +41,7 @@ internal sealed class RunCounters
         WorkersTimedOut = WorkersTimedOut,
         WorkersUnresponsive = WorkersUnresponsive,
         LateResultsRejected = LateResultsRejected,
+        WorkersLost = WorkersLost,
         HaltReason = haltReason,
         Dispatched = Dispatched,
         Succeeded = Succeeded,

@@ -37,12 +37,23 @@ internal sealed partial class Scheduler
 
         if (decision.Final is { } status)
         {
-            if (status == ItemStatus.Quarantined)
+            if (status == ItemStatus.Quarantined && outcome == AttemptOutcome.WorkerLost)
+            {
+                Log.ItemQuarantinedForLosses(_log, item.Id, item.ConnectionLosses);
+            }
+            else if (status == ItemStatus.Quarantined)
             {
                 Log.ItemQuarantined(_log, item.Id, item.Crashes);
             }
 
             Finish(item, status, result, error, worker, duration, exit);
+            return;
+        }
+
+        if (outcome == AttemptOutcome.WorkerLost)
+        {
+            // Not a retry: the attempt never had its chance. Back to the front of the line.
+            _ledger.Requeue([item]);
             return;
         }
 

@@ -114,9 +114,14 @@ internal sealed partial class Scheduler
     {
         WorkerConnection worker = ended.Worker;
         bool cleanExit = ended.ChannelError is null && ended.End.IsSuccess && worker.State is WorkerState.Stopping or WorkerState.Retiring;
-        _pool.Remove(worker, cleanExit);
+        // A connection that dropped (or that the master cut for its silence) is not the item's fault.
+        bool lost = ended.End.Kind == WorkerEndKind.ConnectionLost && worker.KilledFor is null or KillReason.Unresponsive;
+        _pool.Remove(worker, cleanExit, lost);
         switch (worker.KilledFor)
         {
+            case KillReason.Unresponsive or null when lost:
+                OnWorkerLost(worker, ended);
+                break;
             case KillReason.HardTimeout:
                 _ledger.Counts.WorkersTimedOut++;
                 Log.WorkerExited(_log, worker.Name, $"killed at the hard deadline: {ended.End}");
@@ -149,6 +154,18 @@ internal sealed partial class Scheduler
         _ = worker.Handle.DisposeAsync();
     }
 
+    private void OnWorkerLost(WorkerConnection worker, WorkerEnded ended)
+    {
+        _ledger.Counts.WorkersLost++;
+        if (worker.KilledFor == KillReason.Unresponsive)
+        {
+            _ledger.Counts.WorkersUnresponsive++;
+        }
+
+        Log.WorkerLost(_log, worker.Name, ended.End.ToString(), worker.Head is { } held ? $"item {held.Id}" : "no item");
+        SettleHead(worker, AttemptOutcome.WorkerLost, ended.Exit, new RemoteError("Divvy.WorkerLost", $"{worker.Info} {ended.End} while performing the item", ""));
+    }
+
     private RemoteError TimedOutError(WorkerConnection worker) => new(
         "Divvy.ItemTimedOut",
         $"still running {(_options.ItemTimeout ?? TimeSpan.Zero).TotalSeconds:F1} s (MasterOptions.ItemTimeout, divvy --timeout) + {_options.ItemTimeoutGrace.TotalSeconds:F1} s grace after its token was cancelled; {worker.Info} was killed",
@@ -160,7 +177,7 @@ internal sealed partial class Scheduler
         IReadOnlyList<DispatchedItem> held = worker.TakeAll();
         if (held.Count > 0)
         {
-            TimeSpan ran = outcome == AttemptOutcome.Crashed ? TimeSpan.Zero : _time.GetElapsedTime(worker.HeadStartedAt);
+            TimeSpan ran = outcome is AttemptOutcome.Crashed or AttemptOutcome.WorkerLost ? TimeSpan.Zero : _time.GetElapsedTime(worker.HeadStartedAt);
             _ledger.Requeue(held.Skip(1));
             SettleAttempt(held[0], outcome, worker.Info, ran, error, exit, null);
         }

@@ -17,4 +17,7 @@ internal enum SpawnReason
 
     /// <summary>The slot's previous worker stopped answering heartbeats.</summary>
     Unresponsive,
+
+    /// <summary>The slot's previous worker lost its connection.</summary>
+    Lost,
 }

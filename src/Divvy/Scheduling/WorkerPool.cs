@@ -112,7 +112,7 @@ internal sealed class WorkerPool : IDisposable
     }
 
     /// <summary>Empties the worker's slot, remembering why so the next launch there is counted under that reason.</summary>
-    public void Remove(WorkerConnection worker, bool cleanExit)
+    public void Remove(WorkerConnection worker, bool cleanExit, bool lost)
     {
         int slot = worker.Number - 1;
         if (ReferenceEquals(_slots[slot], worker))
@@ -125,6 +125,7 @@ internal sealed class WorkerPool : IDisposable
             KillReason.HardTimeout => SpawnReason.Timeout,
             KillReason.Unresponsive => SpawnReason.Unresponsive,
             KillReason.Shutdown => null,
+            null when lost => SpawnReason.Lost,
             null when worker.State == WorkerState.Retiring && cleanExit => SpawnReason.Recycle,
             null when cleanExit => null,
             _ => SpawnReason.Crash,

@@ -18,7 +18,7 @@ internal sealed class SchedulerRun : IAsyncDisposable
     {
         Job = new Recorder(items);
         Launcher = launcher;
-        Scheduler = new Scheduler(new JobAdapter<int, int>(Job), options, launcher);
+        Scheduler = new Scheduler(new JobAdapter<int, int>(Job, new JobShape(DispatchesSynchronously: true, ObservesAttempts: true)), options, launcher);
         Running = Task.Run(Scheduler.RunAsync);
     }
 
