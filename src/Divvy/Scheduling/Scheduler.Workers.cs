@@ -113,6 +113,16 @@ internal sealed partial class Scheduler
     private void OnWorkerEnded(WorkerEnded ended)
     {
         WorkerConnection worker = ended.Worker;
+        if (ended.ChannelError is WorkerSpawnException cannotConnect)
+        {
+            // The worker never connected, and the launcher says none will (nobody dialed in in time):
+            // like a launch that failed, retrying will not help.
+            _pool.Remove(worker, cleanExit: false, lost: false);
+            Abort(cannotConnect);
+            _ = worker.Handle.DisposeAsync();
+            return;
+        }
+
         bool cleanExit = ended.ChannelError is null && ended.End.IsSuccess && worker.State is WorkerState.Stopping or WorkerState.Retiring;
         // A connection that dropped (or that the master cut for its silence) is not the item's fault.
         bool lost = ended.End.Kind == WorkerEndKind.ConnectionLost && worker.KilledFor is null or KillReason.Unresponsive;
@@ -201,9 +211,9 @@ internal sealed partial class Scheduler
 
         SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError("Divvy.WorkerCrashed", $"{worker.Info} {ended.End} while performing the item", ""));
 
-        if (worker.Completed == 0 && _pool.BootFailed(new WorkerFailure(worker.Info, ended.Exit, reason, worker.Handle.DiagnosticTail)) >= _options.MaxBootFailures)
+        if (worker.Completed == 0)
         {
-            Abort(new BootFailureException(_pool.BootFailures.ToArray(), _options.Vocabulary.Name(nameof(MasterOptions.MaxBootFailures))));
+            BootFailed(new WorkerFailure(worker.Info, ended.Exit, reason, worker.Handle.DiagnosticTail));
         }
     }
 
@@ -226,32 +236,107 @@ internal sealed partial class Scheduler
             return;
         }
 
+        ValueTask<IWorkerHandle> launching;
+        try
+        {
+            // Cancelled once the run takes no more work: a launch still under way then is not wanted.
+            launching = _launcher.LaunchAsync(number, _dispatchCancel.Token);
+        }
+        catch (Exception ex)
+        {
+            LaunchFailed(number, ex);
+            return;
+        }
+
+        if (!launching.IsCompleted)
+        {
+            // The slot is held, and counts as a booting worker, until the launch ends.
+            _pool.LaunchStarted(number);
+            _ = FinishLaunchAsync(number, launching);
+            return;
+        }
+
         IWorkerHandle handle;
         try
         {
-            ValueTask<IWorkerHandle> launching = _launcher.LaunchAsync(number, CancellationToken.None);
-            if (!launching.IsCompleted)
-            {
-                // The pool that would hold a slot while a launch is under way is issue 11's next
-                // step; until then a launcher must finish its launch before returning.
-                _ = ObserveAsync(launching);
-                throw new WorkerSpawnException($"worker {number}: the launcher did not finish launching synchronously, which this scheduler does not support yet");
-            }
-
             handle = launching.GetAwaiter().GetResult();
         }
-        catch (WorkerSpawnException ex)
+        catch (Exception ex)
         {
-            // Launching itself is broken (or refused): retrying will not help.
-            Abort(ex);
+            LaunchFailed(number, ex);
             return;
         }
 
         Launched(handle);
     }
 
+    /// <summary>Waits for a launch that did not finish at once and hands its end to the loop.</summary>
+    private async Task FinishLaunchAsync(int number, ValueTask<IWorkerHandle> launching)
+    {
+        try
+        {
+            _events.Writer.TryWrite(new LaunchEnded(number, await launching.ConfigureAwait(false), null));
+        }
+        catch (Exception ex)
+        {
+            // The loop decides what the failure means.
+            _events.Writer.TryWrite(new LaunchEnded(number, null, ex));
+        }
+    }
+
+    private void OnLaunchEnded(LaunchEnded ended)
+    {
+        _pool.LaunchFinished(ended.Slot);
+        if (ended.Handle is not { } handle)
+        {
+            LaunchFailed(ended.Slot, ended.Error!);
+            return;
+        }
+
+        WorkerConnection worker = Launched(handle);
+        if (!_run.IsAccepting)
+        {
+            // The run stopped while the worker was on its way: it is not needed.
+            Log.WorkerKilledQuietly(_log, worker.Name, "the run stopped while it was being launched");
+            worker.Kill(KillReason.Shutdown);
+        }
+    }
+
+    /// <summary>
+    /// A launch failed. The launcher saying workers cannot be launched here (<see cref="WorkerSpawnException"/>)
+    /// aborts the run; a launch cancelled because the run stopped is nothing; anything else counts
+    /// as a worker that died at boot.
+    /// </summary>
+    private void LaunchFailed(int number, Exception error)
+    {
+        switch (error)
+        {
+            case WorkerSpawnException cannotLaunch:
+                // Launching itself is broken (or refused): retrying will not help.
+                Abort(cannotLaunch);
+                return;
+            case OperationCanceledException when _dispatchCancel.IsCancellationRequested:
+                return;
+        }
+
+        var info = new WorkerInfo(number, null);
+        var reason = RemoteError.From(error);
+        LogLevel level = _pool.BootFailures.Count == 0 ? LogLevel.Warning : LogLevel.Debug;
+        Log.WorkerDiedAtBoot(_log, level, info.ToString(), new WorkerEnd(WorkerEndKind.LaunchFailed, null, null).ToString(), $": {reason}");
+        BootFailed(new WorkerFailure(info, new WorkerEnd(WorkerEndKind.LaunchFailed, null, null).ToExit(), reason, []));
+    }
+
+    /// <summary>One more worker in a row that never completed an item; too many abort the run.</summary>
+    private void BootFailed(WorkerFailure failure)
+    {
+        if (_pool.BootFailed(failure) >= _options.MaxBootFailures)
+        {
+            Abort(new BootFailureException(_pool.BootFailures.ToArray(), _options.Vocabulary.Name(nameof(MasterOptions.MaxBootFailures))));
+        }
+    }
+
     /// <summary>A launched worker takes its slot; counted under the reason its slot emptied.</summary>
-    private void Launched(IWorkerHandle handle)
+    private WorkerConnection Launched(IWorkerHandle handle)
     {
         WorkerConnection worker = _pool.Adopt(handle, out SpawnReason reason);
         RunCounters counts = _ledger.Counts;
@@ -260,20 +345,6 @@ internal sealed partial class Scheduler
         Metrics.Spawns.Add(1, new KeyValuePair<string, object?>("reason", label));
         _statistics.SpawnReasons[label] = _statistics.SpawnReasons.GetValueOrDefault(label) + 1;
         Log.WorkerSpawned(_log, worker.Name, counts.WorkersSpawned);
-    }
-
-    /// <summary>Disposes what an unsupported asynchronous launch brings, so no worker is left behind.</summary>
-    private static async Task ObserveAsync(ValueTask<IWorkerHandle> launching)
-    {
-        try
-        {
-            IWorkerHandle handle = await launching.ConfigureAwait(false);
-            handle.Kill(KillReason.Shutdown);
-            await handle.DisposeAsync().ConfigureAwait(false);
-        }
-        catch (WorkerSpawnException)
-        {
-            // It failed anyway; the run is already aborting.
-        }
+        return worker;
     }
 }

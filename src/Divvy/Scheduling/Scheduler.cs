@@ -162,6 +162,9 @@ internal sealed partial class Scheduler : IDisposable
             case WorkerEnded ended:
                 OnWorkerEnded(ended);
                 break;
+            case LaunchEnded launch:
+                OnLaunchEnded(launch);
+                break;
             case DispatchEnded dispatchEnded:
                 OnDispatchEnded(dispatchEnded);
                 break;

@@ -308,8 +308,14 @@ internal sealed class WorkerConnection
 
         if (!connecting.IsCompletedSuccessfully)
         {
-            // It ended before it connected: nothing was sent, nothing can be read.
+            // It ended (or failed) before it connected: nothing was sent, nothing can be read.
             Exception? failure = connecting.IsFaulted ? connecting.Exception?.InnerException : null;
+            if (!ending.IsCompleted)
+            {
+                // A handle whose connection failed need not have ended by itself: make sure it does.
+                Handle.Kill(KillReason.Shutdown);
+            }
+
             events.TryWrite(new WorkerEnded(this, await ending.ConfigureAwait(false), failure));
             return;
         }

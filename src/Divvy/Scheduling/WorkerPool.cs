@@ -22,6 +22,9 @@ internal sealed class WorkerPool : IDisposable
     private readonly Dictionary<int, SpawnReason> _vacancies = [];
     private readonly List<Task> _supervisors = [];
     private readonly List<WorkerFailure> _bootFailures = [];
+
+    // Slots (0-based) held for a launch under way: taken, and counted as booting capacity.
+    private readonly HashSet<int> _launching = [];
     private readonly SpawnThrottle _throttle;
     private ITimer? _throttleTimer;
     private int _target;
@@ -56,11 +59,14 @@ internal sealed class WorkerPool : IDisposable
         }
     }
 
-    /// <summary>Workers alive, in any state.</summary>
-    public int Live => _slots.Count(s => s is not null);
+    /// <summary>Workers alive, in any state, and launches under way: the run ends only when this is zero.</summary>
+    public int Live => _slots.Count(s => s is not null) + _launching.Count;
 
-    /// <summary>Workers that count toward the pool's size: booting or taking items.</summary>
-    private int Active => _slots.Count(w => w is { IsActive: true });
+    /// <summary>Launches under way.</summary>
+    public int Launching => _launching.Count;
+
+    /// <summary>Workers that count toward the pool's size: booting (or being launched) or taking items.</summary>
+    private int Active => _slots.Count(w => w is { IsActive: true }) + _launching.Count;
 
     /// <summary>Items all workers hold.</summary>
     public int Holding => _slots.Sum(s => s?.Holding ?? 0);
@@ -97,6 +103,12 @@ internal sealed class WorkerPool : IDisposable
         _throttleTimer = null;
     }
 
+    /// <summary>A launch into <paramref name="number"/>'s slot is under way: the slot is held until it ends.</summary>
+    public void LaunchStarted(int number) => _launching.Add(number - 1);
+
+    /// <summary>The launch into <paramref name="number"/>'s slot has ended, one way or the other.</summary>
+    public void LaunchFinished(int number) => _launching.Remove(number - 1);
+
     /// <summary>Seats a launched worker in its slot and starts supervising it; says why the slot was launched into.</summary>
     public WorkerConnection Adopt(IWorkerHandle handle, out SpawnReason reason)
     {
@@ -108,6 +120,9 @@ internal sealed class WorkerPool : IDisposable
         // Supervisors of workers long gone need not be kept: a long run recycles many.
         _supervisors.RemoveAll(t => t.IsCompleted);
         _supervisors.Add(worker.SuperviseAsync(_events));
+
+        // The pool may have shrunk while the launch was under way.
+        RetireExtraWorkers();
         return worker;
     }
 
@@ -238,7 +253,7 @@ internal sealed class WorkerPool : IDisposable
     {
         for (int i = 0; i < Math.Min(_target, _slots.Count); i++)
         {
-            if (_slots[i] is null)
+            if (_slots[i] is null && !_launching.Contains(i))
             {
                 return i;
             }
@@ -249,7 +264,7 @@ internal sealed class WorkerPool : IDisposable
 
     private int CapacityIncludingBooting()
     {
-        int capacity = 0;
+        int capacity = _launching.Count;
         foreach (WorkerConnection worker in Workers)
         {
             capacity += worker.State == WorkerState.Booting ? 1 : worker.SpareCapacity;
