@@ -28,6 +28,18 @@ internal static class Words
     /// <summary><c>start</c>, <c>crash</c>, <c>timeout</c>, <c>recycle</c>, <c>unresponsive</c>: why a worker was launched, as the summary and metrics label it.</summary>
     internal static string Label(Scheduling.SpawnReason reason) => reason.ToString().ToLowerInvariant();
 
+    /// <summary><c>worker crashed</c>, <c>item timed out</c>: one of the master's verdicts as a sentence says it.</summary>
+    public static string Of(RemoteErrorKind kind) => kind switch
+    {
+        RemoteErrorKind.ItemTimedOut => "item timed out",
+        RemoteErrorKind.WorkerUnresponsive => "worker unresponsive",
+        RemoteErrorKind.WorkerCrashed => "worker crashed",
+        RemoteErrorKind.WorkerLost => "worker lost",
+        RemoteErrorKind.ItemTooLarge => "item too large",
+        RemoteErrorKind.ProtocolViolation => "protocol violation",
+        _ => "exception",
+    };
+
     /// <summary><c>timed_out</c>, <c>not_performed</c>: a status as a metric label value.</summary>
     public static string Label(ItemStatus status) => Of(status).Replace(' ', '_');
 }

@@ -123,9 +123,8 @@ internal sealed partial class Scheduler
     private void RejectOversized(DispatchedItem item, WorkerInfo worker)
     {
         var error = new RemoteError(
-            typeof(FrameTooLargeException).FullName!,
-            $"item {item.Id} is {item.Payload.Length:N0} bytes serialized, over the maximum frame size of {_options.MaxFrameSize:N0} bytes (MasterOptions.MaxFrameSize, divvy --max-frame-size)",
-            "");
+            RemoteErrorKind.ItemTooLarge,
+            $"item {item.Id} is {item.Payload.Length:N0} bytes serialized, over the maximum frame size of {_options.MaxFrameSize:N0} bytes (MasterOptions.MaxFrameSize, divvy --max-frame-size)");
         item.Attempts++;
         Finish(item, ItemStatus.Failed, null, error, worker, TimeSpan.Zero, null);
     }

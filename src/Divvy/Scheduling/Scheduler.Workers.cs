@@ -52,7 +52,7 @@ internal sealed partial class Scheduler
         switch (message)
         {
             case ReadyMessage ready when ready.ProtocolVersion != WireProtocol.Version:
-                worker.Refuse(new RemoteError(typeof(ProtocolException).FullName!, $"protocol version mismatch: the master speaks {WireProtocol.Version}, the worker {ready.ProtocolVersion}", ""));
+                worker.Refuse(new RemoteError(RemoteErrorKind.ProtocolViolation, $"protocol version mismatch: the master speaks {WireProtocol.Version}, the worker {ready.ProtocolVersion}"));
                 break;
             case ReadyMessage:
                 worker.MarkReady();
@@ -102,7 +102,7 @@ internal sealed partial class Scheduler
         DispatchedItem? head = worker.Head;
         if (worker.TakeSettled(id, _time.GetTimestamp()) is not { } settled)
         {
-            worker.Refuse(new RemoteError(typeof(ProtocolException).FullName!, $"the worker settled item {id}, but the item it holds first is {(head is null ? "none" : head.Id)}", ""));
+            worker.Refuse(new RemoteError(RemoteErrorKind.ProtocolViolation, $"the worker settled item {id}, but the item it holds first is {(head is null ? "none" : head.Id)}"));
             return null;
         }
 
@@ -140,7 +140,7 @@ internal sealed partial class Scheduler
             case KillReason.Unresponsive:
                 _ledger.Counts.WorkersUnresponsive++;
                 Log.WorkerExited(_log, worker.Name, $"killed for not answering heartbeats: {ended.End}");
-                SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, new RemoteError("Divvy.WorkerUnresponsive", $"{worker.Info} stopped answering for {_options.HeartbeatTimeout.TotalSeconds:F1} s (MasterOptions.HeartbeatTimeout) and was killed", ""));
+                SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, new RemoteError(RemoteErrorKind.WorkerUnresponsive, $"{worker.Info} stopped answering for {_options.HeartbeatTimeout.TotalSeconds:F1} s (MasterOptions.HeartbeatTimeout) and was killed"));
                 break;
             case KillReason.Shutdown:
             case null when cleanExit:
@@ -173,13 +173,12 @@ internal sealed partial class Scheduler
         }
 
         Log.WorkerLost(_log, worker.Name, ended.End.ToString(), worker.Head is { } held ? $"item {held.Id}" : "no item");
-        SettleHead(worker, AttemptOutcome.WorkerLost, ended.Exit, new RemoteError("Divvy.WorkerLost", $"{worker.Info} {ended.End} while performing the item", ""));
+        SettleHead(worker, AttemptOutcome.WorkerLost, ended.Exit, new RemoteError(RemoteErrorKind.WorkerLost, $"{worker.Info} {ended.End} while performing the item; sent again (MasterOptions.MaxConnectionLosses, divvy --max-connection-losses)"));
     }
 
     private RemoteError TimedOutError(WorkerConnection worker) => new(
-        "Divvy.ItemTimedOut",
-        $"still running {(_options.ItemTimeout ?? TimeSpan.Zero).TotalSeconds:F1} s (MasterOptions.ItemTimeout, divvy --timeout) + {_options.ItemTimeoutGrace.TotalSeconds:F1} s grace after its token was cancelled; {worker.Info} was killed",
-        "");
+        RemoteErrorKind.ItemTimedOut,
+        $"still running {(_options.ItemTimeout ?? TimeSpan.Zero).TotalSeconds:F1} s (MasterOptions.ItemTimeout, divvy --timeout) + {_options.ItemTimeoutGrace.TotalSeconds:F1} s grace after its token was cancelled; {worker.Info} was killed");
 
     /// <summary>The item in progress gets the given outcome; items queued behind it go back to the queue.</summary>
     private void SettleHead(WorkerConnection worker, AttemptOutcome outcome, WorkerExit exit, RemoteError error)
@@ -209,7 +208,7 @@ internal sealed partial class Scheduler
             Log.WorkerCrashed(_log, worker.Name, ended.End.ToString(), worker.Head is { } held ? $"item {held.Id}" : "no item", reason is null ? "" : $": {reason}");
         }
 
-        SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError("Divvy.WorkerCrashed", $"{worker.Info} {ended.End} while performing the item", ""));
+        SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError(RemoteErrorKind.WorkerCrashed, $"{worker.Info} {ended.End} while performing the item"));
 
         if (worker.Completed == 0)
         {

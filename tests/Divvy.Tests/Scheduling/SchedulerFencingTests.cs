@@ -25,7 +25,10 @@ public sealed class SchedulerFencingTests
         summary.TimedOut.Should().Be(1);
         summary.Succeeded.Should().Be(0);
         summary.LateResultsRejected.Should().Be(1);
-        run.Job.Results.Should().ContainSingle().Which.Status.Should().Be(ItemStatus.TimedOut);
+        ItemResult<int, int> result = run.Job.Results.Should().ContainSingle().Subject;
+        result.Status.Should().Be(ItemStatus.TimedOut);
+        result.Error!.Kind.Should().Be(RemoteErrorKind.ItemTimedOut);
+        result.Error.Type.Should().BeEmpty("no exception was thrown: the master killed the worker");
     }
 
     [Fact]
@@ -50,6 +53,7 @@ public sealed class SchedulerFencingTests
         summary.Crashed.Should().Be(1);
         summary.Succeeded.Should().Be(1);
         run.Job.Results.Select(r => r.Item).Should().BeEquivalentTo([1, 2], "every item settles exactly once");
+        run.Job.Results.Single(r => r.Status == ItemStatus.Crashed).Error!.Kind.Should().Be(RemoteErrorKind.ProtocolViolation);
     }
 
     [Fact]
@@ -68,5 +72,9 @@ public sealed class SchedulerFencingTests
         summary.Succeeded.Should().Be(1);
         summary.WorkerCrashes.Should().Be(1);
         run.Launcher.Launches.Should().Be(2);
+        ItemAttempt<int> crashed = run.Job.Attempts.First();
+        crashed.Outcome.Should().Be(AttemptOutcome.Crashed);
+        crashed.Error!.Kind.Should().Be(RemoteErrorKind.WorkerCrashed);
+        crashed.Error.ToString().Should().Be("worker crashed: worker 1, pid 10001 exit code 3 while performing the item");
     }
 }

@@ -31,6 +31,7 @@ public sealed class SchedulerWorkerLossTests
         summary.SpawnsByReason.Should().Contain("lost", 1);
         run.Job.Attempts.Select(a => (a.Outcome, a.RetryDelay)).Should().Equal((AttemptOutcome.WorkerLost, TimeSpan.Zero), (AttemptOutcome.Succeeded, (TimeSpan?)null));
         run.Job.Results.Should().ContainSingle().Which.Attempts.Should().Be(2);
+        run.Job.Attempts.First().Error!.Kind.Should().Be(RemoteErrorKind.WorkerLost);
     }
 
     [Theory]
