@@ -110,6 +110,22 @@ internal sealed class FakeWorker : IWorkerHandle
     public void Succeed<TResult>(ItemMessage item, TResult result, TimeSpan? elapsed = null) =>
         Channel.Send(new ResultMessage(item.Id, (elapsed ?? TimeSpan.FromMilliseconds(1)).Ticks, Serialization.SerializeItem(result)));
 
+    /// <summary>Performs every item the master sends (result 0) until it is told to stop; returns how many.</summary>
+    public async Task<int> ServeAsync()
+    {
+        int served = 0;
+        while (await Channel.ReceiveAsync<Message>() is var next and not StopMessage)
+        {
+            if (next is ItemMessage item)
+            {
+                Succeed(item, 0);
+                served++;
+            }
+        }
+
+        return served;
+    }
+
     /// <summary>Waits for the master's first kill.</summary>
     public Task<KillReason> KilledAsync() => Killed.WaitAsync(s_patience);
 
