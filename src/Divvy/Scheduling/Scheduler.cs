@@ -13,7 +13,7 @@ namespace Divvy.Scheduling;
 /// parts that each own theirs: the <see cref="WorkerPool"/> (slots, launches, incarnations), the
 /// <see cref="ItemLedger"/> (queues and counts), the <see cref="AttemptPolicy"/> (retries, poison),
 /// the <see cref="HaltMonitor"/>, the <see cref="Watchdog"/> and the <see cref="RunLifecycle"/>.
-/// The partial files are the loop's reactions: <c>.Workers</c> to workers, <c>.Items</c> settling
+/// The partial files are the loop's reactions: <c>.Workers</c> to what workers say and how they end, <c>.Launching</c> bringing workers up, <c>.Items</c> settling
 /// items, <c>.Stopping</c> ending the run.
 /// </summary>
 internal sealed partial class Scheduler : IDisposable
