@@ -1,4 +1,5 @@
 using Divvy.Launching;
+using Divvy.Metrics;
 using Divvy.Protocol;
 using Divvy.Tests.Support;
 
@@ -29,6 +30,30 @@ public sealed class SchedulerFencingTests
         result.Status.Should().Be(ItemStatus.TimedOut);
         result.Error!.Kind.Should().Be(RemoteErrorKind.ItemTimedOut);
         result.Error.Type.Should().BeEmpty("no exception was thrown: the master killed the worker");
+    }
+
+    [Fact]
+    public async Task Refused_messages_are_logged_once_at_debug_naming_the_incarnation_and_counted_in_the_metrics()
+    {
+        var log = new CapturingLoggerFactory();
+        await using var run = SchedulerRun.Start(1, o => { o.LoggerFactory = log; o.ItemTimeout = TimeSpan.FromSeconds(1); o.ItemTimeoutGrace = TimeSpan.FromSeconds(1); });
+        using var exporter = new PrometheusExporter(run.Scheduler.Metrics.Meter);
+        FakeWorker worker = await run.Launcher.NextAsync();
+        worker.EndWhenKilled = null;
+        await worker.BootAsync();
+        ItemMessage item = await worker.NextItemAsync();
+
+        run.Advance(TimeSpan.FromSeconds(3));
+        await worker.KilledAsync();
+        worker.Succeed(item, 1);
+        worker.Channel.Send(new FailureMessage(item.Id + 1, 1, FailureKind.Permanent, new RemoteError("System.Exception", "late", "")));
+        worker.End(new WorkerEnd(WorkerEndKind.Killed, 137, 9));
+
+        (await run.SummaryAsync()).LateResultsRejected.Should().Be(2);
+        log.Entries.Where(e => e.Message.Contains("refusing", StringComparison.Ordinal)).Should().ContainSingle()
+            .Which.Should().Be((Microsoft.Extensions.Logging.LogLevel.Debug, "Divvy.Master", $"worker 1, pid 10001, incarnation 1 was written off (HardTimeout); refusing what it still sends, starting with item {item.Id}"));
+        log.Entries.Should().Contain(e => e.Message == "worker 1, pid 10001, incarnation 1 spawned (1 so far)");
+        exporter.Render().Should().Contain("divvy_late_results_rejected_total 2");
     }
 
     [Fact]
