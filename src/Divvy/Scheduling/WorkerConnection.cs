@@ -17,6 +17,7 @@ internal sealed class WorkerConnection
     private static readonly TimeSpan s_drainAfterExit = TimeSpan.FromSeconds(2);
 
     private readonly StartMessage _start;
+    private readonly TimeProvider _time;
     private readonly int _maxPrefetch;
     private readonly Lock _connecting = new();
     private volatile IWorkerChannel? _channel;
@@ -28,8 +29,10 @@ internal sealed class WorkerConnection
     // Items sent and not yet settled, oldest (in progress) first.
     private readonly Queue<DispatchedItem> _inFlight = new();
 
-    public WorkerConnection(IWorkerHandle handle, int incarnation, int maxPrefetch, StartMessage start, long now)
+    public WorkerConnection(IWorkerHandle handle, int incarnation, int maxPrefetch, StartMessage start, TimeProvider time)
     {
+        long now = time.GetTimestamp();
+        _time = time;
         Handle = handle;
         Incarnation = incarnation;
         _maxPrefetch = maxPrefetch;
@@ -335,7 +338,7 @@ internal sealed class WorkerConnection
                 Handle.Kill(KillReason.ProtocolError);
             }
 
-            if (await Task.WhenAny(ending, Task.Delay(s_exitAfterClose)).ConfigureAwait(false) != ending)
+            if (await Task.WhenAny(ending, Task.Delay(s_exitAfterClose, _time)).ConfigureAwait(false) != ending)
             {
                 Handle.Kill(KillReason.Unresponsive);
             }
@@ -344,7 +347,7 @@ internal sealed class WorkerConnection
         {
             // The worker is gone; read what it wrote before it went. A grandchild that kept the
             // pipe open cannot hold us here for long.
-            await Task.WhenAny(reading, Task.Delay(s_drainAfterExit)).ConfigureAwait(false);
+            await Task.WhenAny(reading, Task.Delay(s_drainAfterExit, _time)).ConfigureAwait(false);
             channelError = reading.IsFaulted ? reading.Exception?.InnerException : null;
         }
 

@@ -114,7 +114,7 @@ internal sealed class WorkerPool : IDisposable
     {
         int slot = handle.Info.Number - 1;
         reason = _vacancies.Remove(slot, out SpawnReason why) ? why : SpawnReason.Start;
-        var worker = new WorkerConnection(handle, ++_incarnations, _options.MaxPrefetch, StartFor(handle.Info.Number), _time.GetTimestamp());
+        var worker = new WorkerConnection(handle, ++_incarnations, _options.MaxPrefetch, StartFor(handle.Info.Number), _time);
         _slots[slot] = worker;
 
         // Supervisors of workers long gone need not be kept: a long run recycles many.
