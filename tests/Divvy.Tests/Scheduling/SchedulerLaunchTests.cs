@@ -45,6 +45,22 @@ public sealed class SchedulerLaunchTests
     }
 
     [Fact]
+    public async Task A_launch_under_way_is_cancelled_when_the_run_stops_and_the_run_ends_without_it()
+    {
+        var launcher = new FakeLauncher { HoldLaunches = true, HonoursCancellation = true };
+        await using var run = SchedulerRun.Start(3, launcher: launcher);
+        FakeLauncher.PendingLaunch pending = await launcher.NextPendingAsync();
+
+        run.Scheduler.RequestStop(StopReason.Interrupted, force: false);
+
+        RunSummary summary = await run.SummaryAsync();
+        pending.Completion.Task.IsCanceled.Should().BeTrue();
+        summary.StopReason.Should().Be(StopReason.Interrupted);
+        summary.WorkersSpawned.Should().Be(0);
+        summary.NotPerformed.Should().Be(summary.Dispatched);
+    }
+
+    [Fact]
     public async Task A_launch_that_fails_later_with_WorkerSpawnException_aborts_the_run_with_it()
     {
         var launcher = new FakeLauncher { HoldLaunches = true };

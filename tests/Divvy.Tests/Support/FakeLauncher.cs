@@ -25,6 +25,9 @@ internal sealed class FakeLauncher : IWorkerLauncher
     /// <summary>Workers are made not yet connected (they connect when the test says).</summary>
     public bool ConnectLater { get; set; }
 
+    /// <summary>A held launch gives up (is cancelled) when the scheduler cancels its token, as a well-behaved launcher does.</summary>
+    public bool HonoursCancellation { get; set; }
+
     /// <summary>Launches asked for so far.</summary>
     public int Launches => Volatile.Read(ref _count);
 
@@ -44,6 +47,11 @@ internal sealed class FakeLauncher : IWorkerLauncher
         }
 
         var pending = new PendingLaunch(slot, worker, new TaskCompletionSource<IWorkerHandle>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (HonoursCancellation)
+        {
+            cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
+        }
+
         _pending.Writer.TryWrite(pending);
         return new ValueTask<IWorkerHandle>(pending.Completion.Task);
     }
