@@ -11,11 +11,8 @@ public sealed class SchedulerFencingTests
     [Fact]
     public async Task A_result_that_arrives_after_the_worker_was_killed_at_the_hard_deadline_is_refused_and_the_item_settles_once_as_timed_out()
     {
-        await using var run = SchedulerRun.Start(1, o => { o.ItemTimeout = TimeSpan.FromSeconds(1); o.ItemTimeoutGrace = TimeSpan.FromSeconds(1); });
-        FakeWorker worker = await run.Launcher.NextAsync();
-        worker.EndWhenKilled = null;
-        await worker.BootAsync();
-        ItemMessage item = await worker.NextItemAsync();
+        await using var run = SchedulerRun.Start(1, SchedulerRun.HardDeadlineOfTwoSeconds);
+        (FakeWorker worker, ItemMessage item) = await run.NextWorkerWithAnItemAsync(endWhenKilled: null);
 
         run.Advance(TimeSpan.FromSeconds(3));
         (await worker.KilledAsync()).Should().Be(KillReason.HardTimeout);
@@ -36,12 +33,9 @@ public sealed class SchedulerFencingTests
     public async Task Refused_messages_are_logged_once_at_debug_naming_the_incarnation_and_counted_in_the_metrics()
     {
         var log = new CapturingLoggerFactory();
-        await using var run = SchedulerRun.Start(1, o => { o.LoggerFactory = log; o.ItemTimeout = TimeSpan.FromSeconds(1); o.ItemTimeoutGrace = TimeSpan.FromSeconds(1); });
+        await using var run = SchedulerRun.Start(1, o => { o.LoggerFactory = log; SchedulerRun.HardDeadlineOfTwoSeconds(o); });
         using var exporter = new PrometheusExporter(run.Scheduler.Metrics.Meter);
-        FakeWorker worker = await run.Launcher.NextAsync();
-        worker.EndWhenKilled = null;
-        await worker.BootAsync();
-        ItemMessage item = await worker.NextItemAsync();
+        (FakeWorker worker, ItemMessage item) = await run.NextWorkerWithAnItemAsync(endWhenKilled: null);
 
         run.Advance(TimeSpan.FromSeconds(3));
         await worker.KilledAsync();
@@ -60,10 +54,7 @@ public sealed class SchedulerFencingTests
     public async Task Results_from_a_worker_killed_for_breaking_the_protocol_are_refused_and_its_item_settles_through_the_crash()
     {
         await using var run = SchedulerRun.Start(2, o => o.MaxPrefetch = 1);
-        FakeWorker worker = await run.Launcher.NextAsync();
-        worker.EndWhenKilled = null;
-        await worker.BootAsync();
-        ItemMessage item = await worker.NextItemAsync();
+        (FakeWorker worker, ItemMessage item) = await run.NextWorkerWithAnItemAsync(endWhenKilled: null);
 
         // Item 999 was never sent: the worker is refused, and what follows in the same batch too.
         worker.Channel.Send(new ResultMessage(999, 1, Divvy.Jobs.Serialization.SerializeItem(0)), new ResultMessage(item.Id, 1, Divvy.Jobs.Serialization.SerializeItem(1)));

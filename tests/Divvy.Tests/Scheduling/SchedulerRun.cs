@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Divvy.Jobs;
+using Divvy.Launching;
+using Divvy.Protocol;
 using Divvy.Scheduling;
 using Divvy.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
@@ -39,6 +41,22 @@ internal sealed class SchedulerRun : IAsyncDisposable
         var options = new MasterOptions { Workers = 1, TimeProvider = clock, RetryBaseDelay = TimeSpan.Zero, RetryMaxDelay = TimeSpan.Zero };
         configure?.Invoke(options);
         return new SchedulerRun(items, options, launcher ?? new FakeLauncher()) { Clock = clock };
+    }
+
+    /// <summary>Options for an item timeout of 1 s with 1 s grace: the hard deadline is 2 s after the item starts.</summary>
+    public static void HardDeadlineOfTwoSeconds(MasterOptions options)
+    {
+        options.ItemTimeout = TimeSpan.FromSeconds(1);
+        options.ItemTimeoutGrace = TimeSpan.FromSeconds(1);
+    }
+
+    /// <summary>The next worker launched, booted, and the first item it is handed; it ends as <paramref name="endWhenKilled"/> says when killed.</summary>
+    public async Task<(FakeWorker Worker, ItemMessage Item)> NextWorkerWithAnItemAsync(WorkerEnd? endWhenKilled)
+    {
+        FakeWorker worker = await Launcher.NextAsync();
+        worker.EndWhenKilled = endWhenKilled;
+        await worker.BootAsync();
+        return (worker, await worker.NextItemAsync());
     }
 
     /// <summary>Moves the fake clock on in small steps, so periodic timers fire at each of their due times.</summary>

@@ -58,6 +58,21 @@ public sealed class SchedulerWorkerLossTests
     }
 
     [Fact]
+    public async Task A_remote_worker_killed_at_the_hard_deadline_still_times_its_item_out_though_its_handle_reports_a_lost_connection()
+    {
+        await using var run = SchedulerRun.Start(1, SchedulerRun.HardDeadlineOfTwoSeconds);
+        (FakeWorker worker, _) = await run.NextWorkerWithAnItemAsync(s_connectionLost);
+
+        run.Advance(TimeSpan.FromSeconds(3));
+
+        (await worker.KilledAsync()).Should().Be(KillReason.HardTimeout);
+        RunSummary summary = await run.SummaryAsync();
+        summary.TimedOut.Should().Be(1);
+        summary.WorkersTimedOut.Should().Be(1);
+        summary.WorkersLost.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Items_queued_behind_the_one_in_progress_go_back_to_the_queue_when_the_connection_is_lost()
     {
         await using var run = SchedulerRun.Start(3, o => o.MaxConnectionLosses = 1);
