@@ -28,4 +28,13 @@ public enum AttemptOutcome
 
     /// <summary>The worker died while performing the item. <see cref="ItemAttempt{TItem}.RetryDelay"/> says whether it is tried again.</summary>
     Crashed = 4,
+
+    /// <summary>
+    /// The worker's connection was lost while it held the item (a remote worker whose link dropped
+    /// without a goodbye, or that went silent past <see cref="MasterOptions.HeartbeatTimeout"/>).
+    /// Not the item's fault: it is sent again without using up a retry or counting toward
+    /// <see cref="MasterOptions.PoisonThreshold"/>, until it has lost
+    /// <see cref="MasterOptions.MaxConnectionLosses"/> connections and is quarantined.
+    /// </summary>
+    WorkerLost = 5,
 }

@@ -77,6 +77,14 @@ public sealed class MasterOptions
     public int PoisonThreshold { get; set; } = 2;
 
     /// <summary>
+    /// An item held by this many workers whose connection was lost (a remote worker that dropped
+    /// or went silent) is quarantined. Lost connections are not the item's fault: they neither
+    /// use up <see cref="MaxRetries"/> nor count toward <see cref="PoisonThreshold"/>; this cap
+    /// stops an item that takes down every worker it touches. Default 3; range 1 to 1,000.
+    /// </summary>
+    public int MaxConnectionLosses { get; set; } = 3;
+
+    /// <summary>
     /// Soft per-item deadline: when it passes, the item's <see cref="CancellationToken"/> is
     /// cancelled in the worker. Default <c>null</c> (no timeout); range 1 ms to 1 day.
     /// </summary>
@@ -194,6 +202,7 @@ public sealed class MasterOptions
     internal static readonly OptionRange ShutdownTimeoutRange = OptionRange.Duration(nameof(ShutdownTimeout), TimeSpan.Zero, TimeSpan.FromHours(1));
     internal static readonly OptionRange MaxRetriesRange = OptionRange.Count(nameof(MaxRetries), 0, 1000);
     internal static readonly OptionRange PoisonThresholdRange = OptionRange.Count(nameof(PoisonThreshold), 1, 100);
+    internal static readonly OptionRange MaxConnectionLossesRange = OptionRange.Count(nameof(MaxConnectionLosses), 1, 1000);
     internal static readonly OptionRange RetryBaseDelayRange = OptionRange.Duration(nameof(RetryBaseDelay), TimeSpan.Zero, TimeSpan.FromHours(1));
     internal static readonly OptionRange RetryMaxDelayRange = OptionRange.Duration(nameof(RetryMaxDelay), TimeSpan.Zero, TimeSpan.FromDays(1));
     internal static readonly OptionRange ItemTimeoutRange = OptionRange.Duration(nameof(ItemTimeout), TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1));
@@ -234,6 +243,7 @@ public sealed class MasterOptions
         ?? ShutdownTimeoutRange.Check(ShutdownTimeout)
         ?? MaxRetriesRange.Check(MaxRetries)
         ?? PoisonThresholdRange.Check(PoisonThreshold)
+        ?? MaxConnectionLossesRange.Check(MaxConnectionLosses)
         ?? RetryBaseDelayRange.Check(RetryBaseDelay)
         ?? RetryMaxDelayRange.Check(RetryMaxDelay)
         ?? (ItemTimeout is { } timeout ? ItemTimeoutRange.Check(timeout) : null)

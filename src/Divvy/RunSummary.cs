@@ -21,7 +21,10 @@ public sealed class RunSummary
     /// <summary>Items whose last attempt ran past <see cref="MasterOptions.ItemTimeout"/>.</summary>
     public long TimedOut { get; init; }
 
-    /// <summary>Items set aside as poison after crashing <see cref="MasterOptions.PoisonThreshold"/> workers.</summary>
+    /// <summary>
+    /// Items set aside as poison after crashing <see cref="MasterOptions.PoisonThreshold"/> workers,
+    /// or after <see cref="MasterOptions.MaxConnectionLosses"/> workers lost their connection holding them.
+    /// </summary>
     public long Quarantined { get; init; }
 
     /// <summary>Accepted items never performed because the run stopped early.</summary>
@@ -38,6 +41,19 @@ public sealed class RunSummary
 
     /// <summary>Workers killed because they stopped answering heartbeats.</summary>
     public int WorkersUnresponsive { get; init; }
+
+    /// <summary>
+    /// Workers whose connection was lost without a goodbye (a remote worker that dropped, or went
+    /// silent and was cut off); what they held was sent again. Not counted in <see cref="WorkerCrashes"/>.
+    /// </summary>
+    public int WorkersLost { get; init; }
+
+    /// <summary>
+    /// Results and failures that arrived from a worker after the master had written it off (killed
+    /// it at a hard deadline, for not answering, for breaking the protocol, or at shutdown). They
+    /// are refused: the item settles once, the way the write-off decided.
+    /// </summary>
+    public long LateResultsRejected { get; init; }
 
     /// <summary>Median <c>Perform</c> duration over attempts (sampled beyond 100,000 attempts).</summary>
     public TimeSpan DurationP50 { get; init; }
@@ -89,6 +105,11 @@ public sealed class RunSummary
             lines.Add("slowest: " + string.Join("; ", Slowest));
         }
 
+        if (LateResultsRejected > 0)
+        {
+            lines.Add($"refused: {Words.Count(LateResultsRejected, "late result", "late results")} from workers already written off");
+        }
+
         if (SpawnsByReason.Count > 0)
         {
             lines.Add("worker launches: " + string.Join(", ", SpawnsByReason.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Value} {p.Key}")));
@@ -103,6 +124,6 @@ public sealed class RunSummary
     public override string ToString() =>
         $"{StopReason.ToString().ToLowerInvariant()}{(HaltReason is null ? "" : $" ({HaltReason})")}: {Dispatched} dispatched, {Succeeded} succeeded, {Failed} failed, " +
         $"{Crashed} crashed, {TimedOut} timed out, {Quarantined} quarantined, {NotPerformed} not performed, {Words.Count(Retries, "retry", "retries")}; " +
-        $"{Words.Count(WorkersSpawned, "worker", "workers")} spawned, {Words.Count(WorkerCrashes, "worker crash", "worker crashes")}, {WorkersRecycled} recycled, {WorkersTimedOut} killed at timeout, {WorkersUnresponsive} unresponsive; " +
+        $"{Words.Count(WorkersSpawned, "worker", "workers")} spawned, {Words.Count(WorkerCrashes, "worker crash", "worker crashes")}, {WorkersRecycled} recycled, {WorkersTimedOut} killed at timeout, {WorkersUnresponsive} unresponsive{(WorkersLost > 0 ? $", {WorkersLost} lost" : "")}; " +
         $"{Elapsed.TotalSeconds:F2} s";
 }

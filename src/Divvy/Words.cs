@@ -18,7 +18,27 @@ internal static class Words
     };
 
     /// <summary><c>retry</c>, <c>failed</c>, <c>timed out</c>: an attempt's outcome as a sentence says it.</summary>
-    public static string Of(AttemptOutcome outcome) => outcome == AttemptOutcome.TimedOut ? "timed out" : outcome.ToString().ToLowerInvariant();
+    public static string Of(AttemptOutcome outcome) => outcome switch
+    {
+        AttemptOutcome.TimedOut => "timed out",
+        AttemptOutcome.WorkerLost => "lost its worker",
+        _ => outcome.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary><c>start</c>, <c>crash</c>, <c>timeout</c>, <c>recycle</c>, <c>unresponsive</c>: why a worker was launched, as the summary and metrics label it.</summary>
+    internal static string Label(Scheduling.SpawnReason reason) => reason.ToString().ToLowerInvariant();
+
+    /// <summary><c>worker crashed</c>, <c>item timed out</c>: one of the master's verdicts as a sentence says it.</summary>
+    public static string Of(RemoteErrorKind kind) => kind switch
+    {
+        RemoteErrorKind.ItemTimedOut => "item timed out",
+        RemoteErrorKind.WorkerUnresponsive => "worker unresponsive",
+        RemoteErrorKind.WorkerCrashed => "worker crashed",
+        RemoteErrorKind.WorkerLost => "worker lost",
+        RemoteErrorKind.ItemTooLarge => "item too large",
+        RemoteErrorKind.ProtocolViolation => "protocol violation",
+        _ => "exception",
+    };
 
     /// <summary><c>timed_out</c>, <c>not_performed</c>: a status as a metric label value.</summary>
     public static string Label(ItemStatus status) => Of(status).Replace(' ', '_');

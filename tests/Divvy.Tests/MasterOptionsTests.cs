@@ -12,6 +12,7 @@ public sealed class MasterOptionsTests
     {
         { "MaxRetries", o => o.MaxRetries = -1 },
         { "PoisonThreshold", o => o.PoisonThreshold = 0 },
+        { "MaxConnectionLosses", o => o.MaxConnectionLosses = 0 },
         { "RetryMaxDelay", o => { o.RetryBaseDelay = TimeSpan.FromSeconds(10); o.RetryMaxDelay = TimeSpan.FromSeconds(1); } },
         { "ItemTimeout", o => o.ItemTimeout = TimeSpan.Zero },
         { "HeartbeatTimeout", o => { o.HeartbeatInterval = TimeSpan.FromSeconds(5); o.HeartbeatTimeout = TimeSpan.FromSeconds(5); } },

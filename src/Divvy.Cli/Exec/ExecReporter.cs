@@ -106,6 +106,8 @@ internal sealed class ExecReporter : IDisposable
             WorkersRecycled = summary.WorkersRecycled,
             WorkersTimedOut = summary.WorkersTimedOut,
             WorkersUnresponsive = summary.WorkersUnresponsive,
+            WorkersLost = summary.WorkersLost,
+            LateResultsRejected = summary.LateResultsRejected,
             DurationP50 = summary.DurationP50,
             DurationP95 = summary.DurationP95,
             DurationMax = summary.DurationMax,

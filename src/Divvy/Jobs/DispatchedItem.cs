@@ -25,6 +25,9 @@ internal sealed class DispatchedItem
     /// <summary>Workers that died while holding this item.</summary>
     public int Crashes { get; set; }
 
+    /// <summary>Workers whose connection was lost while holding this item.</summary>
+    public int ConnectionLosses { get; set; }
+
     /// <summary>What went wrong in the latest attempt, for the result if the run stops before its retry.</summary>
     public RemoteError? LastError { get; set; }
 }

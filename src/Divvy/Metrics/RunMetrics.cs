@@ -24,6 +24,7 @@ internal sealed class RunMetrics : IDisposable
         Retried = Meter.CreateCounter<long>("divvy.items.retried", "{attempt}", "Attempts that will be tried again.");
         Failed = Meter.CreateCounter<long>("divvy.items.failed", "{item}", "Items settled without success, by status.");
         Spawns = Meter.CreateCounter<long>("divvy.workers.spawned", "{worker}", "Worker processes launched, by reason.");
+        LateResultsRejected = Meter.CreateCounter<long>("divvy.late_results.rejected", "{message}", "Results and failures refused because their worker had been written off.");
         Duration = Meter.CreateHistogram<double>("divvy.item.duration", "s", "How long Perform ran, per attempt.");
         Meter.CreateObservableGauge("divvy.items.in_flight", () => Volatile.Read(ref _inFlight), "{item}", "Items held by workers.");
         Meter.CreateObservableGauge("divvy.workers.alive", () => Volatile.Read(ref _workersAlive), "{worker}", "Worker processes alive.");
@@ -42,6 +43,8 @@ internal sealed class RunMetrics : IDisposable
     public Counter<long> Failed { get; }
 
     public Counter<long> Spawns { get; }
+
+    public Counter<long> LateResultsRejected { get; }
 
     public Histogram<double> Duration { get; }
 

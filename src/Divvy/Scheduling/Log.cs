@@ -79,6 +79,15 @@ internal static partial class Log
     [LoggerMessage(14, LogLevel.Warning, "item {Item} quarantined as poison: it crashed {Crashes} (MasterOptions.PoisonThreshold, divvy --poison-after)")]
     private static partial void ItemQuarantined(ILogger logger, long item, string crashes);
 
+    /// <summary>An item lost <paramref name="losses"/> worker connections and is set aside.</summary>
+    public static void ItemQuarantinedForLosses(ILogger logger, long item, int losses) => ItemQuarantinedForLosses(logger, item, Words.Count(losses, "worker", "workers"));
+
+    [LoggerMessage(25, LogLevel.Warning, "item {Item} quarantined: {Losses} lost their connection while holding it (MasterOptions.MaxConnectionLosses, divvy --max-connection-losses)")]
+    private static partial void ItemQuarantinedForLosses(ILogger logger, long item, string losses);
+
+    [LoggerMessage(26, LogLevel.Warning, "{Worker} lost: {End}, holding {Item}; what it held is sent again")]
+    public static partial void WorkerLost(ILogger logger, string worker, string end, string item);
+
     [LoggerMessage(15, LogLevel.Information, "{Worker} recycling: {Reason} limit reached")]
     public static partial void WorkerRecycling(ILogger logger, string worker, string reason);
 
@@ -87,6 +96,9 @@ internal static partial class Log
 
     [LoggerMessage(17, LogLevel.Information, "resizing the pool from {From} to {To} workers")]
     public static partial void Resized(ILogger logger, int from, int to);
+
+    [LoggerMessage(24, LogLevel.Debug, "{Worker} was written off ({Why}); refusing what it still sends, starting with item {Item}")]
+    public static partial void LateResultRefused(ILogger logger, string worker, string why, long item);
 
     [LoggerMessage(12, LogLevel.Information, "run {Summary}")]
     public static partial void RunFinished(ILogger logger, string summary);

@@ -16,6 +16,8 @@ internal sealed class RunCounters
     public int WorkersRecycled;
     public int WorkersTimedOut;
     public int WorkersUnresponsive;
+    public int WorkersLost;
+    public long LateResultsRejected;
 
     /// <summary>Items settled without success (after their retries): what halt policies count.</summary>
     public long Failures => Failed + Crashed + TimedOut + Quarantined;
@@ -38,6 +40,8 @@ internal sealed class RunCounters
         WorkersRecycled = WorkersRecycled,
         WorkersTimedOut = WorkersTimedOut,
         WorkersUnresponsive = WorkersUnresponsive,
+        LateResultsRejected = LateResultsRejected,
+        WorkersLost = WorkersLost,
         HaltReason = haltReason,
         Dispatched = Dispatched,
         Succeeded = Succeeded,

@@ -8,16 +8,18 @@ using Microsoft.Extensions.Logging;
 namespace Divvy.Scheduling;
 
 /// <summary>
-/// Decides who gets which item. One loop owns all run state; pipes, process exits, signals, timers
-/// and the dispatch pump only post <see cref="SchedulerEvent"/>s to it. Partial files split it by
-/// concern: this one is the loop and assignment, <c>.Events</c> reacts to workers, <c>.Attempts</c>
-/// settles items (retries, poison, halting), <c>.Watchdog</c> enforces timeouts and heartbeats,
-/// <c>.Spawning</c> launches workers, <c>.Shutdown</c> ends the run.
+/// Decides who gets which item. One loop reacts to everything; pipes, process exits, signals,
+/// timers and the dispatch pump only post <see cref="SchedulerEvent"/>s to it. The state lives in
+/// parts that each own theirs: the <see cref="WorkerPool"/> (slots, launches, incarnations), the
+/// <see cref="ItemLedger"/> (queues and counts), the <see cref="AttemptPolicy"/> (retries, poison),
+/// the <see cref="HaltMonitor"/>, the <see cref="Watchdog"/> and the <see cref="RunLifecycle"/>.
+/// The partial files are the loop's reactions: <c>.Workers</c> to what workers say and how they end, <c>.Launching</c> bringing workers up, <c>.Items</c> settling
+/// items, <c>.Stopping</c> ending the run.
 /// </summary>
 internal sealed partial class Scheduler : IDisposable
 {
-    private const int DispatchQueueCapacity = 1024;
-    private const long DispatchQueueBytes = 4 * 1024 * 1024;
+    /// <summary>Maximum workers, the same bound as <see cref="MasterOptions.Workers"/>.</summary>
+    internal const int MaxWorkers = WorkerPool.MaxWorkers;
 
     private readonly IJob _job;
     private readonly MasterOptions _options;
@@ -25,21 +27,19 @@ internal sealed partial class Scheduler : IDisposable
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly Channel<SchedulerEvent> _events = Channel.CreateUnbounded<SchedulerEvent>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly DispatchQueue _dispatched = new(DispatchQueueCapacity, DispatchQueueBytes);
-    private readonly Queue<DispatchedItem> _requeued = new();
-    private readonly List<WorkerConnection?> _slots;
-    private readonly List<Task> _supervisors = [];
-    private readonly SpawnThrottle _throttle;
-    private readonly RunCounters _counts = new();
     private readonly CancellationTokenSource _dispatchCancel = new();
-
+    private readonly WorkerPool _pool;
+    private readonly ItemLedger _ledger = new();
+    private readonly AttemptPolicy _policy;
+    private readonly HaltMonitor _halt;
+    private readonly RunLifecycle _run = new();
+    private readonly Watchdog _watchdog;
+    private readonly RetryTimer _retryTimer;
     private readonly RunStatistics _statistics = new();
     private readonly long _startedAt;
     private readonly Lock _progressGate = new();
     private RunProgress _progress;
     private RunMetrics? _metrics;
-    private bool _dispatchEnded;
-    private Exception? _fatal;
 
     public Scheduler(IJob job, MasterOptions options, IWorkerLauncher launcher)
     {
@@ -48,10 +48,11 @@ internal sealed partial class Scheduler : IDisposable
         _launcher = launcher;
         _log = options.LoggerFactory.CreateLogger("Divvy.Master");
         _time = options.TimeProvider;
-        _slots = [.. new WorkerConnection?[options.Workers]];
-        _target = options.Workers;
-        _throttle = new SpawnThrottle(options.MaxSpawnsPerSecond, Math.Max(options.Workers, options.MaxSpawnsPerSecond), _time);
-        _backoff = new RetryBackoff(options.RetryBaseDelay, options.RetryMaxDelay, new Random());
+        _pool = new WorkerPool(options, _log, _events.Writer);
+        _policy = new AttemptPolicy(options, new RetryBackoff(options.RetryBaseDelay, options.RetryMaxDelay, new Random()));
+        _halt = new HaltMonitor(options.Halt);
+        _watchdog = new Watchdog(options, _log);
+        _retryTimer = new RetryTimer(_time, () => _events.Writer.TryWrite(new TimerFired(TimerPurpose.Retry)));
         _startedAt = _time.GetTimestamp();
     }
 
@@ -74,6 +75,12 @@ internal sealed partial class Scheduler : IDisposable
         }
     }
 
+    /// <summary>The number of workers the run aims for now. Safe to read from any thread.</summary>
+    public int TargetWorkers => _pool.Target;
+
+    /// <summary>The run is over when no more work is taken and every worker is gone.</summary>
+    private bool IsFinished => !_run.IsAccepting && _pool.Live == 0;
+
     /// <summary>Releases the run's meter, if it was created.</summary>
     public void Dispose() => _metrics?.Dispose();
 
@@ -83,17 +90,13 @@ internal sealed partial class Scheduler : IDisposable
     /// <summary>Asks for one worker more or fewer (SIGTTIN, SIGTTOU).</summary>
     public void ResizeBy(int delta) => _events.Writer.TryWrite(new ResizeRequested(delta, Relative: true));
 
-    /// <summary>The number of workers the run aims for now. Safe to read from any thread.</summary>
-    public int TargetWorkers => Volatile.Read(ref _target);
-
     /// <summary>Asks the run to stop. Thread-safe; used by signal handlers and cancellation.</summary>
     public void RequestStop(StopReason reason, bool force) => _events.Writer.TryWrite(new StopRequested(reason, force));
 
     public async Task<RunSummary> RunAsync()
     {
-        long started = _startedAt;
         Task pump = Task.Run(() => PumpAsync(_dispatchCancel.Token));
-        StartWatchdog();
+        _watchdog.Start(() => _events.Writer.TryWrite(new TimerFired(TimerPurpose.Watchdog)));
         try
         {
             while (!IsFinished)
@@ -118,12 +121,12 @@ internal sealed partial class Scheduler : IDisposable
         {
             StopTimers();
             _dispatchCancel.Cancel();
-            foreach (WorkerConnection? connection in _slots)
+            foreach (WorkerConnection worker in _pool.Workers)
             {
-                connection?.Kill(KillReason.Shutdown);
+                worker.Kill(KillReason.Shutdown);
             }
 
-            await Task.WhenAll(_supervisors).ConfigureAwait(false);
+            await _pool.WhenAllEnded().ConfigureAwait(false);
         }
 
         SettleLeftovers();
@@ -133,7 +136,7 @@ internal sealed partial class Scheduler : IDisposable
         }
 
         Publish();
-        RunSummary summary = _counts.ToSummary(_time.GetElapsedTime(started), _stopReason ?? StopReason.Completed, _haltReason, _statistics);
+        RunSummary summary = _ledger.Counts.ToSummary(_time.GetElapsedTime(_startedAt), _run.StopReason ?? StopReason.Completed, _halt.Reason, _statistics);
         if (_log.IsEnabled(LogLevel.Information))
         {
             Log.RunFinished(_log, summary.ToString());
@@ -141,53 +144,79 @@ internal sealed partial class Scheduler : IDisposable
 
         Complete(summary);
 
-        if (_fatal is not null)
+        if (_run.Fatal is { } fatal)
         {
-            ExceptionDispatchInfo.Throw(_fatal);
+            ExceptionDispatchInfo.Throw(fatal);
         }
 
         return summary;
     }
 
-    private int LiveWorkers => _slots.Count(s => s is not null);
-
-    private int PendingItems => _requeued.Count + _dispatched.Count;
-
-    private bool AnyInFlight => _slots.Any(s => s is { InFlight.Count: > 0 });
+    private void Handle(SchedulerEvent next)
+    {
+        switch (next)
+        {
+            case MessagesArrived arrived:
+                OnMessages(arrived);
+                break;
+            case WorkerEnded ended:
+                OnWorkerEnded(ended);
+                break;
+            case LaunchEnded launch:
+                OnLaunchEnded(launch);
+                break;
+            case DispatchEnded dispatchEnded:
+                OnDispatchEnded(dispatchEnded);
+                break;
+            case StopRequested stop:
+                Stop(stop.Reason, stop.Force);
+                break;
+            case ResizeRequested resize:
+                _pool.Resize(resize.Workers, resize.Relative);
+                break;
+            case TimerFired { Purpose: TimerPurpose.Spawn }:
+                _pool.ThrottleElapsed();
+                break;
+            case TimerFired { Purpose: TimerPurpose.Retry }:
+                _retryTimer.Fired();
+                break;
+            case TimerFired { Purpose: TimerPurpose.Watchdog }:
+                _watchdog.Check(_pool.Workers);
+                break;
+            case TimerFired { Purpose: TimerPurpose.ShutdownDeadline }:
+                _pool.KillAll($"did not stop within {Options.OptionText.Duration(_options.ShutdownTimeout)} (MasterOptions.ShutdownTimeout, divvy --shutdown-timeout)");
+                break;
+        }
+    }
 
     /// <summary>Hands queued items to workers with room, and launches workers where items wait and slots are empty.</summary>
     private void Assign()
     {
-        if (!_acceptingWork)
+        if (!_run.IsAccepting)
         {
             return;
         }
 
         long now = _time.GetTimestamp();
-        foreach (WorkerConnection? connection in _slots)
+        foreach (WorkerConnection worker in _pool.Workers)
         {
-            if (connection is null)
-            {
-                continue;
-            }
-
-            while (connection.SpareCapacity > 0 && TryTakeItem(out DispatchedItem? item))
+            while (worker.SpareCapacity > 0 && TryTakeItem(out DispatchedItem? item))
             {
                 if (item.Payload.Length > _options.MaxFrameSize - 64)
                 {
-                    RejectOversized(item, connection.Info);
+                    RejectOversized(item, worker.Info);
                     continue;
                 }
 
-                connection.Send(item, now);
+                worker.Send(item, now);
             }
 
-            connection.Flush();
+            worker.Flush();
         }
 
         SpawnWhereNeeded();
 
-        if (_dispatchEnded && PendingItems == 0 && _delayed.Count == 0 && !AnyInFlight)
+        if (_run.DispatchEnded && _ledger.Waiting == 0 && _ledger.Delayed == 0 && _pool.Holding == 0)
         {
             BeginStop(StopReason.Completed);
         }
@@ -195,19 +224,17 @@ internal sealed partial class Scheduler : IDisposable
 
     private bool TryTakeItem([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DispatchedItem? item)
     {
-        if (_requeued.TryDequeue(out item))
+        if (!_ledger.TryTake(out item, out bool fresh))
         {
-            return true;
+            return false;
         }
 
-        if (_dispatched.TryTake(out item))
+        if (fresh)
         {
-            _counts.Dispatched++;
             Metrics.Dispatched.Add(1);
-            return true;
         }
 
-        return false;
+        return true;
     }
 
     /// <summary>Publishes gauges and the progress snapshot for readers on other threads.</summary>
@@ -215,42 +242,19 @@ internal sealed partial class Scheduler : IDisposable
     {
         int inFlight = 0;
         int alive = 0;
-        foreach (WorkerConnection? worker in _slots)
+        foreach (WorkerConnection worker in _pool.Workers)
         {
-            if (worker is not null)
-            {
-                alive++;
-                inFlight += worker.InFlight.Count;
-            }
+            alive++;
+            inFlight += worker.Holding;
         }
 
-        _metrics?.Publish(inFlight, alive, PendingItems + _delayed.Count, _target);
-        var progress = new RunProgress(_counts.Dispatched, _counts.Succeeded, _counts.Failures, inFlight, alive, _target, _time.GetElapsedTime(_startedAt));
+        RunCounters counts = _ledger.Counts;
+        _metrics?.Publish(inFlight, alive, _ledger.Waiting + _ledger.Delayed, _pool.Target);
+        var progress = new RunProgress(counts.Dispatched, counts.Succeeded, counts.Failures, inFlight, alive, _pool.Target, _time.GetElapsedTime(_startedAt));
         lock (_progressGate)
         {
             _progress = progress;
         }
-    }
-
-    /// <summary>Puts items a worker held but never started back at the front of the queue, in order.</summary>
-    private void Requeue(IEnumerable<DispatchedItem> items)
-    {
-        var again = new Queue<DispatchedItem>(items.Concat(_requeued));
-        _requeued.Clear();
-        foreach (DispatchedItem item in again)
-        {
-            _requeued.Enqueue(item);
-        }
-    }
-
-    private void RejectOversized(DispatchedItem item, WorkerInfo worker)
-    {
-        var error = new RemoteError(
-            typeof(FrameTooLargeException).FullName!,
-            $"item {item.Id} is {item.Payload.Length:N0} bytes serialized, over the maximum frame size of {_options.MaxFrameSize:N0} bytes (MasterOptions.MaxFrameSize, divvy --max-frame-size)",
-            "");
-        item.Attempts++;
-        Finish(item, ItemStatus.Failed, null, error, worker, TimeSpan.Zero, null);
     }
 
     /// <summary>Sleeps until an event arrives; the pump posts one when the dispatch queue stops being empty.</summary>
@@ -299,10 +303,33 @@ internal sealed partial class Scheduler : IDisposable
 
     private async ValueTask EnqueueAsync(DispatchedItem item, CancellationToken cancellationToken)
     {
-        if (await _dispatched.AddAsync(item, cancellationToken).ConfigureAwait(false))
+        if (await _ledger.AddAsync(item, cancellationToken).ConfigureAwait(false))
         {
             // The queue was empty: the loop may be asleep with a worker free.
             _events.Writer.TryWrite(ItemsQueued.Instance);
+        }
+    }
+
+    private void OnDispatchEnded(DispatchEnded ended)
+    {
+        _run.EndDispatch();
+        if (ended.Unqueued is { } unqueued)
+        {
+            _ledger.Accept();
+            Abandon(unqueued, new WorkerInfo(0, null));
+        }
+
+        if (ended.Error is ItemSerializationException)
+        {
+            // Not Dispatch's fault, and the exception Run throws says all there is to say: logging
+            // it as well would print the same line twice wherever the log goes to the console.
+            _run.Fail(ended.Error);
+        }
+        else if (ended.Error is not null)
+        {
+            // Items already accepted still run; the error surfaces when they have settled.
+            Log.DispatchFailed(_log, ended.Error);
+            _run.Fail(ended.Error);
         }
     }
 

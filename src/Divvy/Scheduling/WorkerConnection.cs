@@ -17,16 +17,24 @@ internal sealed class WorkerConnection
     private static readonly TimeSpan s_drainAfterExit = TimeSpan.FromSeconds(2);
 
     private readonly StartMessage _start;
+    private readonly TimeProvider _time;
     private readonly int _maxPrefetch;
     private readonly Lock _connecting = new();
     private volatile IWorkerChannel? _channel;
     private List<Message>? _early;
     private PrefetchWindow? _window;
     private List<DispatchedItem>? _unsent;
+    private bool _stopPosted;
 
-    public WorkerConnection(IWorkerHandle handle, int maxPrefetch, StartMessage start, long now)
+    // Items sent and not yet settled, oldest (in progress) first.
+    private readonly Queue<DispatchedItem> _inFlight = new();
+
+    public WorkerConnection(IWorkerHandle handle, int incarnation, int maxPrefetch, StartMessage start, TimeProvider time)
     {
+        long now = time.GetTimestamp();
+        _time = time;
         Handle = handle;
+        Incarnation = incarnation;
         _maxPrefetch = maxPrefetch;
         _start = start;
         LastHeard = now;
@@ -40,29 +48,41 @@ internal sealed class WorkerConnection
 
     public WorkerInfo Info => Handle.Info;
 
-    /// <summary>The worker has run its <c>AfterSpawn</c> hook and takes items.</summary>
-    public bool IsReady { get; set; }
+    /// <summary>Which connection this is: numbered from 1 in launch order, never reused within a run.</summary>
+    public int Incarnation { get; }
 
-    /// <summary>The master has told the worker to stop; it gets no more items.</summary>
-    public bool StopSent { get; private set; }
+    /// <summary>How log lines name it: <c>worker 3, pid 4711, incarnation 7</c>.</summary>
+    public string Name => $"{Info}, incarnation {Incarnation}";
 
-    /// <summary>The worker announced it is recycling; it gets no more items and exits by itself.</summary>
-    public RecycleReason? Retiring { get; set; }
+    /// <summary>Where the worker is in its life; changed only through the methods below.</summary>
+    public WorkerState State { get; private set; }
 
-    /// <summary>The pool shrank: it takes no more items and is stopped once it holds none.</summary>
-    public bool Draining { get; set; }
+    /// <summary>The worker has said it is ready at some point (it may be stopping or killed since).</summary>
+    public bool HasBeenReady { get; private set; }
 
-    /// <summary>Why the master killed it, if it did.</summary>
-    public KillReason? Killed { get; private set; }
+    /// <summary>Why the master killed it, once <see cref="State"/> is <see cref="WorkerState.Killed"/>.</summary>
+    public KillReason? KilledFor { get; private set; }
 
-    /// <summary>Items sent and not yet settled, oldest (in progress) first.</summary>
-    public Queue<DispatchedItem> InFlight { get; } = new();
+    /// <summary>Results and failures refused because they arrived after the worker was written off.</summary>
+    public int RefusedLate { get; private set; }
 
-    /// <summary>When the oldest item in <see cref="InFlight"/> started, as a timestamp.</summary>
-    public long HeadStartedAt { get; set; }
+    /// <summary>Counts a result or failure refused after the write-off; <c>true</c> for the first.</summary>
+    public bool RefuseLate() => ++RefusedLate == 1;
+
+    /// <summary>Neither stopping, retiring, draining nor killed: it counts toward the pool's size.</summary>
+    public bool IsActive => State is WorkerState.Booting or WorkerState.Ready;
+
+    /// <summary>How many items the worker holds: sent and not yet settled.</summary>
+    public int Holding => _inFlight.Count;
+
+    /// <summary>The item in progress (the oldest held), if any.</summary>
+    public DispatchedItem? Head => _inFlight.TryPeek(out DispatchedItem? head) ? head : null;
+
+    /// <summary>When the oldest item in <see cref="Head"/> started, as a timestamp.</summary>
+    public long HeadStartedAt { get; private set; }
 
     /// <summary>When anything was last heard from the worker, as a timestamp.</summary>
-    public long LastHeard { get; set; }
+    public long LastHeard { get; private set; }
 
     /// <summary>When the last heartbeat was sent, as a timestamp.</summary>
     public long LastPing { get; private set; }
@@ -71,25 +91,25 @@ internal sealed class WorkerConnection
     public PrefetchWindow Window => _window ?? throw new InvalidOperationException($"{Info} is not connected yet");
 
     /// <summary>Items this worker settled (succeeded or failed).</summary>
-    public long Completed { get; set; }
+    public long Completed { get; private set; }
 
-    /// <summary>What the worker said before dying on its own, if it said anything.</summary>
-    public RemoteError? FatalReason { get; set; }
+    /// <summary>What the worker said before dying on its own, or why the master refused it, if anything.</summary>
+    public RemoteError? FatalReason { get; private set; }
 
     public int SpareCapacity
     {
         get
         {
-            if (!IsReady || StopSent || Draining || Retiring is not null || Killed is not null)
+            if (State != WorkerState.Ready)
             {
                 return 0;
             }
 
-            long spare = Window.Current - InFlight.Count;
+            long spare = Window.Current - _inFlight.Count;
             if (_start.MaxItems > 0)
             {
                 // No point sending items past the worker's recycling limit: they would come back.
-                spare = Math.Min(spare, _start.MaxItems - Completed - InFlight.Count);
+                spare = Math.Min(spare, _start.MaxItems - Completed - _inFlight.Count);
             }
 
             return (int)Math.Max(0, spare);
@@ -99,12 +119,12 @@ internal sealed class WorkerConnection
     /// <summary>Hands the worker an item; it goes out with the others sent in the same scheduler step, at <see cref="Flush"/>.</summary>
     public void Send(DispatchedItem item, long now)
     {
-        if (InFlight.Count == 0)
+        if (_inFlight.Count == 0)
         {
             HeadStartedAt = now;
         }
 
-        InFlight.Enqueue(item);
+        _inFlight.Enqueue(item);
         (_unsent ??= []).Add(item);
     }
 
@@ -120,11 +140,107 @@ internal sealed class WorkerConnection
         }
     }
 
+    /// <summary>Something arrived from the worker.</summary>
+    public void Heard(long now) => LastHeard = now;
+
+    /// <summary>The worker's last words before it dies on its own.</summary>
+    public void NoteFatal(RemoteError error) => FatalReason = error;
+
+    /// <summary>The worker broke the protocol: it is killed, and this is why.</summary>
+    public void Refuse(RemoteError reason)
+    {
+        FatalReason = reason;
+        Kill(KillReason.ProtocolError);
+    }
+
+    /// <summary>
+    /// Takes the item the worker settled off it: it performs in order, so that must be the oldest.
+    /// <c>null</c> when it is not (the caller refuses the worker).
+    /// </summary>
+    public DispatchedItem? TakeSettled(long id, long now)
+    {
+        if (!_inFlight.TryPeek(out DispatchedItem? oldest) || oldest.Id != id)
+        {
+            return null;
+        }
+
+        _inFlight.Dequeue();
+        HeadStartedAt = now;
+        Completed++;
+        return oldest;
+    }
+
+    /// <summary>Everything the worker still holds, oldest first; it holds nothing after.</summary>
+    public IReadOnlyList<DispatchedItem> TakeAll()
+    {
+        DispatchedItem[] held = [.. _inFlight];
+        _inFlight.Clear();
+        return held;
+    }
+
+    /// <summary>The worker said it is ready: it takes items, unless it was told to stop before.</summary>
+    public void MarkReady()
+    {
+        HasBeenReady = true;
+        if (State == WorkerState.Booting)
+        {
+            State = WorkerState.Ready;
+        }
+    }
+
+    /// <summary>The worker announced it recycles; what it holds is no longer its to perform, and it is returned.</summary>
+    public IReadOnlyList<DispatchedItem> MarkRetiring()
+    {
+        if (State != WorkerState.Killed)
+        {
+            State = WorkerState.Retiring;
+        }
+
+        return TakeAll();
+    }
+
+    /// <summary>The pool shrank: no more items; stopped now if it holds none, else once it has settled them.</summary>
+    public void Drain()
+    {
+        if (State == WorkerState.Ready || State == WorkerState.Booting)
+        {
+            State = WorkerState.Draining;
+            StopIfDrained();
+        }
+    }
+
+    /// <summary>The pool grew again before a draining worker left: it takes items again.</summary>
+    public bool Undrain()
+    {
+        if (State != WorkerState.Draining)
+        {
+            return false;
+        }
+
+        State = HasBeenReady ? WorkerState.Ready : WorkerState.Booting;
+        return true;
+    }
+
+    /// <summary>A draining worker that holds nothing more is told to stop.</summary>
+    public void StopIfDrained()
+    {
+        if (State == WorkerState.Draining && _inFlight.Count == 0)
+        {
+            SendStop();
+        }
+    }
+
+    /// <summary>Tells the worker to stop after what it holds; a retiring or killed worker keeps its state.</summary>
     public void SendStop()
     {
-        if (!StopSent)
+        if (State is WorkerState.Booting or WorkerState.Ready or WorkerState.Draining)
         {
-            StopSent = true;
+            State = WorkerState.Stopping;
+        }
+
+        if (!_stopPosted)
+        {
+            _stopPosted = true;
             Post(StopMessage.Instance);
         }
     }
@@ -174,10 +290,11 @@ internal sealed class WorkerConnection
         }
     }
 
-    /// <summary>Kills the worker (a local one with its whole process tree), remembering why; the first reason sticks.</summary>
+    /// <summary>Kills the worker (a local one with its whole process tree) and writes it off, remembering why; the first reason sticks.</summary>
     public void Kill(KillReason reason)
     {
-        Killed ??= reason;
+        KilledFor ??= reason;
+        State = WorkerState.Killed;
         Handle.Kill(reason);
     }
 
@@ -194,8 +311,14 @@ internal sealed class WorkerConnection
 
         if (!connecting.IsCompletedSuccessfully)
         {
-            // It ended before it connected: nothing was sent, nothing can be read.
+            // It ended (or failed) before it connected: nothing was sent, nothing can be read.
             Exception? failure = connecting.IsFaulted ? connecting.Exception?.InnerException : null;
+            if (!ending.IsCompleted)
+            {
+                // A handle whose connection failed need not have ended by itself: make sure it does.
+                Handle.Kill(KillReason.Shutdown);
+            }
+
             events.TryWrite(new WorkerEnded(this, await ending.ConfigureAwait(false), failure));
             return;
         }
@@ -210,11 +333,12 @@ internal sealed class WorkerConnection
             // The worker closed its channel: it is exiting, or it broke the protocol and must go.
             if (reading.Exception?.InnerException is { } error)
             {
+                // Not Kill: the connection's state is the scheduler loop's. The error reaches it with WorkerEnded.
                 channelError = error;
-                Kill(KillReason.ProtocolError);
+                Handle.Kill(KillReason.ProtocolError);
             }
 
-            if (await Task.WhenAny(ending, Task.Delay(s_exitAfterClose)).ConfigureAwait(false) != ending)
+            if (await Task.WhenAny(ending, Task.Delay(s_exitAfterClose, _time)).ConfigureAwait(false) != ending)
             {
                 Handle.Kill(KillReason.Unresponsive);
             }
@@ -223,7 +347,7 @@ internal sealed class WorkerConnection
         {
             // The worker is gone; read what it wrote before it went. A grandchild that kept the
             // pipe open cannot hold us here for long.
-            await Task.WhenAny(reading, Task.Delay(s_drainAfterExit)).ConfigureAwait(false);
+            await Task.WhenAny(reading, Task.Delay(s_drainAfterExit, _time)).ConfigureAwait(false);
             channelError = reading.IsFaulted ? reading.Exception?.InnerException : null;
         }
 

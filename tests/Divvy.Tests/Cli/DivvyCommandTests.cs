@@ -35,6 +35,7 @@ public sealed class DivvyCommandTests
         { ["--retry-delay", "2h"], "--retry-delay must be between 0s and 1h, got 2h" },
         { ["--retry-max-delay", "48h"], "--retry-max-delay must be between 0s and 24h, got 48h" },
         { ["--poison-after", "0"], "--poison-after must be between 1 and 100, got 0" },
+        { ["--max-connection-losses", "1001"], "--max-connection-losses must be between 1 and 1000, got 1001" },
         { ["--timeout", "0"], "--timeout must be between 1ms and 24h, got 0s" },
         { ["--timeout", "soon"], "--timeout must be a duration such as 500ms, 30s, 5m or 2h, got 'soon'" },
         { ["--timeout-grace", "90m"], "--timeout-grace must be between 0s and 1h, got 90m" },

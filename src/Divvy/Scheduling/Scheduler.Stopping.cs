@@ -1,33 +1,20 @@
-using Divvy.Launching;
-
 namespace Divvy.Scheduling;
 
 internal sealed partial class Scheduler
 {
-    private bool _acceptingWork = true;
-    private StopReason? _stopReason;
     private ITimer? _shutdownTimer;
-
-    /// <summary>The run is over when no more work is taken and every worker is gone.</summary>
-    private bool IsFinished => !_acceptingWork && LiveWorkers == 0;
 
     /// <summary>No new items; workers finish the item in hand and exit.</summary>
     private void BeginStop(StopReason reason)
     {
-        _stopReason ??= reason;
-        if (!_acceptingWork)
+        if (!_run.BeginStop(reason))
         {
             return;
         }
 
-        _acceptingWork = false;
         _dispatchCancel.Cancel();
-        foreach (WorkerConnection? worker in _slots)
-        {
-            worker?.SendStop();
-        }
-
-        if (LiveWorkers > 0)
+        _pool.StopAll();
+        if (_pool.Live > 0)
         {
             _shutdownTimer = _time.CreateTimer(_ => _events.Writer.TryWrite(new TimerFired(TimerPurpose.ShutdownDeadline)), null, _options.ShutdownTimeout, Timeout.InfiniteTimeSpan);
         }
@@ -38,15 +25,9 @@ internal sealed partial class Scheduler
         Log.StopRequested(_log, reason.ToString(), force);
         if (force)
         {
-            _stopReason ??= reason;
-            if (reason == StopReason.Terminated && _stopReason != StopReason.Halted)
-            {
-                _stopReason = reason;
-            }
-
-            _acceptingWork = false;
+            _run.Force(reason);
             _dispatchCancel.Cancel();
-            KillAll("forced stop");
+            _pool.KillAll("forced stop");
             return;
         }
 
@@ -59,39 +40,25 @@ internal sealed partial class Scheduler
     /// <summary>User code in the master failed: stop gently, rethrow at the end.</summary>
     private void Fail(Exception error)
     {
-        _fatal ??= error;
+        _run.Fail(error);
         BeginStop(StopReason.Interrupted);
     }
 
     /// <summary>The run cannot go on (workers cannot boot, cannot be launched): kill everything, rethrow at the end.</summary>
     private void Abort(Exception error)
     {
-        _fatal ??= error;
-        _stopReason ??= StopReason.Terminated;
-        _acceptingWork = false;
+        _run.Abort(error);
         _dispatchCancel.Cancel();
 
         // The exception says why; a warning per killed worker would only repeat it.
-        KillAll("run aborted", quietly: true);
+        _pool.KillAll("run aborted", quietly: true);
     }
 
-    private void KillAll(string why, bool quietly = false)
+    private void StopTimers()
     {
-        foreach (WorkerConnection? worker in _slots)
-        {
-            if (worker is not null)
-            {
-                if (quietly)
-                {
-                    Log.WorkerKilledQuietly(_log, worker.Info.ToString(), why);
-                }
-                else
-                {
-                    Log.WorkerKilled(_log, worker.Info.ToString(), why);
-                }
-
-                worker.Kill(KillReason.Shutdown);
-            }
-        }
+        _watchdog.Dispose();
+        _retryTimer.Dispose();
+        _pool.Dispose();
+        _shutdownTimer?.Dispose();
     }
 }

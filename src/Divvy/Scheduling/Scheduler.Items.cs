@@ -4,11 +4,7 @@ namespace Divvy.Scheduling;
 
 internal sealed partial class Scheduler
 {
-    private readonly RetryBackoff _backoff;
-    private readonly PriorityQueue<DispatchedItem, long> _delayed = new();
-    private ITimer? _retryTimer;
-    private long _retryTimerDue = long.MaxValue;
-    private string? _haltReason;
+    // OnResult failing once is reported; the same failure for every item still to settle is not.
     private bool _resultHookFailed;
 
     /// <summary>
@@ -19,37 +15,18 @@ internal sealed partial class Scheduler
     {
         // Successful attempts log nothing, so only the others pay for a scope.
         using IDisposable? scope = outcome == AttemptOutcome.Succeeded ? null : ItemScope(item, worker);
-        item.Attempts++;
-        item.LastError = error;
-        if (outcome == AttemptOutcome.Crashed)
-        {
-            item.Crashes++;
-        }
-
-        ItemStatus? final = outcome switch
-        {
-            AttemptOutcome.Succeeded => ItemStatus.Succeeded,
-            AttemptOutcome.Failed => ItemStatus.Failed,
-            AttemptOutcome.Crashed when item.Crashes >= _options.PoisonThreshold => ItemStatus.Quarantined,
-            _ when item.Attempts <= _options.MaxRetries && _acceptingWork => null,
-            _ => FinalStatus(outcome),
-        };
-
+        AttemptDecision decision = _policy.Decide(item, outcome, error, retriesAllowed: _run.IsAccepting);
         if (duration > TimeSpan.Zero)
         {
             Metrics.Duration.Record(duration.TotalSeconds);
             _statistics.Add(item, duration, worker);
         }
 
-        TimeSpan? delay = final is null ? _backoff.Delay(item.Attempts) : null;
         if (_job.Shape.ObservesAttempts)
         {
-            // "Retry" promises a retry: an attempt that was worth retrying but is the item's last
-            // (retries used up, or the run is stopping) is a failure.
-            AttemptOutcome reported = final is not null && outcome == AttemptOutcome.Retry ? AttemptOutcome.Failed : outcome;
             try
             {
-                _job.ReportAttempt(item, reported, worker, duration, error, delay);
+                _job.ReportAttempt(item, AttemptPolicy.Reported(outcome, decision), worker, duration, error, decision.Delay);
             }
             catch (Exception ex)
             {
@@ -57,9 +34,14 @@ internal sealed partial class Scheduler
                 HookFailed(ex);
             }
         }
-        if (final is { } status)
+
+        if (decision.Final is { } status)
         {
-            if (status == ItemStatus.Quarantined)
+            if (status == ItemStatus.Quarantined && outcome == AttemptOutcome.WorkerLost)
+            {
+                Log.ItemQuarantinedForLosses(_log, item.Id, item.ConnectionLosses);
+            }
+            else if (status == ItemStatus.Quarantined)
             {
                 Log.ItemQuarantined(_log, item.Id, item.Crashes);
             }
@@ -68,12 +50,19 @@ internal sealed partial class Scheduler
             return;
         }
 
-        _counts.Retries++;
+        if (outcome == AttemptOutcome.WorkerLost)
+        {
+            // Not a retry: the attempt never had its chance. Back to the front of the line.
+            _ledger.Requeue([item]);
+            return;
+        }
+
+        TimeSpan delay = decision.Delay!.Value;
+        _ledger.Counts.Retries++;
         Metrics.Retried.Add(1);
-        Log.ItemRetrying(_log, item.Id, item.Attempts, Words.Of(outcome), delay!.Value.TotalMilliseconds);
-        long due = _time.GetTimestamp() + (long)(delay.Value.TotalSeconds * _time.TimestampFrequency);
-        _delayed.Enqueue(item, due);
-        ArmRetryTimer();
+        Log.ItemRetrying(_log, item.Id, item.Attempts, Words.Of(outcome), delay.TotalMilliseconds);
+        _ledger.Delay(item, _time.GetTimestamp() + (long)(delay.TotalSeconds * _time.TimestampFrequency));
+        _retryTimer.Arm(_ledger.NextDue);
     }
 
     /// <summary>Puts the item and worker in the logging scope, so any sink can attribute what follows.</summary>
@@ -82,27 +71,10 @@ internal sealed partial class Scheduler
             ? _log.BeginScope(new Dictionary<string, object?> { ["Item"] = item.Id, ["Worker"] = worker.Number, ["WorkerPid"] = worker.ProcessId })
             : null;
 
-    private static ItemStatus FinalStatus(AttemptOutcome outcome) => outcome switch
-    {
-        AttemptOutcome.Succeeded => ItemStatus.Succeeded,
-        AttemptOutcome.TimedOut => ItemStatus.TimedOut,
-        AttemptOutcome.Crashed => ItemStatus.Crashed,
-        _ => ItemStatus.Failed,
-    };
-
     /// <summary>An item's last word: count it, tell the job, and see whether the halt policy trips.</summary>
     private void Finish(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit, bool checkHalt = true)
     {
-        switch (status)
-        {
-            case ItemStatus.Succeeded: _counts.Succeeded++; break;
-            case ItemStatus.Failed: _counts.Failed++; break;
-            case ItemStatus.Crashed: _counts.Crashed++; break;
-            case ItemStatus.TimedOut: _counts.TimedOut++; break;
-            case ItemStatus.Quarantined: _counts.Quarantined++; break;
-            case ItemStatus.NotPerformed: _counts.NotPerformed++; break;
-        }
-
+        _ledger.Record(status);
         if (status == ItemStatus.Succeeded)
         {
             Metrics.Succeeded.Add(1);
@@ -129,9 +101,12 @@ internal sealed partial class Scheduler
             // The first failure is rethrown at the end; the same failure again for every item
             // still to settle (the stop reports them all) would only bury it in the log.
         }
-        if (checkHalt)
+
+        if (checkHalt && _halt.Trips(_ledger.Counts.Failures, _ledger.Counts.Settled))
         {
-            CheckHalt();
+            Log.Halted(_log, _halt.Reason!);
+            _run.Halt();
+            Stop(StopReason.Halted, force: _options.Halt.When == HaltWhen.Now);
         }
     }
 
@@ -145,42 +120,19 @@ internal sealed partial class Scheduler
         Finish(item, ItemStatus.NotPerformed, null, item.LastError, worker, TimeSpan.Zero, null, checkHalt: false);
     }
 
-    private void CheckHalt()
+    private void RejectOversized(DispatchedItem item, WorkerInfo worker)
     {
-        if (_haltReason is not null || !_options.Halt.IsTripped(_counts.Failures, _counts.Settled))
-        {
-            return;
-        }
-
-        _haltReason = $"{_counts.Failures} of {_counts.Settled} settled items failed, --halt {_options.Halt}";
-        Log.Halted(_log, _haltReason);
-        _stopReason = StopReason.Halted;
-        Stop(StopReason.Halted, force: _options.Halt.When == HaltWhen.Now);
+        var error = new RemoteError(
+            RemoteErrorKind.ItemTooLarge,
+            $"item {item.Id} is {item.Payload.Length:N0} bytes serialized, over the maximum frame size of {_options.MaxFrameSize:N0} bytes (MasterOptions.MaxFrameSize, divvy --max-frame-size)");
+        item.Attempts++;
+        Finish(item, ItemStatus.Failed, null, error, worker, TimeSpan.Zero, null);
     }
 
     private void ReleaseDueRetries()
     {
-        long now = _time.GetTimestamp();
-        while (_delayed.TryPeek(out DispatchedItem? item, out long due) && due <= now)
-        {
-            _delayed.Dequeue();
-            _requeued.Enqueue(item);
-        }
-
-        ArmRetryTimer();
-    }
-
-    private void ArmRetryTimer()
-    {
-        if (!_delayed.TryPeek(out _, out long due) || due >= _retryTimerDue)
-        {
-            return;
-        }
-
-        _retryTimer?.Dispose();
-        _retryTimerDue = due;
-        TimeSpan wait = TimeSpan.FromSeconds(Math.Max(0, due - _time.GetTimestamp()) / (double)_time.TimestampFrequency);
-        _retryTimer = _time.CreateTimer(_ => _events.Writer.TryWrite(new TimerFired(TimerPurpose.Retry)), null, wait, Timeout.InfiniteTimeSpan);
+        _ledger.ReleaseDue(_time.GetTimestamp());
+        _retryTimer.Arm(_ledger.NextDue);
     }
 
     /// <summary>After the last worker is gone: whatever was accepted and not finished is accounted for.</summary>
@@ -192,25 +144,14 @@ internal sealed partial class Scheduler
             // The pump's last word may come after the loop's: an item it held must still settle.
             if (late is DispatchEnded { Unqueued: { } unqueued })
             {
-                _counts.Dispatched++;
+                _ledger.Accept();
                 Abandon(unqueued, nobody);
             }
         }
 
-        while (_dispatched.TryTake(out DispatchedItem? unsent))
+        foreach (DispatchedItem item in _ledger.TakeLeftovers())
         {
-            _counts.Dispatched++;
-            Abandon(unsent, nobody);
-        }
-
-        while (_requeued.TryDequeue(out DispatchedItem? queued))
-        {
-            Abandon(queued, nobody);
-        }
-
-        while (_delayed.TryDequeue(out DispatchedItem? waiting, out _))
-        {
-            Abandon(waiting, nobody);
+            Abandon(item, nobody);
         }
     }
 }

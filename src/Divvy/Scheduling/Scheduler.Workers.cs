@@ -1,0 +1,218 @@
+using Divvy.Jobs;
+using Divvy.Launching;
+using Divvy.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Divvy.Scheduling;
+
+internal sealed partial class Scheduler
+{
+    private void OnMessages(MessagesArrived arrived)
+    {
+        WorkerConnection worker = arrived.Worker;
+        worker.Heard(_time.GetTimestamp());
+        foreach (Message message in arrived.Messages)
+        {
+            if (worker.State == WorkerState.Killed)
+            {
+                // Fenced: the worker was written off, and what it held settles through that path.
+                RefuseLate(worker, message);
+            }
+            else
+            {
+                OnMessage(worker, message);
+            }
+        }
+    }
+
+    /// <summary>A written-off worker still talks (its words were on their way, or it came back): results are counted and dropped.</summary>
+    private void RefuseLate(WorkerConnection worker, Message message)
+    {
+        long? item = message switch
+        {
+            ResultMessage result => result.Id,
+            FailureMessage failure => failure.Id,
+            _ => null,
+        };
+        if (item is not { } id)
+        {
+            return;
+        }
+
+        _ledger.Counts.LateResultsRejected++;
+        Metrics.LateResultsRejected.Add(1);
+        if (worker.RefuseLate())
+        {
+            Log.LateResultRefused(_log, worker.Name, worker.KilledFor.ToString()!, id);
+        }
+    }
+
+    private void OnMessage(WorkerConnection worker, Message message)
+    {
+        switch (message)
+        {
+            case ReadyMessage ready when ready.ProtocolVersion != WireProtocol.Version:
+                worker.Refuse(new RemoteError(RemoteErrorKind.ProtocolViolation, $"protocol version mismatch: the master speaks {WireProtocol.Version}, the worker {ready.ProtocolVersion}"));
+                break;
+            case ReadyMessage:
+                worker.MarkReady();
+                Log.WorkerReady(_log, worker.Name);
+                break;
+            case ResultMessage result when Settle(worker, result.Id) is { } item:
+                TimeSpan duration = TimeSpan.FromTicks(result.ElapsedTicks);
+                worker.Window.Observe(duration, item.Payload.Length);
+                if (_job.TryReadResult(result.Payload, out object? value, out RemoteError? unreadable))
+                {
+                    SettleAttempt(item, AttemptOutcome.Succeeded, worker.Info, duration, null, null, value);
+                }
+                else
+                {
+                    SettleAttempt(item, AttemptOutcome.Failed, worker.Info, duration, unreadable, null, null);
+                }
+
+                worker.StopIfDrained();
+                break;
+            case FailureMessage failure when Settle(worker, failure.Id) is { } item:
+                TimeSpan elapsed = TimeSpan.FromTicks(failure.ElapsedTicks);
+                worker.Window.Observe(elapsed, item.Payload.Length);
+                AttemptOutcome outcome = failure.Failure switch
+                {
+                    FailureKind.Permanent => AttemptOutcome.Failed,
+                    FailureKind.TimedOut => AttemptOutcome.TimedOut,
+                    _ => AttemptOutcome.Retry,
+                };
+                SettleAttempt(item, outcome, worker.Info, elapsed, failure.Error, null, null);
+                worker.StopIfDrained();
+                break;
+            case RetiringMessage retiring:
+                // The worker performs nothing after this: whatever it still holds goes elsewhere.
+                Log.WorkerRecycling(_log, worker.Name, retiring.Reason.ToString());
+                _ledger.Requeue(worker.MarkRetiring());
+                break;
+            case FatalMessage fatal:
+                worker.NoteFatal(fatal.Error);
+                Log.WorkerFatal(_log, worker.Name, fatal.Stage, fatal.Error.ToString());
+                break;
+        }
+    }
+
+    /// <summary>Takes the settled item off the worker; one it does not hold first is a protocol violation.</summary>
+    private DispatchedItem? Settle(WorkerConnection worker, long id)
+    {
+        DispatchedItem? head = worker.Head;
+        if (worker.TakeSettled(id, _time.GetTimestamp()) is not { } settled)
+        {
+            worker.Refuse(new RemoteError(RemoteErrorKind.ProtocolViolation, $"the worker settled item {id}, but the item it holds first is {(head is null ? "none" : head.Id)}"));
+            return null;
+        }
+
+        _pool.Booted();
+        return settled;
+    }
+
+    private void OnWorkerEnded(WorkerEnded ended)
+    {
+        WorkerConnection worker = ended.Worker;
+        if (ended.ChannelError is WorkerSpawnException cannotConnect)
+        {
+            // The worker never connected, and the launcher says none will (nobody dialed in in time):
+            // like a launch that failed, retrying will not help.
+            _pool.Remove(worker, cleanExit: false, lost: false);
+            Abort(cannotConnect);
+            _ = worker.Handle.DisposeAsync();
+            return;
+        }
+
+        bool cleanExit = ended.ChannelError is null && ended.End.IsSuccess && worker.State is WorkerState.Stopping or WorkerState.Retiring;
+        // A connection that dropped (or that the master cut for its silence) is not the item's fault.
+        bool lost = ended.End.Kind == WorkerEndKind.ConnectionLost && worker.KilledFor is null or KillReason.Unresponsive;
+        _pool.Remove(worker, cleanExit, lost);
+        switch (worker.KilledFor)
+        {
+            case KillReason.Unresponsive or null when lost:
+                OnWorkerLost(worker, ended);
+                break;
+            case KillReason.HardTimeout:
+                _ledger.Counts.WorkersTimedOut++;
+                Log.WorkerExited(_log, worker.Name, $"killed at the hard deadline: {ended.End}");
+                SettleHead(worker, AttemptOutcome.TimedOut, ended.Exit, TimedOutError(worker));
+                break;
+            case KillReason.Unresponsive:
+                _ledger.Counts.WorkersUnresponsive++;
+                Log.WorkerExited(_log, worker.Name, $"killed for not answering heartbeats: {ended.End}");
+                SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, new RemoteError(RemoteErrorKind.WorkerUnresponsive, $"{worker.Info} stopped answering for {_options.HeartbeatTimeout.TotalSeconds:F1} s (MasterOptions.HeartbeatTimeout) and was killed"));
+                break;
+            case KillReason.Shutdown:
+            case null when cleanExit:
+                if (worker.State == WorkerState.Retiring)
+                {
+                    _ledger.Counts.WorkersRecycled++;
+                }
+
+                Log.WorkerExited(_log, worker.Name, ended.End.ToString());
+                foreach (DispatchedItem item in worker.TakeAll())
+                {
+                    Abandon(item, worker.Info);
+                }
+
+                break;
+            default:
+                OnWorkerCrashed(worker, ended);
+                break;
+        }
+
+        _ = worker.Handle.DisposeAsync();
+    }
+
+    private void OnWorkerLost(WorkerConnection worker, WorkerEnded ended)
+    {
+        _ledger.Counts.WorkersLost++;
+        if (worker.KilledFor == KillReason.Unresponsive)
+        {
+            _ledger.Counts.WorkersUnresponsive++;
+        }
+
+        Log.WorkerLost(_log, worker.Name, ended.End.ToString(), worker.Head is { } held ? $"item {held.Id}" : "no item");
+        SettleHead(worker, AttemptOutcome.WorkerLost, ended.Exit, new RemoteError(RemoteErrorKind.WorkerLost, $"{worker.Info} {ended.End} while performing the item; sent again (MasterOptions.MaxConnectionLosses, divvy --max-connection-losses)"));
+    }
+
+    private RemoteError TimedOutError(WorkerConnection worker) => new(
+        RemoteErrorKind.ItemTimedOut,
+        $"still running {(_options.ItemTimeout ?? TimeSpan.Zero).TotalSeconds:F1} s (MasterOptions.ItemTimeout, divvy --timeout) + {_options.ItemTimeoutGrace.TotalSeconds:F1} s grace after its token was cancelled; {worker.Info} was killed");
+
+    /// <summary>The item in progress gets the given outcome; items queued behind it go back to the queue.</summary>
+    private void SettleHead(WorkerConnection worker, AttemptOutcome outcome, WorkerExit exit, RemoteError error)
+    {
+        IReadOnlyList<DispatchedItem> held = worker.TakeAll();
+        if (held.Count > 0)
+        {
+            TimeSpan ran = outcome is AttemptOutcome.Crashed or AttemptOutcome.WorkerLost ? TimeSpan.Zero : _time.GetElapsedTime(worker.HeadStartedAt);
+            _ledger.Requeue(held.Skip(1));
+            SettleAttempt(held[0], outcome, worker.Info, ran, error, exit, null);
+        }
+    }
+
+    private void OnWorkerCrashed(WorkerConnection worker, WorkerEnded ended)
+    {
+        _ledger.Counts.WorkerCrashes++;
+        RemoteError? reason = worker.FatalReason ?? (ended.ChannelError is { } error ? RemoteError.From(error) : null);
+        if (worker.Completed == 0)
+        {
+            // A death at boot says the same thing in every worker: the first one is worth a warning,
+            // the rest come in one block with the BootFailureException if they keep coming.
+            LogLevel level = _pool.BootFailures.Count == 0 ? LogLevel.Warning : LogLevel.Debug;
+            Log.WorkerDiedAtBoot(_log, level, worker.Name, ended.End.ToString(), reason is null ? "" : $": {reason}");
+        }
+        else
+        {
+            Log.WorkerCrashed(_log, worker.Name, ended.End.ToString(), worker.Head is { } held ? $"item {held.Id}" : "no item", reason is null ? "" : $": {reason}");
+        }
+
+        SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError(RemoteErrorKind.WorkerCrashed, $"{worker.Info} {ended.End} while performing the item"));
+
+        if (worker.Completed == 0)
+        {
+            BootFailed(new WorkerFailure(worker.Info, ended.Exit, reason, worker.Handle.DiagnosticTail));
+        }
+    }
+}
