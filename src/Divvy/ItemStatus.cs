@@ -15,7 +15,10 @@ public enum ItemStatus
     /// <summary>The item ran past <see cref="MasterOptions.ItemTimeout"/> on its last attempt.</summary>
     TimedOut = 3,
 
-    /// <summary>The item crashed <see cref="MasterOptions.PoisonThreshold"/> workers and was set aside as poison.</summary>
+    /// <summary>
+    /// The item crashed <see cref="MasterOptions.PoisonThreshold"/> workers, or lost the connection to
+    /// <see cref="MasterOptions.MaxConnectionLosses"/> remote workers, and was set aside as poison.
+    /// </summary>
     Quarantined = 4,
 
     /// <summary>The run stopped before the item was performed (Ctrl-C, cancellation, halting); run it again.</summary>

@@ -289,7 +289,9 @@ internal sealed class WorkerPool : IDisposable
             ItemTimeoutTicks: _options.ItemTimeout?.Ticks ?? 0,
             MaxItems: maxItems,
             MaxMemoryBytes: _options.MaxWorkerMemory ?? 0,
-            MaxAgeTicks: _options.MaxWorkerAge?.Ticks ?? 0);
+            MaxAgeTicks: _options.MaxWorkerAge?.Ticks ?? 0,
+            HeartbeatIntervalTicks: _options.HeartbeatInterval.Ticks,
+            HeartbeatTimeoutTicks: _options.HeartbeatTimeout.Ticks);
     }
 
     public void Dispose() => _throttleTimer?.Dispose();
