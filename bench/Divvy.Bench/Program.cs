@@ -3,6 +3,7 @@ using Divvy;
 using Divvy.Bench;
 
 // Divvy.Bench WORKLOAD --workers N --items M [--sleep-ms S] [--rounds R --size B] [--payload B --echo] [--prefetch K]
+//             [--listen HOST:PORT --token-file PATH]   (workers dial in over TCP: bench/remote.sh starts them)
 // Divvy.Bench hello | pingpong --items M     (floors without Divvy: process start, raw pipe round trip)
 // Prints "processed=<count> expected=<M> ok" (the count is of results the workers sent back) and
 // exits 0, or prints MISMATCH and exits 3. Exits only after every worker has exited.
@@ -36,6 +37,14 @@ if (workload is not ("trivial" or "sleep" or "cpu" or "payload"))
 int workers = Int("--workers", 2);
 int items = Int("--items", 1000);
 var options = new MasterOptions { Workers = workers, HandleSignals = true };
+if (Value("--listen") is { } listen)
+{
+    // The same program, started with DIVVY_CONNECT and DIVVY_TOKEN_FILE, is a worker of this one.
+    options.Launcher = WorkerLauncherKind.External;
+    options.Listen = System.Net.IPEndPoint.Parse(listen);
+    options.TokenFile = Value("--token-file");
+}
+
 if (Has("--prefetch"))
 {
     options.MaxPrefetch = Int("--prefetch", 256);
@@ -64,3 +73,5 @@ int Int(string name, int fallback) =>
     Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 
 bool Has(string name) => args.Contains(name);
+
+string? Value(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
