@@ -236,7 +236,7 @@ public sealed partial class RemoteWorkerSpecs : IAsyncLifetime
         var results = master.Lines("result ").Select(Fields).ToList();
         results.Select(r => int.Parse(r["item"])).Should().BeEquivalentTo(Enumerable.Range(1, 40), "every item settles exactly once");
         results.Should().OnlyContain(r => r["status"] == "Succeeded");
-        master.Stderr.Should().Contain(l => l.StartsWith("divvy: run completed: 40 dispatched, 40 succeeded, 0 failed, 0 crashed", StringComparison.Ordinal));
+        master.Stderr.Should().Contain(l => l.StartsWith("divvy: run completed: 40 dispatched, 40 succeeded, 0 failed, 0 crashed", StringComparison.Ordinal) && l.Contains(", 0 worker crashes,", StringComparison.Ordinal) && l.Contains(", 2 lost;", StringComparison.Ordinal), "the killed and the frozen worker were lost, neither counted as a crash");
         (await replacement.WaitAsync()).Should().Be(0, replacement.AllStderr);
     }
 
