@@ -31,6 +31,16 @@ public sealed class MasterOptions
     public int MaxPrefetch { get; set; } = 256;
 
     /// <summary>
+    /// Most items one worker performs at once: up to this many <c>PerformAsync</c> calls run side by
+    /// side in each worker, each with its own timeout and result, and results come back as they
+    /// complete. For latency-bound items (waiting on the network, a disk, a sleep); CPU-bound items
+    /// gain nothing. A crash takes every item the worker was running with it (see the README on
+    /// poison). The prefetch window is never below this. Default 1 (one at a time, in order);
+    /// range 1 to 1,024.
+    /// </summary>
+    public int MaxConcurrentItemsPerWorker { get; set; } = 1;
+
+    /// <summary>
     /// Consecutive workers allowed to die before completing any item before the run stops with a
     /// <see cref="BootFailureException"/>. Default 3; range 1 to 1,000.
     /// </summary>
@@ -197,6 +207,7 @@ public sealed class MasterOptions
     internal static readonly OptionRange WorkersRange = OptionRange.Count(nameof(Workers), 1, 1024);
     internal static readonly OptionRange MaxFrameSizeRange = OptionRange.Size(nameof(MaxFrameSize), 1024, 1024 * 1024 * 1024);
     internal static readonly OptionRange MaxPrefetchRange = OptionRange.Count(nameof(MaxPrefetch), 1, 65536);
+    internal static readonly OptionRange MaxConcurrentItemsPerWorkerRange = OptionRange.Count(nameof(MaxConcurrentItemsPerWorker), 1, 1024);
     internal static readonly OptionRange MaxBootFailuresRange = OptionRange.Count(nameof(MaxBootFailures), 1, 1000);
     internal static readonly OptionRange MaxSpawnsPerSecondRange = OptionRange.Count(nameof(MaxSpawnsPerSecond), 1, 10000);
     internal static readonly OptionRange ShutdownTimeoutRange = OptionRange.Duration(nameof(ShutdownTimeout), TimeSpan.Zero, TimeSpan.FromHours(1));
@@ -238,6 +249,7 @@ public sealed class MasterOptions
         WorkersRange.Check(Workers)
         ?? MaxFrameSizeRange.Check(MaxFrameSize)
         ?? MaxPrefetchRange.Check(MaxPrefetch)
+        ?? MaxConcurrentItemsPerWorkerRange.Check(MaxConcurrentItemsPerWorker)
         ?? MaxBootFailuresRange.Check(MaxBootFailures)
         ?? MaxSpawnsPerSecondRange.Check(MaxSpawnsPerSecond)
         ?? ShutdownTimeoutRange.Check(ShutdownTimeout)

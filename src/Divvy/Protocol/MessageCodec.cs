@@ -42,7 +42,7 @@ internal static class MessageCodec
                 WriteError(ref writer, failure.Error);
                 break;
             case StartMessage start:
-                writer.WriteArrayHeader(10);
+                writer.WriteArrayHeader(11);
                 writer.Write((int)MessageKind.Start);
                 writer.Write(start.ProtocolVersion);
                 writer.Write(start.WorkerNumber);
@@ -53,6 +53,7 @@ internal static class MessageCodec
                 writer.Write(start.MaxAgeTicks);
                 writer.Write(start.HeartbeatIntervalTicks);
                 writer.Write(start.HeartbeatTimeoutTicks);
+                writer.Write(start.MaxConcurrentItems);
                 break;
             case GoodbyeMessage goodbye:
                 writer.WriteArrayHeader(2);
@@ -152,7 +153,7 @@ internal static class MessageCodec
                 MessageKind.Item => new ItemMessage(reader.ReadInt64(), RawValue(ref reader, ownPayloads)),
                 MessageKind.Result => new ResultMessage(reader.ReadInt64(), reader.ReadInt64(), RawValue(ref reader, ownPayloads)),
                 MessageKind.Failure => new FailureMessage(reader.ReadInt64(), reader.ReadInt64(), ReadEnum<FailureKind>(ref reader, kind), ReadError(ref reader)),
-                MessageKind.Start => new StartMessage(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64()),
+                MessageKind.Start => new StartMessage(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32()),
                 MessageKind.Goodbye => new GoodbyeMessage(reader.ReadInt32()),
                 MessageKind.Ping => PingMessage.Instance,
                 MessageKind.Pong => PongMessage.Instance,
@@ -182,7 +183,7 @@ internal static class MessageCodec
         MessageKind.Item => 3,
         MessageKind.Result => 4,
         MessageKind.Failure => 7,
-        MessageKind.Start => 10,
+        MessageKind.Start => 11,
         MessageKind.Goodbye => 2,
         MessageKind.Ping => 1,
         MessageKind.Pong => 1,

@@ -7,6 +7,7 @@ internal static class WireProtocol
     /// Bumped whenever a message changes shape. The master sends it in <see cref="StartMessage"/>
     /// and the worker echoes its own in <see cref="ReadyMessage"/>; either side refuses a mismatch.
     /// 2: Start carries the heartbeat settings; Goodbye.
+    /// 3: Start carries how many items the worker performs at once.
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
 }

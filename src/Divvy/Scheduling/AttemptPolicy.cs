@@ -21,12 +21,16 @@ internal sealed class AttemptPolicy
     /// <summary>
     /// Writes the attempt into the item's history and decides: a final status, or a retry after a
     /// delay. <paramref name="retriesAllowed"/> is false once the run takes no more work.
+    /// <paramref name="sharedCrash"/>: the worker crashed while it ran this item and others
+    /// (<see cref="MasterOptions.MaxConcurrentItemsPerWorker"/> above 1). The crash cannot be pinned on
+    /// one of them, so it uses up a retry of each but counts toward none's <see cref="MasterOptions.PoisonThreshold"/>:
+    /// quarantine is kept for a crash that only this item can have caused.
     /// </summary>
-    public AttemptDecision Decide(DispatchedItem item, AttemptOutcome outcome, RemoteError? error, bool retriesAllowed)
+    public AttemptDecision Decide(DispatchedItem item, AttemptOutcome outcome, RemoteError? error, bool retriesAllowed, bool sharedCrash = false)
     {
         item.Attempts++;
         item.LastError = error;
-        if (outcome == AttemptOutcome.Crashed)
+        if (outcome == AttemptOutcome.Crashed && !sharedCrash)
         {
             item.Crashes++;
         }

@@ -11,11 +11,11 @@ internal sealed partial class Scheduler
     /// Records one attempt and decides what follows: done (succeeded, failed, timed out, crashed,
     /// quarantined) or tried again after a backoff.
     /// </summary>
-    private void SettleAttempt(DispatchedItem item, AttemptOutcome outcome, WorkerInfo worker, TimeSpan duration, RemoteError? error, WorkerExit? exit, object? result)
+    private void SettleAttempt(DispatchedItem item, AttemptOutcome outcome, WorkerInfo worker, TimeSpan duration, RemoteError? error, WorkerExit? exit, object? result, bool sharedCrash = false)
     {
         // Successful attempts log nothing, so only the others pay for a scope.
         using IDisposable? scope = outcome == AttemptOutcome.Succeeded ? null : ItemScope(item, worker);
-        AttemptDecision decision = _policy.Decide(item, outcome, error, retriesAllowed: _run.IsAccepting);
+        AttemptDecision decision = _policy.Decide(item, outcome, error, retriesAllowed: _run.IsAccepting, sharedCrash);
         if (duration > TimeSpan.Zero)
         {
             Metrics.Duration.Record(duration.TotalSeconds);

@@ -96,13 +96,15 @@ internal sealed partial class Scheduler
         }
     }
 
-    /// <summary>Takes the settled item off the worker; one it does not hold first is a protocol violation.</summary>
+    /// <summary>Takes the settled item off the worker; one it is not performing is a protocol violation.</summary>
     private DispatchedItem? Settle(WorkerConnection worker, long id)
     {
-        DispatchedItem? head = worker.Head;
+        string running = RunningIds(worker);
         if (worker.TakeSettled(id, _time.GetTimestamp()) is not { } settled)
         {
-            worker.Refuse(new RemoteError(RemoteErrorKind.ProtocolViolation, $"the worker settled item {id}, but the item it holds first is {(head is null ? "none" : head.Id)}"));
+            worker.Refuse(new RemoteError(RemoteErrorKind.ProtocolViolation, worker.Running > 1
+                ? $"the worker settled item {id}, but the items it performs are {running}"
+                : $"the worker settled item {id}, but the item it holds first is {running}"));
             return null;
         }
 
@@ -135,12 +137,12 @@ internal sealed partial class Scheduler
             case KillReason.HardTimeout:
                 _ledger.Counts.WorkersTimedOut++;
                 Log.WorkerExited(_log, worker.Name, $"killed at the hard deadline: {ended.End}");
-                SettleHead(worker, AttemptOutcome.TimedOut, ended.Exit, TimedOutError(worker));
+                SettleRunning(worker, AttemptOutcome.TimedOut, ended.Exit, TimedOutError(worker));
                 break;
             case KillReason.Unresponsive:
                 _ledger.Counts.WorkersUnresponsive++;
                 Log.WorkerExited(_log, worker.Name, $"killed for not answering heartbeats: {ended.End}");
-                SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, new RemoteError(RemoteErrorKind.WorkerUnresponsive, $"{worker.Info} stopped answering for {_options.HeartbeatTimeout.TotalSeconds:F1} s (MasterOptions.HeartbeatTimeout) and was killed"));
+                SettleRunning(worker, AttemptOutcome.Crashed, ended.Exit, new RemoteError(RemoteErrorKind.WorkerUnresponsive, $"{worker.Info} stopped answering for {_options.HeartbeatTimeout.TotalSeconds:F1} s (MasterOptions.HeartbeatTimeout) and was killed"));
                 break;
             case KillReason.Shutdown:
             case null when cleanExit:
@@ -173,22 +175,67 @@ internal sealed partial class Scheduler
         }
 
         Log.WorkerLost(_log, worker.Name, ended.End.ToString(), worker.Head is { } held ? $"item {held.Id}" : "no item");
-        SettleHead(worker, AttemptOutcome.WorkerLost, ended.Exit, new RemoteError(RemoteErrorKind.WorkerLost, $"{worker.Info} {ended.End} while performing the item; sent again (MasterOptions.MaxConnectionLosses, divvy --max-connection-losses)"));
+        SettleRunning(worker, AttemptOutcome.WorkerLost, ended.Exit, new RemoteError(RemoteErrorKind.WorkerLost, $"{worker.Info} {ended.End} while performing the item; sent again (MasterOptions.MaxConnectionLosses, divvy --max-connection-losses)"));
     }
 
     private RemoteError TimedOutError(WorkerConnection worker) => new(
         RemoteErrorKind.ItemTimedOut,
         $"still running {(_options.ItemTimeout ?? TimeSpan.Zero).TotalSeconds:F1} s (MasterOptions.ItemTimeout, divvy --timeout) + {_options.ItemTimeoutGrace.TotalSeconds:F1} s grace after its token was cancelled; {worker.Info} was killed");
 
-    /// <summary>The item in progress gets the given outcome; items queued behind it go back to the queue.</summary>
-    private void SettleHead(WorkerConnection worker, AttemptOutcome outcome, WorkerExit exit, RemoteError error)
+    /// <summary>The ids of the items the worker performs, for messages: <c>none</c>, <c>7</c> or <c>7, 8, 9</c>.</summary>
+    private static string RunningIds(WorkerConnection worker) => worker.Running switch
     {
-        IReadOnlyList<DispatchedItem> held = worker.TakeAll();
-        if (held.Count > 0)
+        0 => "none",
+        1 => worker.RunningItem(0).Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        int n => string.Join(", ", Enumerable.Range(0, n).Select(i => worker.RunningItem(i).Id)),
+    };
+
+    /// <summary>
+    /// The items in progress get the given outcome; items queued behind them go back to the queue.
+    /// With several running (<see cref="MasterOptions.MaxConcurrentItemsPerWorker"/>), a crash is
+    /// charged to each as a shared one (see <see cref="AttemptPolicy.Decide"/>), and a hard timeout
+    /// only to the items past their deadline: the others were cut short by the master and go back
+    /// to the queue without an attempt used.
+    /// </summary>
+    private void SettleRunning(WorkerConnection worker, AttemptOutcome outcome, WorkerExit exit, RemoteError error)
+    {
+        int running = worker.Running;
+        if (running == 0)
         {
-            TimeSpan ran = outcome is AttemptOutcome.Crashed or AttemptOutcome.WorkerLost ? TimeSpan.Zero : _time.GetElapsedTime(worker.HeadStartedAt);
-            _ledger.Requeue(held.Skip(1));
-            SettleAttempt(held[0], outcome, worker.Info, ran, error, exit, null);
+            _ledger.Requeue(worker.TakeAll());
+            return;
+        }
+
+        long now = _time.GetTimestamp();
+        var ran = new TimeSpan[running];
+        for (int i = 0; i < running; i++)
+        {
+            ran[i] = _time.GetElapsedTime(worker.StartedAt(i), now);
+        }
+
+        IReadOnlyList<DispatchedItem> held = worker.TakeAll();
+        TimeSpan limit = (_options.ItemTimeout ?? TimeSpan.Zero) + _options.ItemTimeoutGrace;
+        var charged = new List<int>(running);
+        var again = new List<DispatchedItem>(held.Count);
+        for (int i = 0; i < running; i++)
+        {
+            // Running items start in send order, so the first is past its deadline if any is.
+            if (outcome == AttemptOutcome.TimedOut && i > 0 && ran[i] <= limit)
+            {
+                again.Add(held[i]);
+            }
+            else
+            {
+                charged.Add(i);
+            }
+        }
+
+        again.AddRange(held.Skip(running));
+        _ledger.Requeue(again);
+        foreach (int i in charged)
+        {
+            TimeSpan duration = outcome is AttemptOutcome.Crashed or AttemptOutcome.WorkerLost ? TimeSpan.Zero : ran[i];
+            SettleAttempt(held[i], outcome, worker.Info, duration, error, exit, null, sharedCrash: running > 1);
         }
     }
 
@@ -208,7 +255,7 @@ internal sealed partial class Scheduler
             Log.WorkerCrashed(_log, worker.Name, ended.End.ToString(), worker.Head is { } held ? $"item {held.Id}" : "no item", reason is null ? "" : $": {reason}");
         }
 
-        SettleHead(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError(RemoteErrorKind.WorkerCrashed, $"{worker.Info} {ended.End} while performing the item"));
+        SettleRunning(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError(RemoteErrorKind.WorkerCrashed, $"{worker.Info} {ended.End} while performing the item"));
 
         if (worker.Completed == 0)
         {

@@ -49,7 +49,7 @@ internal sealed class Watchdog : IDisposable
                 continue;
             }
 
-            if (hardDeadline is { } limit && worker.Head is { } head && _time.GetElapsedTime(worker.HeadStartedAt, now) > limit)
+            if (hardDeadline is { } limit && worker.Overdue(now, limit) is { } head)
             {
                 Log.WorkerKilled(_log, worker.Name, $"item {head.Id} passed its hard deadline ({limit.TotalSeconds:F1} s)");
                 worker.Kill(KillReason.HardTimeout);

@@ -9,7 +9,9 @@ namespace Divvy.Scheduling;
 /// <summary>
 /// The master's side of one worker: its launcher's handle, the channel it connects (messages in
 /// become <see cref="SchedulerEvent"/>s), and the items the worker holds, oldest first. The worker
-/// performs its items in order, so the oldest is always the one in progress.
+/// starts its items in the order they were sent, at most <see cref="MasterOptions.MaxConcurrentItemsPerWorker"/>
+/// at a time, so the master knows which ones run (the first K it holds) and when each started (when
+/// it entered that set); with K = 1 that is the oldest, and items settle strictly in order.
 /// </summary>
 internal sealed class WorkerConnection
 {
@@ -26,8 +28,12 @@ internal sealed class WorkerConnection
     private List<DispatchedItem>? _unsent;
     private bool _stopPosted;
 
-    // Items sent and not yet settled, oldest (in progress) first.
-    private readonly Queue<DispatchedItem> _inFlight = new();
+    // Items the worker performs now, in send order, and when each started: sized once to K, so
+    // settling an item allocates nothing. Items sent behind them wait in _waiting, oldest first.
+    private readonly DispatchedItem?[] _running;
+    private readonly long[] _startedAt;
+    private int _runningCount;
+    private readonly Queue<DispatchedItem> _waiting = new();
 
     public WorkerConnection(IWorkerHandle handle, int incarnation, int maxPrefetch, StartMessage start, TimeProvider time)
     {
@@ -37,6 +43,8 @@ internal sealed class WorkerConnection
         Incarnation = incarnation;
         _maxPrefetch = maxPrefetch;
         _start = start;
+        _running = new DispatchedItem?[Math.Max(1, start.MaxConcurrentItems)];
+        _startedAt = new long[_running.Length];
         LastHeard = now;
         LastPing = now;
     }
@@ -73,13 +81,33 @@ internal sealed class WorkerConnection
     public bool IsActive => State is WorkerState.Booting or WorkerState.Ready;
 
     /// <summary>How many items the worker holds: sent and not yet settled.</summary>
-    public int Holding => _inFlight.Count;
+    public int Holding => _runningCount + _waiting.Count;
 
-    /// <summary>The item in progress (the oldest held), if any.</summary>
-    public DispatchedItem? Head => _inFlight.TryPeek(out DispatchedItem? head) ? head : null;
+    /// <summary>The oldest item in progress, if any.</summary>
+    public DispatchedItem? Head => _runningCount > 0 ? _running[0] : null;
 
-    /// <summary>When the oldest item in <see cref="Head"/> started, as a timestamp.</summary>
-    public long HeadStartedAt { get; private set; }
+    /// <summary>How many items the worker performs now: the first <see cref="MasterOptions.MaxConcurrentItemsPerWorker"/> it holds.</summary>
+    public int Running => _runningCount;
+
+    /// <summary>The <paramref name="index"/>-th item in progress, in send order.</summary>
+    public DispatchedItem RunningItem(int index) => _running[index]!;
+
+    /// <summary>When the <paramref name="index"/>-th item in progress started, as a timestamp.</summary>
+    public long StartedAt(int index) => _startedAt[index];
+
+    /// <summary>The first item in progress that has run longer than <paramref name="limit"/>, if any.</summary>
+    public DispatchedItem? Overdue(long now, TimeSpan limit)
+    {
+        for (int i = 0; i < _runningCount; i++)
+        {
+            if (_time.GetElapsedTime(_startedAt[i], now) > limit)
+            {
+                return _running[i];
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>When anything was last heard from the worker, as a timestamp.</summary>
     public long LastHeard { get; private set; }
@@ -105,11 +133,11 @@ internal sealed class WorkerConnection
                 return 0;
             }
 
-            long spare = Window.Current - _inFlight.Count;
+            long spare = Window.Current - Holding;
             if (_start.MaxItems > 0)
             {
                 // No point sending items past the worker's recycling limit: they would come back.
-                spare = Math.Min(spare, _start.MaxItems - Completed - _inFlight.Count);
+                spare = Math.Min(spare, _start.MaxItems - Completed - Holding);
             }
 
             return (int)Math.Max(0, spare);
@@ -119,12 +147,17 @@ internal sealed class WorkerConnection
     /// <summary>Hands the worker an item; it goes out with the others sent in the same scheduler step, at <see cref="Flush"/>.</summary>
     public void Send(DispatchedItem item, long now)
     {
-        if (_inFlight.Count == 0)
+        if (_runningCount < _running.Length)
         {
-            HeadStartedAt = now;
+            // A free slot: the worker starts the item as soon as it arrives.
+            _running[_runningCount] = item;
+            _startedAt[_runningCount++] = now;
+        }
+        else
+        {
+            _waiting.Enqueue(item);
         }
 
-        _inFlight.Enqueue(item);
         (_unsent ??= []).Add(item);
     }
 
@@ -154,27 +187,59 @@ internal sealed class WorkerConnection
     }
 
     /// <summary>
-    /// Takes the item the worker settled off it: it performs in order, so that must be the oldest.
-    /// <c>null</c> when it is not (the caller refuses the worker).
+    /// Takes the item the worker settled off it: that must be one it performs now (with K = 1, the
+    /// oldest). The oldest waiting item starts in its place. <c>null</c> when it is not one of them
+    /// (the caller refuses the worker).
     /// </summary>
     public DispatchedItem? TakeSettled(long id, long now)
     {
-        if (!_inFlight.TryPeek(out DispatchedItem? oldest) || oldest.Id != id)
+        int index = 0;
+        while (index < _runningCount && _running[index]!.Id != id)
+        {
+            index++;
+        }
+
+        if (index == _runningCount)
         {
             return null;
         }
 
-        _inFlight.Dequeue();
-        HeadStartedAt = now;
+        DispatchedItem settled = _running[index]!;
+        _runningCount--;
+        if (index < _runningCount)
+        {
+            // Keep send order, so the first running item is the oldest.
+            Array.Copy(_running, index + 1, _running, index, _runningCount - index);
+            Array.Copy(_startedAt, index + 1, _startedAt, index, _runningCount - index);
+        }
+
+        if (_waiting.TryDequeue(out DispatchedItem? next))
+        {
+            _running[_runningCount] = next;
+            _startedAt[_runningCount++] = now;
+        }
+        else
+        {
+            _running[_runningCount] = null;
+        }
+
         Completed++;
-        return oldest;
+        return settled;
     }
 
     /// <summary>Everything the worker still holds, oldest first; it holds nothing after.</summary>
     public IReadOnlyList<DispatchedItem> TakeAll()
     {
-        DispatchedItem[] held = [.. _inFlight];
-        _inFlight.Clear();
+        var held = new DispatchedItem[Holding];
+        for (int i = 0; i < _runningCount; i++)
+        {
+            held[i] = _running[i]!;
+            _running[i] = null;
+        }
+
+        _waiting.CopyTo(held, _runningCount);
+        _runningCount = 0;
+        _waiting.Clear();
         return held;
     }
 
@@ -224,7 +289,7 @@ internal sealed class WorkerConnection
     /// <summary>A draining worker that holds nothing more is told to stop.</summary>
     public void StopIfDrained()
     {
-        if (State == WorkerState.Draining && _inFlight.Count == 0)
+        if (State == WorkerState.Draining && Holding == 0)
         {
             SendStop();
         }
@@ -277,7 +342,8 @@ internal sealed class WorkerConnection
     /// <summary>Adopts the connected channel, and sends it what was posted before it connected.</summary>
     private void Attach(IWorkerChannel channel)
     {
-        _window = new PrefetchWindow(_maxPrefetch, channel.PreferredWindowBytes);
+        // A window below K would leave slots of the worker idle.
+        _window = new PrefetchWindow(_maxPrefetch, channel.PreferredWindowBytes, _running.Length);
         lock (_connecting)
         {
             foreach (Message message in _early ?? [])

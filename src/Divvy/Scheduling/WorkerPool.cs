@@ -291,7 +291,8 @@ internal sealed class WorkerPool : IDisposable
             MaxMemoryBytes: _options.MaxWorkerMemory ?? 0,
             MaxAgeTicks: _options.MaxWorkerAge?.Ticks ?? 0,
             HeartbeatIntervalTicks: _options.HeartbeatInterval.Ticks,
-            HeartbeatTimeoutTicks: _options.HeartbeatTimeout.Ticks);
+            HeartbeatTimeoutTicks: _options.HeartbeatTimeout.Ticks,
+            MaxConcurrentItems: _options.MaxConcurrentItemsPerWorker);
     }
 
     public void Dispose() => _throttleTimer?.Dispose();

@@ -28,6 +28,7 @@ public sealed class MessageCodecTests
         PongMessage.Instance,
         new RetiringMessage(RecycleReason.Memory),
         new StartMessage(WireProtocol.Version, 3, 1 << 20, HeartbeatIntervalTicks: 50_000_000, HeartbeatTimeoutTicks: 300_000_000),
+        new StartMessage(WireProtocol.Version, 3, 1 << 20, MaxConcurrentItems: 8),
         new GoodbyeMessage(72),
     ];
 
