@@ -80,18 +80,7 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
 
     public ValueTask PerformAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        TItem item;
-        try
-        {
-            item = Serialization.Deserialize<TItem>(payload);
-        }
-        catch (MessagePackSerializationException ex)
-        {
-            // An item this worker cannot read will not read better next time.
-            throw new FailItemException($"cannot deserialize the item as {typeof(TItem).FullName}: {ex.Message}", ex);
-        }
-
-        ValueTask<TResult> performing = _job.PerformAsync(item, cancellationToken);
+        ValueTask<TResult> performing = _job.PerformAsync(ReadItem(payload), cancellationToken);
         if (performing.IsCompletedSuccessfully)
         {
             // The common case for CPU-bound items: no state machine, no allocation.
@@ -109,7 +98,26 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
         MessageCodec.WriteResult(writer, id, elapsedTicks, result, s_writeResult);
     }
 
+    public async ValueTask<Action<FrameWriter, long, long>> PerformConcurrentlyAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        TResult result = await _job.PerformAsync(ReadItem(payload), cancellationToken).ConfigureAwait(false);
+        return (writer, id, elapsedTicks) => MessageCodec.WriteResult(writer, id, elapsedTicks, result, s_writeResult);
+    }
+
     public bool ShouldRetry(Exception error) => _job.ShouldRetry(error);
+
+    private static TItem ReadItem(ReadOnlyMemory<byte> payload)
+    {
+        try
+        {
+            return Serialization.Deserialize<TItem>(payload);
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            // An item this worker cannot read will not read better next time.
+            throw new FailItemException($"cannot deserialize the item as {typeof(TItem).FullName}: {ex.Message}", ex);
+        }
+    }
 
     private async ValueTask AwaitResultAsync(ValueTask<TResult> performing) => _result = await performing.ConfigureAwait(false);
 

@@ -18,5 +18,13 @@ internal interface IWorkerJob
     /// <summary>Writes the last performed item's result as a Result frame.</summary>
     void WriteResult(FrameWriter writer, long id, long elapsedTicks);
 
+    /// <summary>
+    /// For a worker performing several items at once: deserializes one item and performs it, and
+    /// returns what writes its result as a Result frame (writer, id, elapsed ticks), so no result
+    /// waits in the job where another item's could overwrite it.
+    /// </summary>
+    /// <exception cref="FailItemException">The payload cannot be read as the job's item type.</exception>
+    ValueTask<Action<FrameWriter, long, long>> PerformConcurrentlyAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
+
     bool ShouldRetry(Exception error);
 }

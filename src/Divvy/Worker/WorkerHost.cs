@@ -9,8 +9,8 @@ using MessagePack;
 namespace Divvy.Worker;
 
 /// <summary>
-/// The loop a worker process runs instead of the master: read items, perform them one at a time,
-/// send results back. A dedicated thread reads the pipe, so items arrive while <c>Perform</c> runs
+/// The loop a worker process runs instead of the master: read items, perform them one at a time
+/// (or up to K at once: WorkerHost.Concurrent.cs), send results back. A dedicated thread reads the pipe, so items arrive while <c>Perform</c> runs
 /// and the death of the master is noticed even in the middle of an item. Over TCP, where there is
 /// no parent to watch, a master silent past its heartbeat timeout counts as dead, and the worker
 /// says Goodbye before it closes, so the master can tell a worker leaving from a connection lost.
@@ -144,6 +144,11 @@ internal sealed partial class WorkerHost
         if (_masterProcessId is { } master)
         {
             StartThread("divvy-orphan-watch", () => WatchParent(master));
+        }
+
+        if (start.MaxConcurrentItems > 1)
+        {
+            return await RunConcurrentlyAsync(writer, start.MaxConcurrentItems).ConfigureAwait(false);
         }
 
         int unflushed = 0;
