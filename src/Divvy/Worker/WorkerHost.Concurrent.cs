@@ -27,6 +27,7 @@ internal sealed partial class WorkerHost
         using var slots = new SemaphoreSlim(limit, limit);
         using var done = new CancellationTokenSource();
         int running = 0;
+        long started = 0;
         RecycleReason? recycling = null;
         ExceptionDispatchInfo? broken = null;
 
@@ -75,8 +76,14 @@ internal sealed partial class WorkerHost
                         bool stop;
                         lock (_writeLock)
                         {
-                            stop = recycling is not null || broken is not null;
-                            running += stop ? 0 : 1;
+                            // Past the item limit nothing starts (the master sends no more than it
+                            // allows anyway): the last item to complete then retires the worker.
+                            stop = recycling is not null || broken is not null || (_start.MaxItems > 0 && started >= _start.MaxItems);
+                            if (!stop)
+                            {
+                                running++;
+                                started++;
+                            }
                         }
 
                         if (stop)
