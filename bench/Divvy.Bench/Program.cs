@@ -2,14 +2,14 @@ using System.Globalization;
 using Divvy;
 using Divvy.Bench;
 
-// Divvy.Bench WORKLOAD --workers N --items M [--sleep-ms S] [--rounds R --size B] [--payload B --echo] [--prefetch K]
+// Divvy.Bench WORKLOAD --workers N --items M [--sleep-ms S] [--rounds R --size B] [--payload B --echo] [--prefetch K] [--per-worker K]
 //             [--listen HOST:PORT --token-file PATH]   (workers dial in over TCP: bench/remote.sh starts them)
 // Divvy.Bench hello | pingpong --items M     (floors without Divvy: process start, raw pipe round trip)
 // Prints "processed=<count> expected=<M> ok" (the count is of results the workers sent back) and
 // exits 0, or prints MISMATCH and exits 3. Exits only after every worker has exited.
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
-    Console.Error.WriteLine("usage: Divvy.Bench trivial|sleep|cpu|payload --workers N --items M [--sleep-ms S] [--rounds R] [--size B] [--payload B] [--echo] [--prefetch K]");
+    Console.Error.WriteLine("usage: Divvy.Bench trivial|sleep|cpu|payload --workers N --items M [--sleep-ms S] [--rounds R] [--size B] [--payload B] [--echo] [--prefetch K] [--per-worker K]");
     Console.Error.WriteLine("       Divvy.Bench hello | pingpong --items M");
     return 2;
 }
@@ -48,6 +48,12 @@ if (Value("--listen") is { } listen)
 if (Has("--prefetch"))
 {
     options.MaxPrefetch = Int("--prefetch", 256);
+}
+
+if (Has("--per-worker"))
+{
+    // Items each worker performs at once: the latency-bound row (sleep) with K > 1.
+    options.MaxConcurrentItemsPerWorker = Int("--per-worker", 1);
 }
 
 long processed = 0;

@@ -198,4 +198,32 @@ public sealed class CliSpecs
         run.Stderr.Should().Contain(l => l.StartsWith("divvy: item 1 timed out on worker 1"));
         run.AllStderr.Should().NotContainEquivalentOf("timedout");
     }
+
+    [Fact]
+    public async Task I_can_run_latency_bound_items_four_at_a_time_in_each_of_two_workers_with_per_worker()
+    {
+        await using ProcessRun run = DivvyCommand(["-n", "2", "--per-worker", "4", .. Job("SleepJob", "16", "300")]);
+
+        (await run.WaitAsync(TimeSpan.FromSeconds(120))).Should().Be(0, run.AllStderr);
+
+        run.Lines("result ").Select(l => int.Parse(Fields(l)["item"], CultureInfo.InvariantCulture)).Should().BeEquivalentTo(Enumerable.Range(1, 16), "every item is performed and reported once");
+        run.Lines("started ").Should().HaveCount(16);
+        run.Lines("result ").Select(l => Fields(l)["status"]).Should().OnlyContain(s => s == "Succeeded");
+
+        // Workers write each line in one call to the same pipe, so stdout holds starts and ends in
+        // the order they happened: the most items between them is how many ran at once.
+        int running = 0;
+        int mostRunning = 0;
+        foreach (string line in run.Stdout)
+        {
+            running += line.StartsWith("started ", StringComparison.Ordinal) ? 1 : line.StartsWith("finished ", StringComparison.Ordinal) ? -1 : 0;
+            mostRunning = Math.Max(mostRunning, running);
+        }
+
+        mostRunning.Should().Be(8, "two workers each run four items at once");
+        foreach (int pid in run.Lines("worker ").Select(l => int.Parse(Fields(l)["pid"], CultureInfo.InvariantCulture)))
+        {
+            WorkerCensus.IsAlive(pid).Should().BeFalse("every worker is gone when divvy exits");
+        }
+    }
 }
