@@ -22,6 +22,8 @@ public sealed class MasterOptionsTests
         { "MaxFrameSize", o => o.MaxFrameSize = 100 },
         { "Workers", o => o.Workers = 0 },
         { "MaxPrefetch", o => o.MaxPrefetch = 0 },
+        { "MaxConcurrentItemsPerWorker", o => o.MaxConcurrentItemsPerWorker = 0 },
+        { "MaxConcurrentItemsPerWorker", o => o.MaxConcurrentItemsPerWorker = 1025 },
         { "MaxBootFailures", o => o.MaxBootFailures = 0 },
         { "MaxSpawnsPerSecond", o => o.MaxSpawnsPerSecond = 0 },
         { "ShutdownTimeout", o => o.ShutdownTimeout = TimeSpan.FromSeconds(-1) },

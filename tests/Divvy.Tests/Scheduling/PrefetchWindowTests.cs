@@ -52,6 +52,18 @@ public sealed class PrefetchWindowTests
     }
 
     [Theory]
+    [InlineData(256, 1, 4)]
+    [InlineData(1, 1, 4)]
+    [InlineData(256, 10 * 1024 * 1024, 4)]
+    public void A_worker_performing_four_items_at_once_always_holds_at_least_four(int max, int bytes, int expected)
+    {
+        var window = new PrefetchWindow(max, PipeBytes, min: 4);
+        window.Current.Should().Be(4, "before anything is measured");
+        window.Observe(TimeSpan.FromMilliseconds(150), bytes);
+        window.Current.Should().Be(expected, "slow or big items would otherwise shrink the window below the worker's slots");
+    }
+
+    [Theory]
     [InlineData(64 * 1024, 16)]
     [InlineData(1024 * 1024, 1)]
     [InlineData(10 * 1024 * 1024, 1)]
