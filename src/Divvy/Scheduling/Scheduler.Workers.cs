@@ -174,13 +174,21 @@ internal sealed partial class Scheduler
             _ledger.Counts.WorkersUnresponsive++;
         }
 
-        Log.WorkerLost(_log, worker.Name, ended.End.ToString(), worker.Head is { } held ? $"item {held.Id}" : "no item");
+        Log.WorkerLost(_log, worker.Name, ended.End.ToString(), HeldItems(worker));
         SettleRunning(worker, AttemptOutcome.WorkerLost, ended.Exit, new RemoteError(RemoteErrorKind.WorkerLost, $"{worker.Info} {ended.End} while performing the item; sent again (MasterOptions.MaxConnectionLosses, divvy --max-connection-losses)"));
     }
 
     private RemoteError TimedOutError(WorkerConnection worker) => new(
         RemoteErrorKind.ItemTimedOut,
         $"still running {(_options.ItemTimeout ?? TimeSpan.Zero).TotalSeconds:F1} s (MasterOptions.ItemTimeout, divvy --timeout) + {_options.ItemTimeoutGrace.TotalSeconds:F1} s grace after its token was cancelled; {worker.Info} was killed");
+
+    /// <summary>What a worker that ended was running, for its log line: <c>item 7</c>, <c>items 7, 8</c> or <c>no item</c>.</summary>
+    private static string HeldItems(WorkerConnection worker) => worker.Running switch
+    {
+        0 => "no item",
+        1 => $"item {RunningIds(worker)}",
+        _ => $"items {RunningIds(worker)}",
+    };
 
     /// <summary>The ids of the items the worker performs, for messages: <c>none</c>, <c>7</c> or <c>7, 8, 9</c>.</summary>
     private static string RunningIds(WorkerConnection worker) => worker.Running switch
@@ -252,7 +260,7 @@ internal sealed partial class Scheduler
         }
         else
         {
-            Log.WorkerCrashed(_log, worker.Name, ended.End.ToString(), worker.Head is { } held ? $"item {held.Id}" : "no item", reason is null ? "" : $": {reason}");
+            Log.WorkerCrashed(_log, worker.Name, ended.End.ToString(), HeldItems(worker), reason is null ? "" : $": {reason}");
         }
 
         SettleRunning(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError(RemoteErrorKind.WorkerCrashed, $"{worker.Info} {ended.End} while performing the item"));
