@@ -24,8 +24,10 @@ internal sealed partial class WorkerHost
             ThreadPool.SetMinThreads(limit + 2, ioThreads);
         }
 
-        using var slots = new SemaphoreSlim(limit, limit);
-        using var done = new CancellationTokenSource();
+        // Not disposed: the last item's task may still touch them after this loop has returned
+        // (neither holds anything that needs disposing when no wait handle or timer is used).
+        var slots = new SemaphoreSlim(limit, limit);
+        var done = new CancellationTokenSource();
         int running = 0;
         long started = 0;
         RecycleReason? recycling = null;
