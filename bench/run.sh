@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# Runs Divvy.Bench and its peers side by side with hyperfine and writes docs/benchmarks.md.
+# Runs Divvy.Bench and its Python peers side by side with hyperfine and writes docs/benchmarks.md.
 # Absolute times drift on a shared 2-core machine; compare ratios within one run.
-#   bench/run.sh            full sizes (several minutes)
-#   RUNS=1 QUICK=1 bench/run.sh   small sizes, one run each (a few seconds per workload)
+#   bench/run.sh                  full sizes, 5 runs per command (several minutes)
+#   RUNS=1 QUICK=1 bench/run.sh   small sizes, one run each (a minute or two)
+#
+# Headline rows are what a user gets by default:
+#  - Divvy: the package as `dotnet pack src/Divvy` packs it, referenced by a plain `dotnet new console`
+#    project holding bench/Divvy.Bench's sources, built with `dotnet build -c Release` (framework-
+#    dependent, no RID, no ReadyToRun of the app) and run as `dotnet Divvy.Bench.dll`.
+#  - Python: the real interpreter behind `python3` (resolved once; never a pyenv shim) with its
+#    platform's default start method (fork on Linux): pypool.py sets none unless --start is given.
+# Extra rows, labelled: the same project published self-contained with a composite ReadyToRun image,
+# and framework-dependent with ReadyToRun; Python's spawn start method (the like-for-like of fresh
+# .NET worker processes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,102 +20,159 @@ RUNS="${RUNS:-5}"
 QUICK="${QUICK:-0}"
 OUT="${OUT:-docs/benchmarks.md}"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+package_version=""
+cleanup() {
+  if [[ "${KEEP_WORK:-0}" == 1 ]]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
+  # The packed dev version is unique to this run; drop it from the NuGet cache again.
+  if [[ -n "$package_version" ]]; then rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/divvy/$package_version"; fi
+}
+trap cleanup EXIT
 
 if ! command -v hyperfine >/dev/null; then
   echo "bench: installing hyperfine (Debian package)" >&2
   apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null
 fi
 
-# Divvy.Bench ships the way a start-up-sensitive .NET app does: self-contained, with one composite
-# ReadyToRun image of the program, Divvy, MessagePack and the framework, so nothing on the hot path
-# is JIT-compiled at start. The framework-dependent ReadyToRun build (what `dotnet publish -r
-# linux-x64 -p:PublishReadyToRun=true` gives) runs alongside in the start-up and throughput tables.
-rm -rf bench/Divvy.Bench/obj/Release/net10.0/linux-x64 bench/Divvy.Bench/bin/Release/net10.0/linux-x64
-dotnet publish bench/Divvy.Bench -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o "$work/sc" -v q >/dev/null
-rm -rf bench/Divvy.Bench/obj/Release/net10.0/linux-x64 bench/Divvy.Bench/bin/Release/net10.0/linux-x64
-dotnet publish bench/Divvy.Bench -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/fd" -v q >/dev/null
-DIVVY="$work/sc/Divvy.Bench"
+# The real Python interpreter: `python3` on PATH may be a pyenv shim (a bash script that re-execs).
+PY_EXE="$(python3 -c 'import sys; print(sys.executable)')"
+if [[ "$(head -c 4 "$PY_EXE" | od -An -c | tr -d ' ')" != '177ELF' ]]; then
+  echo "bench: $PY_EXE is not an ELF executable (a shim?); set PY_EXE to the real interpreter" >&2
+  exit 1
+fi
+export PY_EXE
+echo "bench: python $PY_EXE ($("$PY_EXE" --version 2>&1), default start method $("$PY_EXE" -c 'import multiprocessing as m; print(m.get_start_method())'))" >&2
+PY="$PY_EXE bench/peers/pypool.py"
+
+# Divvy as packed, and a user's project around the bench sources.
+echo "bench: packing src/Divvy and building the bench against the package" >&2
+dotnet pack src/Divvy -c Release -o "$work/feed" -nologo -v q >/dev/null
+nupkg="$(ls "$work"/feed/Divvy.0*.nupkg)"
+package_version="$(basename "$nupkg" .nupkg)"; package_version="${package_version#Divvy.}"
+app="$work/app"
+mkdir -p "$app"
+cp bench/Divvy.Bench/*.cs "$app/"
+cat > "$app/Divvy.Bench.csproj" <<CSPROJ
+<Project Sdk="Microsoft.NET.Sdk">
+  <!-- What \`dotnet new console\` writes, plus \`dotnet add package Divvy\`. -->
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <ImplicitUsings>enable</ImplicitUsings>
+    <Nullable>enable</Nullable>
+  </PropertyGroup>
+  <ItemGroup>
+    <PackageReference Include="Divvy" Version="$package_version" />
+  </ItemGroup>
+</Project>
+CSPROJ
+cat > "$app/nuget.config" <<NUGET
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <add key="divvy-local" value="$work/feed" />
+  </packageSources>
+</configuration>
+NUGET
+dotnet build "$app" -c Release -o "$work/default" -nologo -v q >/dev/null
+dotnet publish "$app" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true -o "$work/sc" -nologo -v q >/dev/null
+# The two publishes share obj/ and bin/ for the RID: clear them so no self-contained leftover reaches the framework-dependent one.
+rm -rf "$app/obj/Release/net10.0/linux-x64" "$app/bin/Release/net10.0/linux-x64"
+dotnet publish "$app" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/fd" -nologo -v q >/dev/null
+echo "$package_version" > "$work/package-version.txt"
+DIVVY="dotnet $work/default/Divvy.Bench.dll"
+DIVVY_SC="$work/sc/Divvy.Bench"
 DIVVY_FD="$work/fd/Divvy.Bench"
-PY="python3 bench/peers/pypool.py"
+
+# Runner names: bench/peers/report.py matches on them.
+D="divvy, default build"
+D_SC="divvy, self-contained composite ReadyToRun (tuned)"
+D_FD="divvy, framework-dependent ReadyToRun (tuned)"
+P="python Pool.map, default chunks"
+P1="python Pool chunksize 1"
+PS="python Pool chunksize 1, spawn"
+EX="python ProcessPoolExecutor"
+XA="xargs -P (a process per item)"
 
 scale() { if [[ "$QUICK" == 1 ]]; then echo "$2"; else echo "$1"; fi; }
 TRIVIAL_ITEMS=$(scale 200000 2000)
 SLEEP_ITEMS=$(scale 100 20)
 CPU_ITEMS=$(scale 200 20)
 PAYLOAD_ITEMS=$(scale 2000 100)
+printf 'TRIVIAL_ITEMS=%s\nSLEEP_ITEMS=%s\nCPU_ITEMS=%s\nPAYLOAD_ITEMS=%s\n' "$TRIVIAL_ITEMS" "$SLEEP_ITEMS" "$CPU_ITEMS" "$PAYLOAD_ITEMS" > "$work/sizes.txt"
 
-# bench NAME 'divvy command' [peer-name 'peer command']...
+# bench NAME runner-name 'command' [runner-name 'command']...  (records the load average before it)
 bench() {
   local name="$1"; shift
+  echo "bench: $name (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+  echo "$name $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/load.txt"
   local args=(--runs "$RUNS" --warmup 1 --export-json "$work/$name.json" --style none)
   while (($#)); do args+=(-n "$1" "$2"); shift 2; done
   hyperfine "${args[@]}" >/dev/null
 }
+: > "$work/load.txt"
 
 bench trivial \
-  divvy "$DIVVY trivial --workers 2 --items $TRIVIAL_ITEMS" \
-  "divvy, framework-dependent build" "$DIVVY_FD trivial --workers 2 --items $TRIVIAL_ITEMS" \
-  "python Pool imap_unordered chunksize 1" "$PY trivial --impl pool1 --workers 2 --items $TRIVIAL_ITEMS" \
-  "python Pool map default chunks" "$PY trivial --impl pool --workers 2 --items $TRIVIAL_ITEMS" \
-  "python ProcessPoolExecutor" "$PY trivial --impl executor --workers 2 --items $TRIVIAL_ITEMS"
+  "$D" "$DIVVY trivial --workers 2 --items $TRIVIAL_ITEMS" \
+  "$P" "$PY trivial --impl pool --workers 2 --items $TRIVIAL_ITEMS" \
+  "$P1" "$PY trivial --impl pool1 --workers 2 --items $TRIVIAL_ITEMS" \
+  "$D_SC" "$DIVVY_SC trivial --workers 2 --items $TRIVIAL_ITEMS" \
+  "$D_FD" "$DIVVY_FD trivial --workers 2 --items $TRIVIAL_ITEMS"
 bench trivial-1 \
-  divvy "$DIVVY trivial --workers 2 --items 1" \
-  "divvy, framework-dependent build" "$DIVVY_FD trivial --workers 2 --items 1" \
-  "python Pool spawn" "$PY trivial --impl pool1 --start spawn --workers 2 --items 1" \
-  "python Pool imap_unordered chunksize 1" "$PY trivial --impl pool1 --workers 2 --items 1" \
-  "python Pool map default chunks" "$PY trivial --impl pool --workers 2 --items 1"
+  "$D" "$DIVVY trivial --workers 2 --items 1" \
+  "$P" "$PY trivial --impl pool --workers 2 --items 1" \
+  "$P1" "$PY trivial --impl pool1 --workers 2 --items 1" \
+  "$PS" "$PY trivial --impl pool1 --start spawn --workers 2 --items 1" \
+  "$D_SC" "$DIVVY_SC trivial --workers 2 --items 1" \
+  "$D_FD" "$DIVVY_FD trivial --workers 2 --items 1"
 bench startup-8 \
-  divvy "$DIVVY trivial --workers 8 --items 8" \
-  "divvy, framework-dependent build" "$DIVVY_FD trivial --workers 8 --items 8" \
-  "python Pool spawn" "$PY trivial --impl pool1 --start spawn --workers 8 --items 8"
+  "$D" "$DIVVY trivial --workers 8 --items 8" \
+  "$P" "$PY trivial --impl pool --workers 8 --items 8" \
+  "$P1" "$PY trivial --impl pool1 --workers 8 --items 8" \
+  "$PS" "$PY trivial --impl pool1 --start spawn --workers 8 --items 8" \
+  "$D_SC" "$DIVVY_SC trivial --workers 8 --items 8" \
+  "$D_FD" "$DIVVY_FD trivial --workers 8 --items 8"
 for n in 5 20; do
   bench "sleep-$n" \
-    divvy "$DIVVY sleep --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \
-    "python Pool imap_unordered chunksize 1" "$PY sleep --impl pool1 --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \
-    "python ProcessPoolExecutor" "$PY sleep --impl executor --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \
-    "xargs -P (a process per item)" "seq $SLEEP_ITEMS | xargs -P $n -n 1 sh -c 'sleep 0.15'"
+    "$D" "$DIVVY sleep --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \
+    "$P" "$PY sleep --impl pool --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \
+    "$P1" "$PY sleep --impl pool1 --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \
+    "$PS" "$PY sleep --impl pool1 --start spawn --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \
+    "$EX" "$PY sleep --impl executor --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \
+    "$D_SC" "$DIVVY_SC sleep --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \
+    "$XA" "seq $SLEEP_ITEMS | xargs -P $n -n 1 sh -c 'sleep 0.15'"
 done
 for n in 1 2; do
   bench "cpu-$n" \
-    divvy "$DIVVY cpu --workers $n --items $CPU_ITEMS --rounds 250 --size 65536" \
-    "python Pool imap_unordered chunksize 1" "$PY cpu --impl pool1 --workers $n --items $CPU_ITEMS --rounds 250 --size 65536"
+    "$D" "$DIVVY cpu --workers $n --items $CPU_ITEMS --rounds 250 --size 65536" \
+    "$P" "$PY cpu --impl pool --workers $n --items $CPU_ITEMS --rounds 250 --size 65536" \
+    "$P1" "$PY cpu --impl pool1 --workers $n --items $CPU_ITEMS --rounds 250 --size 65536" \
+    "$D_SC" "$DIVVY_SC cpu --workers $n --items $CPU_ITEMS --rounds 250 --size 65536"
 done
-bench payload \
-  divvy "$DIVVY payload --workers 2 --items $PAYLOAD_ITEMS --payload 65536" \
-  "python Pool imap_unordered chunksize 1" "$PY payload --impl pool1 --workers 2 --items $PAYLOAD_ITEMS --payload 65536"
-bench payload-echo \
-  divvy "$DIVVY payload --workers 2 --items $PAYLOAD_ITEMS --payload 65536 --echo" \
-  "python Pool imap_unordered chunksize 1" "$PY payload --impl pool1 --workers 2 --items $PAYLOAD_ITEMS --payload 65536 --echo"
+for echo in "" "--echo"; do
+  bench "payload${echo:+-echo}" \
+    "$D" "$DIVVY payload --workers 2 --items $PAYLOAD_ITEMS --payload 65536 $echo" \
+    "$P" "$PY payload --impl pool --workers 2 --items $PAYLOAD_ITEMS --payload 65536 $echo" \
+    "$P1" "$PY payload --impl pool1 --workers 2 --items $PAYLOAD_ITEMS --payload 65536 $echo" \
+    "$D_SC" "$DIVVY_SC payload --workers 2 --items $PAYLOAD_ITEMS --payload 65536 $echo"
+done
 
 # Floors, without Divvy: starting this program and an interpreter, and a raw pipe round trip.
 bench floor-start \
-  "Divvy.Bench hello (self-contained composite)" "$DIVVY hello" \
-  "Divvy.Bench hello (framework-dependent)" "$DIVVY_FD hello" \
-  "python3 -c pass" "python3 -c pass"
-"$DIVVY" pingpong --items "$(scale 100000 5000)" > "$work/pingpong.txt"
+  "Divvy.Bench hello (default build, dotnet Divvy.Bench.dll)" "$DIVVY hello" \
+  "Divvy.Bench hello (self-contained composite)" "$DIVVY_SC hello" \
+  "Divvy.Bench hello (framework-dependent ReadyToRun)" "$DIVVY_FD hello" \
+  "python -c pass" "$PY_EXE -c pass"
+$DIVVY pingpong --items "$(scale 100000 5000)" > "$work/pingpong.txt"
 
-# Memory of idle workers: start a long sleep run, wait, read smaps_rollup of master and one worker.
-memory() {
-  local label="$1"; shift
-  "$@" >/dev/null 2>&1 & local master=$!
-  sleep 3
-  local worker; worker="$(pgrep -P "$master" | head -n 1 || true)"
-  for pair in "master:$master" "worker:$worker"; do
-    local role="${pair%%:*}" pid="${pair#*:}"
-    [[ -n "$pid" && -r "/proc/$pid/smaps_rollup" ]] || continue
-    local hwm pss dirty
-    hwm="$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")"
-    pss="$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup")"
-    dirty="$(awk '/^Private_Dirty:/ {print $2}' "/proc/$pid/smaps_rollup")"
-    echo "$label|$role|$hwm|$pss|$dirty" >> "$work/memory.txt"
-  done
-  kill "$master" 2>/dev/null || true
-  wait "$master" 2>/dev/null || true
-}
-: > "$work/memory.txt"
-memory divvy $DIVVY sleep --workers 2 --items 2 --sleep-ms 8000
-memory "python spawn" $PY sleep --impl pool1 --start spawn --workers 2 --items 2 --sleep-ms 8000
+# Memory: master and idle workers (each blocked in a long sleep item), N=2.
+echo "memory $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/load.txt"
+: > "$work/memory.jsonl"
+memory() { "$PY_EXE" bench/peers/memory.py "$work/memory.jsonl" "$1" 2 -- "${@:2}"; }
+memory "$D" $DIVVY sleep --workers 2 --items 2 --sleep-ms 60000
+memory "$D_SC" $DIVVY_SC sleep --workers 2 --items 2 --sleep-ms 60000
+memory "$P1" $PY sleep --impl pool1 --workers 2 --items 2 --sleep-ms 60000
+memory "$PS" $PY sleep --impl pool1 --start spawn --workers 2 --items 2 --sleep-ms 60000
+echo "end $(cut -d' ' -f1-3 /proc/loadavg)" >> "$work/load.txt"
 
-python3 bench/peers/report.py "$work" "$RUNS" "$QUICK" > "$OUT"
+"$PY_EXE" bench/peers/report.py "$work" "$RUNS" "$QUICK" > "$OUT"
 echo "bench: wrote $OUT" >&2

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """The Python peers of Divvy.Bench: the same four workloads on multiprocessing / concurrent.futures.
 
-    pypool.py WORKLOAD --impl pool1|pool|executor [--start spawn|fork] --workers N --items M
+    pypool.py WORKLOAD --impl pool1|pool|executor [--start spawn|fork|forkserver] --workers N --items M
               [--sleep-ms S] [--rounds R --size B] [--payload B] [--echo]
 
 pool1 = Pool.imap_unordered(chunksize=1) (what imap_unordered does by default), pool = Pool.map with
-its default chunking, executor = ProcessPoolExecutor.map. Prints "processed=N expected=M ok".
+its default chunking, executor = ProcessPoolExecutor.map. Without --start the platform's default start
+method is used, as a Python user gets it (fork on Linux up to Python 3.13): no start method is set.
+Prints "processed=N expected=M ok start=METHOD".
 """
 import argparse
 import hashlib
@@ -59,7 +61,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("workload", choices=["trivial", "sleep", "cpu", "payload"])
     parser.add_argument("--impl", choices=["pool1", "pool", "executor"], default="pool1")
-    parser.add_argument("--start", choices=["spawn", "fork", "forkserver"], default="spawn")
+    parser.add_argument("--start", choices=["spawn", "fork", "forkserver"], default=None,
+                        help="start method; the platform's default when not given")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--sleep-ms", type=int, default=150)
@@ -69,7 +72,8 @@ def main():
     parser.add_argument("--echo", action="store_true")
     args = parser.parse_args()
 
-    context = mp.get_context(args.start)
+    # get_context(None) is the default context: it neither sets nor fixes a start method.
+    context = mp.get_context(args.start) if args.start else mp.get_context()
     fn = {"trivial": trivial, "sleep": sleep, "cpu": cpu, "payload": payload}[args.workload]
     processed = 0
     if args.impl == "executor":
@@ -82,7 +86,7 @@ def main():
             for _ in results:
                 processed += 1
     status = "ok" if processed == args.items else "MISMATCH"
-    print(f"processed={processed} expected={args.items} {status}")
+    print(f"processed={processed} expected={args.items} {status} start={context.get_start_method()}")
     return 0 if status == "ok" else 3
 
 
