@@ -141,6 +141,12 @@ for n in 5 20; do
     "$D_SC" "$DIVVY_SC sleep --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \
     "$XA" "seq $SLEEP_ITEMS | xargs -P $n -n 1 sh -c 'sleep 0.15'"
 done
+# Latency-bound items on 4 processes: one item at a time per worker (the default) against --per-worker 5.
+bench sleep-per-worker \
+  "divvy -n 4, one item per worker (default)" "$DIVVY sleep --workers 4 --items $SLEEP_ITEMS --sleep-ms 150" \
+  "divvy -n 4 --per-worker 5" "$DIVVY sleep --workers 4 --items $SLEEP_ITEMS --sleep-ms 150 --per-worker 5" \
+  "python Pool(4) chunksize 1" "$PY sleep --impl pool1 --workers 4 --items $SLEEP_ITEMS --sleep-ms 150" \
+  "python Pool(20) chunksize 1" "$PY sleep --impl pool1 --workers 20 --items $SLEEP_ITEMS --sleep-ms 150"
 for n in 1 2; do
   bench "cpu-$n" \
     "$D" "$DIVVY cpu --workers $n --items $CPU_ITEMS --rounds 250 --size 65536" \
