@@ -42,7 +42,7 @@ TITLES = {
     "startup-8": "start-up: 8 items, N=8",
     "sleep-5": f"sleep 150 ms x {SLEEP}, N=5",
     "sleep-20": f"sleep 150 ms x {SLEEP}, N=20",
-    "sleep-per-worker": f"sleep 150 ms x {SLEEP} on 4 processes, one item per worker vs --per-worker 5 (ideal 0.75 s with 20 at once)",
+    "sleep-per-worker": f"sleep 150 ms x {SLEEP} on 4 processes, one item per worker vs --per-worker 5 (ideal {math.ceil(SLEEP / 20) * 0.15:.2f} s with 20 at once)",
     "cpu-1": f"cpu: {CPU} items of SHA-256 over a 64 KiB zero buffer x 250, N=1",
     "cpu-2": "cpu: the same, N=2",
     "payload": f"payload: {PAYLOAD:,} x 64 KiB to the worker, N=2",
