@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Divvy.Jobs;
 using Divvy.Launching;
 using Divvy.Protocol;
@@ -13,7 +12,7 @@ namespace Divvy.Scheduling;
 /// at a time, so the master knows which ones run (the first K it holds) and when each started (when
 /// it entered that set); with K = 1 that is the oldest, and items settle strictly in order.
 /// </summary>
-internal sealed class WorkerConnection
+internal sealed partial class WorkerConnection
 {
     private static readonly TimeSpan s_exitAfterClose = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_drainAfterExit = TimeSpan.FromSeconds(2);
@@ -316,126 +315,11 @@ internal sealed class WorkerConnection
         Post(PingMessage.Instance);
     }
 
-    /// <summary>Queues a control message behind any items sent before it; held until the channel connects.</summary>
-    private void Post(Message message)
-    {
-        Flush();
-        if (_channel is { } channel)
-        {
-            channel.Post(message);
-            return;
-        }
-
-        lock (_connecting)
-        {
-            if (_channel is { } connected)
-            {
-                connected.Post(message);
-            }
-            else
-            {
-                (_early ??= []).Add(message);
-            }
-        }
-    }
-
-    /// <summary>Adopts the connected channel, and sends it what was posted before it connected.</summary>
-    private void Attach(IWorkerChannel channel)
-    {
-        // A window below K would leave slots of the worker idle.
-        _window = new PrefetchWindow(_maxPrefetch, channel.PreferredWindowBytes, _running.Length);
-        lock (_connecting)
-        {
-            foreach (Message message in _early ?? [])
-            {
-                channel.Post(message);
-            }
-
-            _early = null;
-            _channel = channel;
-        }
-    }
-
     /// <summary>Kills the worker (a local one with its whole process tree) and writes it off, remembering why; the first reason sticks.</summary>
     public void Kill(KillReason reason)
     {
         KilledFor ??= reason;
         State = WorkerState.Killed;
         Handle.Kill(reason);
-    }
-
-    /// <summary>Runs the connection until the worker is gone; posts its messages and, last, <see cref="WorkerEnded"/>.</summary>
-    public async Task SuperviseAsync(ChannelWriter<SchedulerEvent> events)
-    {
-        Post(_start);
-        Task<WorkerEnd> ending = Handle.Ended;
-        Task<IWorkerChannel> connecting = Handle.Connected;
-        if (!connecting.IsCompleted)
-        {
-            await Task.WhenAny(connecting, ending).ConfigureAwait(false);
-        }
-
-        if (!connecting.IsCompletedSuccessfully)
-        {
-            // It ended (or failed) before it connected: nothing was sent, nothing can be read.
-            Exception? failure = connecting.IsFaulted ? connecting.Exception?.InnerException : null;
-            if (!ending.IsCompleted)
-            {
-                // A handle whose connection failed need not have ended by itself: make sure it does.
-                Handle.Kill(KillReason.Shutdown);
-            }
-
-            events.TryWrite(new WorkerEnded(this, await ending.ConfigureAwait(false), failure));
-            return;
-        }
-
-        IWorkerChannel channel = await connecting.ConfigureAwait(false);
-        Attach(channel);
-        Task reading = ReadLoopAsync(channel, events);
-        Exception? channelError = null;
-
-        if (await Task.WhenAny(reading, ending).ConfigureAwait(false) == reading)
-        {
-            // The worker closed its channel: it is exiting, or it broke the protocol and must go.
-            if (reading.Exception?.InnerException is { } error)
-            {
-                // Not Kill: the connection's state is the scheduler loop's. The error reaches it with WorkerEnded.
-                channelError = error;
-                Handle.Kill(KillReason.ProtocolError);
-            }
-
-            if (await Task.WhenAny(ending, Task.Delay(s_exitAfterClose, _time)).ConfigureAwait(false) != ending)
-            {
-                Handle.Kill(KillReason.Unresponsive);
-            }
-        }
-        else
-        {
-            // The worker is gone; read what it wrote before it went. A grandchild that kept the
-            // pipe open cannot hold us here for long.
-            await Task.WhenAny(reading, Task.Delay(s_drainAfterExit, _time)).ConfigureAwait(false);
-            channelError = reading.IsFaulted ? reading.Exception?.InnerException : null;
-        }
-
-        WorkerEnd end = await ending.ConfigureAwait(false);
-        await channel.DisposeAsync().ConfigureAwait(false);
-        events.TryWrite(new WorkerEnded(this, end, channelError));
-    }
-
-    private async Task ReadLoopAsync(IWorkerChannel channel, ChannelWriter<SchedulerEvent> events)
-    {
-        await Task.Yield();
-        while (await channel.ReadBatchAsync(CancellationToken.None).ConfigureAwait(false) is { } batch)
-        {
-            for (int i = 0; i < batch.Count; i++)
-            {
-                if (batch[i] is ItemMessage or StartMessage or StopMessage or PingMessage)
-                {
-                    throw new ProtocolException("a worker sent a message only a master may send");
-                }
-            }
-
-            events.TryWrite(new MessagesArrived(this, batch));
-        }
     }
 }
