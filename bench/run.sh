@@ -10,6 +10,9 @@
 #    dependent, no RID, no ReadyToRun of the app) and run as `dotnet Divvy.Bench.dll`.
 #  - Python: the real interpreter behind `python3` (resolved once; never a pyenv shim) with its
 #    platform's default start method (fork on Linux): pypool.py sets none unless --start is given.
+#  - The `divvy` tool as `dotnet tool install` installs it from a local feed (the RID-specific,
+#    ReadyToRun package for this machine), running the same sources' CommandJob from the default build's
+#    Divvy.Bench.dll: `divvy -n 2 --job CommandJob Divvy.Bench.dll trivial --items M` (trivial and start-up rows).
 # Extra rows, labelled: the same project published self-contained with a composite ReadyToRun image,
 # and framework-dependent with ReadyToRun; Python's spawn start method (the like-for-like of fresh
 # .NET worker processes).
@@ -21,10 +24,12 @@ QUICK="${QUICK:-0}"
 OUT="${OUT:-docs/benchmarks.md}"
 work="$(mktemp -d)"
 package_version=""
+tool_version=""
 cleanup() {
   if [[ "${KEEP_WORK:-0}" == 1 ]]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
   # The packed dev version is unique to this run; drop it from the NuGet cache again.
   if [[ -n "$package_version" ]]; then rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/divvy/$package_version"; fi
+  if [[ -n "$tool_version" ]]; then rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}"/divvy.cli*/"$tool_version"; fi
 }
 trap cleanup EXIT
 
@@ -79,6 +84,17 @@ dotnet publish "$app" -c Release -r linux-x64 --self-contained true -p:PublishRe
 rm -rf "$app/obj/Release/net10.0/linux-x64" "$app/bin/Release/net10.0/linux-x64"
 dotnet publish "$app" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$work/fd" -nologo -v q >/dev/null
 echo "$package_version" > "$work/package-version.txt"
+
+# The divvy tool, packed and installed as a user installs it. Only this machine's RID is packed (the
+# other RIDs' packages take minutes and are not what `dotnet tool install` picks here).
+echo "bench: packing src/Divvy.Cli and installing the divvy tool from the local feed" >&2
+host_rid="$(dotnet --info | awk '$1 == "RID:" {print $2; exit}')"
+dotnet pack src/Divvy.Cli -c Release -o "$work/feed" -nologo -v q -p:DivvyRuntimeIdentifiers="$host_rid" >/dev/null
+tool_version="$(basename "$(ls "$work"/feed/Divvy.Cli.0*.nupkg)" .nupkg)"; tool_version="${tool_version#Divvy.Cli.}"
+dotnet tool install --tool-path "$work/tool" --add-source "$work/feed" Divvy.Cli --version "$tool_version" >/dev/null
+echo "$tool_version $host_rid" > "$work/tool-version.txt"
+TOOL="$work/tool/divvy -n"
+TOOL_JOB="--job CommandJob $work/default/Divvy.Bench.dll"
 DIVVY="dotnet $work/default/Divvy.Bench.dll"
 DIVVY_SC="$work/sc/Divvy.Bench"
 DIVVY_FD="$work/fd/Divvy.Bench"
@@ -87,6 +103,7 @@ DIVVY_FD="$work/fd/Divvy.Bench"
 D="divvy, default build"
 D_SC="divvy, self-contained composite ReadyToRun (tuned)"
 D_FD="divvy, framework-dependent ReadyToRun (tuned)"
+DT="divvy tool (dotnet tool install)"
 P="python Pool.map, default chunks"
 P1="python Pool chunksize 1"
 PS="python Pool chunksize 1, spawn"
@@ -116,21 +133,24 @@ bench trivial \
   "$P" "$PY trivial --impl pool --workers 2 --items $TRIVIAL_ITEMS" \
   "$P1" "$PY trivial --impl pool1 --workers 2 --items $TRIVIAL_ITEMS" \
   "$D_SC" "$DIVVY_SC trivial --workers 2 --items $TRIVIAL_ITEMS" \
-  "$D_FD" "$DIVVY_FD trivial --workers 2 --items $TRIVIAL_ITEMS"
+  "$D_FD" "$DIVVY_FD trivial --workers 2 --items $TRIVIAL_ITEMS" \
+  "$DT" "$TOOL 2 $TOOL_JOB trivial --items $TRIVIAL_ITEMS"
 bench trivial-1 \
   "$D" "$DIVVY trivial --workers 2 --items 1" \
   "$P" "$PY trivial --impl pool --workers 2 --items 1" \
   "$P1" "$PY trivial --impl pool1 --workers 2 --items 1" \
   "$PS" "$PY trivial --impl pool1 --start spawn --workers 2 --items 1" \
   "$D_SC" "$DIVVY_SC trivial --workers 2 --items 1" \
-  "$D_FD" "$DIVVY_FD trivial --workers 2 --items 1"
+  "$D_FD" "$DIVVY_FD trivial --workers 2 --items 1" \
+  "$DT" "$TOOL 2 $TOOL_JOB trivial --items 1"
 bench startup-8 \
   "$D" "$DIVVY trivial --workers 8 --items 8" \
   "$P" "$PY trivial --impl pool --workers 8 --items 8" \
   "$P1" "$PY trivial --impl pool1 --workers 8 --items 8" \
   "$PS" "$PY trivial --impl pool1 --start spawn --workers 8 --items 8" \
   "$D_SC" "$DIVVY_SC trivial --workers 8 --items 8" \
-  "$D_FD" "$DIVVY_FD trivial --workers 8 --items 8"
+  "$D_FD" "$DIVVY_FD trivial --workers 8 --items 8" \
+  "$DT" "$TOOL 8 $TOOL_JOB trivial --items 8"
 for n in 5 20; do
   bench "sleep-$n" \
     "$D" "$DIVVY sleep --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \

@@ -19,6 +19,7 @@ work, runs, quick = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 D = "divvy, default build"
 D_SC = "divvy, self-contained composite ReadyToRun (tuned)"
 D_FD = "divvy, framework-dependent ReadyToRun (tuned)"
+DT = "divvy tool (dotnet tool install)"
 P = "python Pool.map, default chunks"
 P1 = "python Pool chunksize 1"
 PS = "python Pool chunksize 1, spawn"
@@ -34,6 +35,8 @@ PAYLOAD = int(sizes["PAYLOAD_ITEMS"])
 PAYLOAD_BYTES = 65536
 load = dict(line.split(" ", 1) for line in open(os.path.join(work, "load.txt")).read().splitlines() if line)
 package_version = open(os.path.join(work, "package-version.txt")).read().strip()
+tool_version_path = os.path.join(work, "tool-version.txt")
+tool_version, tool_rid = open(tool_version_path).read().split() if os.path.exists(tool_version_path) else ("?", "?")
 start_method = multiprocessing.get_start_method()
 
 TITLES = {
@@ -166,6 +169,9 @@ out.append(f"- **{D}** (headline): Divvy {package_version} as `dotnet pack src/D
            "a plain `dotnet new console` project (no settings added) with bench/Divvy.Bench's sources and a `PackageReference` to it, "
            "built with `dotnet build -c Release` (framework-dependent, no RID, no ReadyToRun of the app) and run as `dotnet Divvy.Bench.dll`. "
            "Its runtime settings are the ones the package brings (build/Divvy.props).")
+out.append(f"- **{DT}** (headline, trivial and start-up rows): Divvy.Cli {tool_version} as `dotnet pack src/Divvy.Cli` packs it for this machine ({tool_rid}), "
+           "installed with `dotnet tool install --tool-path <temp> --add-source <feed> Divvy.Cli` (the RID-specific, ReadyToRun, framework-dependent package), "
+           "running `CommandJob` from the default build's Divvy.Bench.dll: `divvy -n N --job CommandJob Divvy.Bench.dll trivial --items M`.")
 out.append(f"- **{D_SC}** (extra): the same project and package, `dotnet publish -r linux-x64 --self-contained -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true`, run through its apphost.")
 out.append(f"- **{D_FD}** (extra): the same, `dotnet publish -r linux-x64 --self-contained false -p:PublishReadyToRun=true`, run through its apphost.")
 out.append(f"- **{P}** (headline): `Pool(N).map(f, items)` with its default chunking, default start method (`{start_method}`).")
@@ -177,12 +183,12 @@ out.append("Time ratios in the tables are runner time / default-build Divvy time
 out.append("")
 out.append("## Headline")
 out.append("")
-out.append(f"| workload | Divvy, default build | `Pool` ({start_method}, default chunks) | `Pool` chunksize 1 ({start_method}) | `Pool` chunksize 1, spawn | Divvy, self-contained composite R2R (tuned) |")
-out.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+out.append(f"| workload | Divvy, default build | `Pool` ({start_method}, default chunks) | `Pool` chunksize 1 ({start_method}) | `Pool` chunksize 1, spawn | Divvy, self-contained composite R2R (tuned) | `divvy` tool (dotnet tool install) |")
+out.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for kind, label in ROWS:
-    out.append(f"| {label} | " + " | ".join(cell(kind, c) for c in HEADLINE + (D_SC,)) + " |")
+    out.append(f"| {label} | " + " | ".join(cell(kind, c) for c in HEADLINE + (D_SC, DT)) + " |")
 out.append("")
-out.append(f"Empty cells were not measured: spawn runs only in the start-up, sleep and memory rows; memory is sampled once for fork `Pool` "
+out.append(f"Empty cells were not measured: spawn runs only in the start-up, sleep and memory rows, the `divvy` tool only in the trivial and start-up rows; memory is sampled once for fork `Pool` "
            f"(under chunksize 1: `Pool.map` starts the same processes). Marginal cost: whole-process medians of the {TRIVIAL:,}-item and 1-item runs "
            "of the same runner; for chunked `Pool.map` it is within the noise of two timings.")
 out.append("")

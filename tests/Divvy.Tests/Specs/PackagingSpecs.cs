@@ -79,14 +79,17 @@ public sealed partial class PackagingSpecs : IDisposable
     [GeneratedRegex(@"^0\.\d+\.\d+-dev\.\d{14}$")]
     private static partial Regex DevVersion();
 
-    /// <summary>Packs what the build already produced (no restore, no build) into a folder of its own; returns the .nupkg.</summary>
+    /// <summary>
+    /// Packs what the build already produced (no restore, no build) into a folder of its own; returns the .nupkg.
+    /// IL only (no RuntimeIdentifiers): these specs read metadata, and the precompiled packs take minutes (PrecompiledPackagesSpecs).
+    /// </summary>
     private async Task<string> PackAsync(string project, string id, string folder, params string[] extra)
     {
         string output = Path.Combine(_feed, folder);
         string configuration = Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(Artifacts.LibraryDll)))!;
         await using ProcessRun pack = ProcessRun.Start(
             "dotnet",
-            ["pack", Path.Combine(Artifacts.RepositoryRoot, project), "-c", configuration, "--no-build", "--no-restore", "-o", output, "-nologo", "-nodeReuse:false", .. extra]);
+            ["pack", Path.Combine(Artifacts.RepositoryRoot, project), "-c", configuration, "--no-build", "--no-restore", "-o", output, "-nologo", "-nodeReuse:false", "-p:DivvyRuntimeIdentifiers=", .. extra]);
 
         (await pack.WaitAsync(PackTimeout)).Should().Be(0, string.Join("\n", pack.Stdout) + pack.AllStderr);
 
