@@ -8,6 +8,9 @@ namespace Divvy;
 /// <summary>How a <see cref="Master"/> runs its workers. Every property has a default that suits most jobs.</summary>
 public sealed class MasterOptions
 {
+    private ILoggerFactory? _loggerFactory;
+    private bool _loggerFactorySet;
+
     /// <summary>Default for <see cref="MaxFrameSize"/>: 64 MiB.</summary>
     public const int DefaultMaxFrameSize = 64 * 1024 * 1024;
 
@@ -183,7 +186,17 @@ public sealed class MasterOptions
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Where lifecycle events (spawn, exit, respawn) are logged. Default: nowhere.</summary>
-    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+    public ILoggerFactory LoggerFactory
+    {
+        // The default is looked up when asked for, not when options are created: a worker, which
+        // creates options but never logs, then does not load the logging assembly at all.
+        get => _loggerFactorySet ? _loggerFactory! : NullLoggerFactory.Instance;
+        set
+        {
+            _loggerFactory = value;
+            _loggerFactorySet = true;
+        }
+    }
 
     /// <summary>The clock used for durations and throttling. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

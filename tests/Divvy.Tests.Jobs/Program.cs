@@ -19,7 +19,7 @@ options.Workers = workers;
 options.ShutdownTimeout = TimeSpan.FromSeconds(5);
 if (Environment.GetEnvironmentVariable("JOBS_LOG") == "1")
 {
-    options.LoggerFactory = new StdoutLoggerProvider();
+    UseStdoutLog(options);
 }
 
 if (Environment.GetEnvironmentVariable("JOBS_MAX_FRAME") is { } maxFrame)
@@ -44,3 +44,7 @@ catch (Exception ex)
     Console.WriteLine($"error {ex.GetType().Name} {ex.Message}");
     return 4;
 }
+
+// A method of its own, so that compiling the program's main method does not load the logging
+// assembly in every worker (the "assemblies" scenario checks what a worker loads).
+static void UseStdoutLog(MasterOptions options) => options.LoggerFactory = new StdoutLoggerProvider();

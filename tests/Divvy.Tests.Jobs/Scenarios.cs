@@ -22,6 +22,7 @@ public static class Scenarios
         "nested" => new NestedJob(args),
         "orders" => new OrderJob(args),
         "record" => new RecordJob(args),
+        "assemblies" => new AssembliesJob(),
         _ => throw new ArgumentException($"unknown scenario {name}"),
     };
 

@@ -35,8 +35,8 @@ internal interface IJob
 
     void ReportResult(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit);
 
-    /// <summary>Runs the worker loop of this process; the returned code is the process exit code.</summary>
-    Task<int> RunWorkerAsync(WorkerEndpoint endpoint);
+    /// <summary>Runs the worker loop of this process, blocking the caller; the returned code is the process exit code.</summary>
+    int RunWorker(WorkerEndpoint endpoint);
 
     /// <summary>Runs the worker loop of this process on a way to the master already open (<c>divvy worker</c>).</summary>
     Task<int> RunWorkerAsync(Worker.WorkerLink link);

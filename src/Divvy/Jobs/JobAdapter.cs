@@ -72,7 +72,7 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
     public void ReportResult(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit) =>
         _job.OnResult(new ItemResult<TItem, TResult>((TItem)item.Value!, status, result is null ? default : (TResult)result, error, worker, duration, exit, item.Attempts));
 
-    public Task<int> RunWorkerAsync(WorkerEndpoint endpoint) => WorkerHost.RunInProcessAsync(this, endpoint);
+    public int RunWorker(WorkerEndpoint endpoint) => WorkerHost.RunInProcess(this, endpoint);
 
     public Task<int> RunWorkerAsync(WorkerLink link) => WorkerHost.RunOnLinkAsync(this, link);
 

@@ -10,22 +10,47 @@ internal static class JobBinder
     {
         ArgumentNullException.ThrowIfNull(job);
         Type type = job.GetType();
-        Type[] contracts = type.GetInterfaces()
-            .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IParallelizable<,>))
-            .ToArray();
-        if (contracts.Length != 1)
-        {
-            throw new JobDefinitionException(contracts.Length == 0
-                ? $"job {type.FullName} implements IParallelizable but neither IParallelizable<TItem> nor IParallelizable<TItem, TResult>"
-                : $"job {type.FullName} implements IParallelizable<TItem, TResult> for {contracts.Length} item types; implement exactly one");
-        }
-
-        Type contract = contracts[0];
+        Type contract = Contract(type);
         Type[] arguments = contract.GetGenericArguments();
         Type itemType = arguments[0];
         Type resultType = arguments[1];
 
-        // One interface map per contract, read once: reflection over it is a start-up cost in every worker.
+        // A worker needs only the adapter: the master has checked the job before any worker
+        // existed, and the shape (how to dispatch, whether to report attempts) is the master's
+        // business. Reading interface maps is a start-up cost in every worker.
+        JobShape shape = WorkerEnvironment.IsWorkerProcess ? default : Check(type, contract, itemType, resultType);
+        Type adapter = typeof(JobAdapter<,>).MakeGenericType(itemType, resultType);
+        return (IJob)Activator.CreateInstance(adapter, job, shape)!;
+    }
+
+    /// <summary>The one <c>IParallelizable&lt;TItem, TResult&gt;</c> the job implements.</summary>
+    private static Type Contract(Type type)
+    {
+        Type? contract = null;
+        int count = 0;
+        foreach (Type candidate in type.GetInterfaces())
+        {
+            if (candidate.IsGenericType && candidate.GetGenericTypeDefinition() == typeof(IParallelizable<,>))
+            {
+                contract = candidate;
+                count++;
+            }
+        }
+
+        if (count != 1)
+        {
+            throw new JobDefinitionException(count == 0
+                ? $"job {type.FullName} implements IParallelizable but neither IParallelizable<TItem> nor IParallelizable<TItem, TResult>"
+                : $"job {type.FullName} implements IParallelizable<TItem, TResult> for {count} item types; implement exactly one");
+        }
+
+        return contract!;
+    }
+
+    /// <summary>Refuses a job that lacks Dispatch or Perform, or has a near miss; returns what the scheduler needs to know of its shape.</summary>
+    private static JobShape Check(Type type, Type contract, Type itemType, Type resultType)
+    {
+        // One interface map per contract, read once.
         InterfaceMapping map = type.GetInterfaceMap(contract);
         HashSet<string> supplied = Supplied(map);
         Type voidContract = typeof(IParallelizable<>).MakeGenericType(itemType);
@@ -37,19 +62,13 @@ internal static class JobBinder
             supplied.UnionWith(Supplied(voidMap.Value).Where(name => name.StartsWith("Perform", StringComparison.Ordinal)));
         }
 
-        if (!WorkerEnvironment.IsWorkerProcess)
-        {
-            // The master refuses a near miss before any process starts; a worker need not pay for it again.
-            RefuseNearMisses(type, map, voidMap, supplied);
-        }
-
+        // Refused before any process starts.
+        RefuseNearMisses(type, map, voidMap, supplied);
         Require(type, supplied, "Dispatch() or DispatchAsync(CancellationToken)", "Dispatch", "DispatchAsync");
         Require(type, supplied, "Perform(item) or PerformAsync(item, CancellationToken)", "Perform", "PerformAsync");
-        var shape = new JobShape(
+        return new JobShape(
             DispatchesSynchronously: !supplied.Contains("DispatchAsync"),
             ObservesAttempts: supplied.Contains("OnAttempt"));
-        Type adapter = typeof(JobAdapter<,>).MakeGenericType(itemType, resultType);
-        return (IJob)Activator.CreateInstance(adapter, job, shape)!;
     }
 
     /// <summary>

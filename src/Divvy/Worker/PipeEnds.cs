@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Pipes;
+using System.Runtime.CompilerServices;
 using Divvy.Launching;
 using Microsoft.Win32.SafeHandles;
 
@@ -17,13 +18,18 @@ internal static class PipeEnds
     {
         if (OperatingSystem.IsWindows())
         {
-            return (new AnonymousPipeClientStream(PipeDirection.In, channel.DownHandle), new AnonymousPipeClientStream(PipeDirection.Out, channel.UpHandle));
+            return OpenPipeStreams(channel);
         }
 
         FileStream down = Open(channel.DownHandle, FileAccess.Read);
         FileStream up = Open(channel.UpHandle, FileAccess.Write);
         return (down, up);
     }
+
+    // A method of its own, so that compiling Open does not load System.IO.Pipes where it is not used.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (Stream Down, Stream Up) OpenPipeStreams(WorkerEndpoint.Pipes channel) =>
+        (new AnonymousPipeClientStream(PipeDirection.In, channel.DownHandle), new AnonymousPipeClientStream(PipeDirection.Out, channel.UpHandle));
 
     private static FileStream Open(string handle, FileAccess access)
     {

@@ -8,6 +8,15 @@ namespace Divvy.Worker;
 /// <summary>The worker loop as a process runs it: opening the way to the master, signals, the parent watch.</summary>
 internal sealed partial class WorkerHost
 {
+    /// <summary>
+    /// Runs the loop of a real worker process on the endpoint its marker names, blocking the caller;
+    /// returns the exit code. Over pipes nothing on the way to the loop waits, so nothing there is
+    /// async: each async method would cost every worker its state machine's JIT-compiled plumbing.
+    /// </summary>
+    public static int RunInProcess(IWorkerJob job, WorkerEndpoint endpoint) => endpoint is WorkerEndpoint.Pipes pipes
+        ? RunOnLink(job, WorkerStreams.ForPipes(pipes))
+        : RunInProcessAsync(job, endpoint).GetAwaiter().GetResult();
+
     /// <summary>Runs the loop of a real worker process on the endpoint its marker names; returns the exit code.</summary>
     public static async Task<int> RunInProcessAsync(IWorkerJob job, WorkerEndpoint endpoint)
     {
@@ -28,16 +37,29 @@ internal sealed partial class WorkerHost
     /// <summary>Runs the loop of a real worker process on a way to its master that is already open.</summary>
     public static async Task<int> RunOnLinkAsync(IWorkerJob job, WorkerLink link)
     {
+        // Not disposed: when the worker retires, the reader thread may still be blocked reading
+        // the down stream, and disposing a pipe under a blocked read can wait for that read forever.
+        // The process exits right after the loop, which closes it.
+        using Stream upEnd = link.Up;
+        return await ForLink(job, link).RunAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the loop of a real worker process on a way to its master that is already open, blocking the caller.</summary>
+    private static int RunOnLink(IWorkerJob job, WorkerLink link)
+    {
+        // As in RunOnLinkAsync: only the up stream is closed here.
+        using Stream upEnd = link.Up;
+        return ForLink(job, link).RunAsync().GetAwaiter().GetResult();
+    }
+
+    private static WorkerHost ForLink(IWorkerJob job, WorkerLink link)
+    {
         if (link.Session is not null)
         {
             // Items come from the network: read them as untrusted data.
             Serialization.UseUntrustedData();
         }
 
-        // Not disposed: when the worker retires, the reader thread may still be blocked reading
-        // this stream, and disposing a pipe under a blocked read can wait for that read forever.
-        // The process exits right after the loop, which closes it.
-        using Stream upEnd = link.Up;
         var host = new WorkerHost(job, link.Down, link.Up, link.MasterProcessId, Environment.Exit, link.Session);
         if (link.Session is null)
         {
@@ -46,7 +68,7 @@ internal sealed partial class WorkerHost
             host.IgnoreTerminalSignals();
         }
 
-        return await host.RunAsync().ConfigureAwait(false);
+        return host;
     }
 
     private void WatchParent(int master)

@@ -62,16 +62,8 @@ internal sealed partial class WorkerHost
         _silenceLimit = session?.Terms.HeartbeatTimeout ?? Timeout.InfiniteTimeSpan;
     }
 
-    public async Task<int> RunAsync()
-    {
-        int exitCode = await RunLoopAsync().ConfigureAwait(false);
-        if (_session is not null)
-        {
-            SayGoodbye(exitCode);
-        }
-
-        return exitCode;
-    }
+    /// <summary>Runs the worker loop to its end; returns the process exit code.</summary>
+    public Task<int> RunAsync() => _session is null ? RunLoopAsync() : RunAndSayGoodbyeAsync();
 
     private async Task<int> RunLoopAsync()
     {

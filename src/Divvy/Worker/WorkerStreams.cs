@@ -19,14 +19,20 @@ internal static class WorkerStreams
         switch (endpoint)
         {
             case WorkerEndpoint.Pipes pipes:
-                (Stream down, Stream up) = PipeEnds.Open(pipes);
-                return new WorkerLink(down, up, pipes.MasterProcessId, null);
+                return ForPipes(pipes);
             case WorkerEndpoint.Tcp tcp:
                 TcpSession session = await TcpSession.ConnectAsync(tcp.Host, tcp.Port, tcp.Token).ConfigureAwait(false);
                 return ForSession(session);
             default:
                 throw new ArgumentOutOfRangeException(nameof(endpoint), endpoint.GetType().Name, "a worker endpoint this build cannot open");
         }
+    }
+
+    /// <summary>The link over two inherited pipes, with the master's pid to watch as the parent.</summary>
+    public static WorkerLink ForPipes(WorkerEndpoint.Pipes pipes)
+    {
+        (Stream down, Stream up) = PipeEnds.Open(pipes);
+        return new WorkerLink(down, up, pipes.MasterProcessId, null);
     }
 
     /// <summary>The link over an authenticated TCP session: one stream both ways.</summary>
