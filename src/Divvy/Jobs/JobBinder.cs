@@ -99,7 +99,9 @@ internal static class JobBinder
     private static void RefuseNearMisses(Type type, InterfaceMapping map, InterfaceMapping? voidMap, HashSet<string> supplied)
     {
         var expected = new Dictionary<string, MethodInfo>(StringComparer.Ordinal);
-        var implementing = new HashSet<RuntimeMethodHandle>();
+        // Keyed by the method objects reflection caches per type (a set over a struct key would be
+        // one more generic instantiation to JIT-compile before the first worker starts).
+        var implementing = new HashSet<MethodInfo>();
         foreach (InterfaceMapping mapping in voidMap is { } v ? [map, v] : new[] { map })
         {
             for (int i = 0; i < mapping.InterfaceMethods.Length; i++)
@@ -111,14 +113,14 @@ internal static class JobBinder
                     expected[member.Name] = member;
                 }
 
-                implementing.Add(mapping.TargetMethods[i].MethodHandle);
+                implementing.Add(mapping.TargetMethods[i]);
             }
         }
 
         foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance))
         {
             if (expected.TryGetValue(method.Name, out MethodInfo? meant)
-                && !implementing.Contains(method.MethodHandle)
+                && !implementing.Contains(method)
                 && !supplied.Contains(method.Name))
             {
                 throw new JobDefinitionException(
