@@ -21,6 +21,7 @@ internal sealed partial class WorkerHost
     private static readonly TimeSpan s_goodbyeWait = TimeSpan.FromSeconds(2);
     private const int StartFrameLimit = 64 * 1024;
     private const int ResultsPerFlush = 64;
+    private const int FlushEveryBytes = 256 * 1024;
     private const int MaxItemsPerHandOff = 256;
 
     private readonly IWorkerJob _job;
@@ -247,6 +248,13 @@ internal sealed partial class WorkerHost
             {
                 // The result cannot travel (unserializable, or over the frame limit): the item fails, not the worker.
                 Write(writer, new FailureMessage(item.Id, elapsed, FailureKind.Permanent, RemoteError.From(ex)));
+            }
+
+            if (writer.Pending >= FlushEveryBytes)
+            {
+                // Big results go out in pieces of about this size: one buffer grown for dozens of
+                // them would be reallocated, copied and thrown away on every flush.
+                writer.Flush();
             }
         }
     }
