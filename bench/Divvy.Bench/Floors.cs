@@ -123,32 +123,19 @@ public static class Floors
 
     private static Process StartChild(string workload, Func<string, int, int> option, bool echo)
     {
-        var startInfo = new ProcessStartInfo(Environment.ProcessPath!)
+        var arguments = new List<string> { ChildWorkload, workload };
+        foreach ((string name, int fallback) in new[] { ("--sleep-ms", 150), ("--rounds", 250), ("--size", 1024 * 1024), ("--payload", 65536) })
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-        {
-            // Run as `dotnet Divvy.Bench.dll`: the child needs the dll too.
-            startInfo.ArgumentList.Add(typeof(Floors).Assembly.Location);
-        }
-
-        startInfo.ArgumentList.Add(ChildWorkload);
-        startInfo.ArgumentList.Add(workload);
-        foreach (string name in new[] { "--sleep-ms", "--rounds", "--size", "--payload" })
-        {
-            startInfo.ArgumentList.Add(name);
-            startInfo.ArgumentList.Add(option(name, name switch { "--sleep-ms" => 150, "--rounds" => 250, "--size" => 1024 * 1024, _ => 65536 }).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            arguments.Add(name);
+            arguments.Add(option(name, fallback).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (echo)
         {
-            startInfo.ArgumentList.Add("--echo");
+            arguments.Add("--echo");
         }
 
-        return Process.Start(startInfo)!;
+        return SelfProcess.Start(arguments);
     }
 
     private static long CountAnswers(Stream answers, int answerSize)
