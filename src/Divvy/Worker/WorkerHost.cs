@@ -44,6 +44,9 @@ internal sealed partial class WorkerHost
     private long _lastHeard = Stopwatch.GetTimestamp();
     private TimeSpan _silenceLimit;
     private FrameWriter? _writer;
+
+    // The item loop's results, several per frame; closed before any other frame is written.
+    private ResultBatchWriter? _results;
     private bool _readerStarted;
 
     /// <summary>
@@ -112,6 +115,7 @@ internal sealed partial class WorkerHost
 
         reader.MaxFrameSize = start.MaxFrameSize;
         writer = _writer = new FrameWriter(up, start.MaxFrameSize);
+        _results = new ResultBatchWriter(writer, start.MaxFrameSize);
         _workerNumber = start.WorkerNumber;
         if (start.HeartbeatTimeoutTicks > 0 && _session is not null)
         {
@@ -179,7 +183,7 @@ internal sealed partial class WorkerHost
                         // Nothing else queued: send what is pending now rather than hold results back.
                         // With a deep queue, still send every few results, so the master refills the
                         // queue while this worker works through the rest of it.
-                        Locked(writer.Flush);
+                        FlushLocked(writer);
                         unflushed = 0;
                     }
                 }
@@ -187,8 +191,18 @@ internal sealed partial class WorkerHost
         }
 
         _finishing = true;
-        Locked(writer.Flush);
+        FlushLocked(writer);
         return WorkerExitCodes.Finished;
+    }
+
+    /// <summary>Sends everything written so far, the open batch of results included.</summary>
+    private void FlushLocked(FrameWriter writer)
+    {
+        lock (_writeLock)
+        {
+            _results?.Close();
+            writer.Flush();
+        }
     }
 
     private RecycleReason? RecycleReasonNow()
@@ -242,7 +256,7 @@ internal sealed partial class WorkerHost
         {
             try
             {
-                _job.WriteResult(writer, item.Id, elapsed);
+                _job.WriteResult(_results!, item.Id, elapsed);
             }
             catch (Exception ex) when (ex is MessagePackSerializationException or FrameTooLargeException)
             {
@@ -254,6 +268,7 @@ internal sealed partial class WorkerHost
             {
                 // Big results go out in pieces of about this size: one buffer grown for dozens of
                 // them would be reallocated, copied and thrown away on every flush.
+                _results!.Close();
                 writer.Flush();
             }
         }
@@ -297,6 +312,9 @@ internal sealed partial class WorkerHost
                 // A frame in the reader's buffer is overwritten by the next read: its item gets its own copy.
                 switch (MessageCodec.Read(frame, ownPayloads: reader.IsInBuffer(frame)))
                 {
+                    case ItemsMessage items:
+                        (batch ??= []).AddRange(items.Items);
+                        break;
                     case ItemMessage item:
                         (batch ??= []).Add(item);
                         break;
@@ -363,7 +381,7 @@ internal sealed partial class WorkerHost
         }
     }
 
-    private static int Fatal(FrameWriter writer, string stage, Exception error, int exitCode)
+    private int Fatal(FrameWriter writer, string stage, Exception error, int exitCode)
     {
         try
         {
@@ -380,8 +398,10 @@ internal sealed partial class WorkerHost
         return exitCode;
     }
 
-    private static void Write(FrameWriter writer, Message message)
+    private void Write(FrameWriter writer, Message message)
     {
+        // Results written so far go first, in their own frame: nothing overtakes them.
+        _results?.Close();
         MessageCodec.Write(writer.BeginFrame(), message);
         writer.EndFrame();
     }
