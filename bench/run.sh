@@ -15,7 +15,8 @@
 #    Divvy.Bench.dll: `divvy -n 2 --job CommandJob Divvy.Bench.dll trivial --items M` (trivial and start-up rows).
 # Extra rows, labelled: the same project published self-contained with a composite ReadyToRun image,
 # and framework-dependent with ReadyToRun; Python's spawn start method (the like-for-like of fresh
-# .NET worker processes).
+# .NET worker processes). Floor rows: the same work in the same number of plain .NET processes with
+# no Divvy code (Divvy.Bench floor, bench/Divvy.Bench/Floors.cs), what the machine and runtime cost.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -109,6 +110,7 @@ P1="python Pool chunksize 1"
 PS="python Pool chunksize 1, spawn"
 EX="python ProcessPoolExecutor"
 XA="xargs -P (a process per item)"
+FL="floor: the same work in N plain .NET processes, no Divvy"
 
 scale() { if [[ "$QUICK" == 1 ]]; then echo "$2"; else echo "$1"; fi; }
 TRIVIAL_ITEMS=$(scale 200000 2000)
@@ -134,7 +136,8 @@ bench trivial \
   "$P1" "$PY trivial --impl pool1 --workers 2 --items $TRIVIAL_ITEMS" \
   "$D_SC" "$DIVVY_SC trivial --workers 2 --items $TRIVIAL_ITEMS" \
   "$D_FD" "$DIVVY_FD trivial --workers 2 --items $TRIVIAL_ITEMS" \
-  "$DT" "$TOOL 2 $TOOL_JOB trivial --items $TRIVIAL_ITEMS"
+  "$DT" "$TOOL 2 $TOOL_JOB trivial --items $TRIVIAL_ITEMS" \
+  "$FL" "$DIVVY floor trivial --workers 2 --items $TRIVIAL_ITEMS"
 bench trivial-1 \
   "$D" "$DIVVY trivial --workers 2 --items 1" \
   "$P" "$PY trivial --impl pool --workers 2 --items 1" \
@@ -142,7 +145,8 @@ bench trivial-1 \
   "$PS" "$PY trivial --impl pool1 --start spawn --workers 2 --items 1" \
   "$D_SC" "$DIVVY_SC trivial --workers 2 --items 1" \
   "$D_FD" "$DIVVY_FD trivial --workers 2 --items 1" \
-  "$DT" "$TOOL 2 $TOOL_JOB trivial --items 1"
+  "$DT" "$TOOL 2 $TOOL_JOB trivial --items 1" \
+  "$FL" "$DIVVY floor trivial --workers 2 --items 1"
 bench startup-8 \
   "$D" "$DIVVY trivial --workers 8 --items 8" \
   "$P" "$PY trivial --impl pool --workers 8 --items 8" \
@@ -150,7 +154,8 @@ bench startup-8 \
   "$PS" "$PY trivial --impl pool1 --start spawn --workers 8 --items 8" \
   "$D_SC" "$DIVVY_SC trivial --workers 8 --items 8" \
   "$D_FD" "$DIVVY_FD trivial --workers 8 --items 8" \
-  "$DT" "$TOOL 8 $TOOL_JOB trivial --items 8"
+  "$DT" "$TOOL 8 $TOOL_JOB trivial --items 8" \
+  "$FL" "$DIVVY floor trivial --workers 8 --items 8"
 for n in 5 20; do
   bench "sleep-$n" \
     "$D" "$DIVVY sleep --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \
@@ -159,7 +164,8 @@ for n in 5 20; do
     "$PS" "$PY sleep --impl pool1 --start spawn --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \
     "$EX" "$PY sleep --impl executor --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \
     "$D_SC" "$DIVVY_SC sleep --workers $n --items $SLEEP_ITEMS --sleep-ms 150" \
-    "$XA" "seq $SLEEP_ITEMS | xargs -P $n -n 1 sh -c 'sleep 0.15'"
+    "$XA" "seq $SLEEP_ITEMS | xargs -P $n -n 1 sh -c 'sleep 0.15'" \
+    "$FL" "$DIVVY floor sleep --workers $n --items $SLEEP_ITEMS --sleep-ms 150"
 done
 # Latency-bound items on 4 processes: one item at a time per worker (the default) against --per-worker 5.
 bench sleep-per-worker \
@@ -172,14 +178,16 @@ for n in 1 2; do
     "$D" "$DIVVY cpu --workers $n --items $CPU_ITEMS --rounds 250 --size 65536" \
     "$P" "$PY cpu --impl pool --workers $n --items $CPU_ITEMS --rounds 250 --size 65536" \
     "$P1" "$PY cpu --impl pool1 --workers $n --items $CPU_ITEMS --rounds 250 --size 65536" \
-    "$D_SC" "$DIVVY_SC cpu --workers $n --items $CPU_ITEMS --rounds 250 --size 65536"
+    "$D_SC" "$DIVVY_SC cpu --workers $n --items $CPU_ITEMS --rounds 250 --size 65536" \
+    "$FL" "$DIVVY floor cpu --workers $n --items $CPU_ITEMS --rounds 250 --size 65536"
 done
 for echo in "" "--echo"; do
   bench "payload${echo:+-echo}" \
     "$D" "$DIVVY payload --workers 2 --items $PAYLOAD_ITEMS --payload 65536 $echo" \
     "$P" "$PY payload --impl pool --workers 2 --items $PAYLOAD_ITEMS --payload 65536 $echo" \
     "$P1" "$PY payload --impl pool1 --workers 2 --items $PAYLOAD_ITEMS --payload 65536 $echo" \
-    "$D_SC" "$DIVVY_SC payload --workers 2 --items $PAYLOAD_ITEMS --payload 65536 $echo"
+    "$D_SC" "$DIVVY_SC payload --workers 2 --items $PAYLOAD_ITEMS --payload 65536 $echo" \
+    "$FL" "$DIVVY floor payload --workers 2 --items $PAYLOAD_ITEMS --payload 65536 $echo"
 done
 
 # Floors, without Divvy: starting this program and an interpreter, and a raw pipe round trip.

@@ -14,20 +14,7 @@ public static class PingPong
 
     public static int Run(int roundTrips)
     {
-        var startInfo = new ProcessStartInfo(Environment.ProcessPath!)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
-        {
-            // Run as `dotnet Divvy.Bench.dll`: the child needs the dll too.
-            startInfo.ArgumentList.Add(typeof(PingPong).Assembly.Location);
-        }
-
-        startInfo.ArgumentList.Add(EchoWorkload);
-        using Process child = Process.Start(startInfo)!;
+        using Process child = SelfProcess.Start([EchoWorkload]);
         Stream down = child.StandardInput.BaseStream;
         Stream up = child.StandardOutput.BaseStream;
         byte[] message = new byte[8];

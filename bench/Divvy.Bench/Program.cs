@@ -5,12 +5,14 @@ using Divvy.Bench;
 // Divvy.Bench WORKLOAD --workers N --items M [--sleep-ms S] [--rounds R --size B] [--payload B --echo] [--prefetch K] [--per-worker K]
 //             [--listen HOST:PORT --token-file PATH]   (workers dial in over TCP: bench/remote.sh starts them)
 // Divvy.Bench hello | pingpong --items M     (floors without Divvy: process start, raw pipe round trip)
+// Divvy.Bench floor WORKLOAD --workers N --items M [options]   (the same work in N plain child processes, no Divvy)
+// DIVVY_BENCH_STATS=1 also prints the master's allocations, collections and CPU to stderr.
 // Prints "processed=<count> expected=<M> ok" (the count is of results the workers sent back) and
 // exits 0, or prints MISMATCH and exits 3. Exits only after every worker has exited.
 if (args.Length == 0 || args[0] is "-h" or "--help")
 {
     Console.Error.WriteLine("usage: Divvy.Bench trivial|sleep|cpu|payload --workers N --items M [--sleep-ms S] [--rounds R] [--size B] [--payload B] [--echo] [--prefetch K] [--per-worker K]");
-    Console.Error.WriteLine("       Divvy.Bench hello | pingpong --items M");
+    Console.Error.WriteLine("       Divvy.Bench hello | pingpong --items M | floor WORKLOAD --workers N --items M [options]");
     return 2;
 }
 
@@ -26,6 +28,10 @@ switch (workload)
         return PingPong.Echo();
     case "pingpong":
         return PingPong.Run(Int("--items", 100_000));
+    case "floor":
+        return Floors.Run(args.Length > 1 ? args[1] : "", Int("--workers", 2), Int("--items", 1000), Int, Has("--echo"));
+    case Floors.ChildWorkload:
+        return Floors.Child(args[1], Int, Has("--echo"));
 }
 
 if (workload is not ("trivial" or "sleep" or "cpu" or "payload"))
@@ -66,6 +72,17 @@ IParallelizable job = workload switch
 };
 
 RunSummary summary = new Master(job, options).Run();
+if (Environment.GetEnvironmentVariable("DIVVY_BENCH_STATS") == "1")
+{
+    // What the master itself cost: bytes allocated, collections per generation, CPU (for bench/notes.md).
+    foreach (string task in Directory.GetDirectories("/proc/self/task"))
+    {
+        string[] f = File.ReadAllText(task + "/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Console.Error.WriteLine($"  {File.ReadAllText(task + "/comm").Trim()}: {(long.Parse(f[11]) + long.Parse(f[12])) * 10} ms");
+    }
+
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"master: allocated={GC.GetTotalAllocatedBytes(precise: true)} gc0={GC.CollectionCount(0)} gc1={GC.CollectionCount(1)} gc2={GC.CollectionCount(2)} cpu_ms={Environment.CpuUsage.TotalTime.TotalMilliseconds:F0} user_ms={Environment.CpuUsage.UserTime.TotalMilliseconds:F0}"));
+}
 if (processed == items && summary.Succeeded == items)
 {
     Console.WriteLine($"processed={processed} expected={items} ok");

@@ -86,7 +86,8 @@ internal sealed class FrameReader
             return Take(length);
         }
 
-        byte[] large = new byte[length];
+        // Every byte is read into it before it is handed on: no need to zero it first.
+        byte[] large = GC.AllocateUninitializedArray<byte>(length);
         int have = CopyBuffered(large);
         while (have < length)
         {
@@ -121,7 +122,8 @@ internal sealed class FrameReader
             return Take(length);
         }
 
-        byte[] large = new byte[length];
+        // Every byte is read into it before it is handed on: no need to zero it first.
+        byte[] large = GC.AllocateUninitializedArray<byte>(length);
         int have = CopyBuffered(large);
         while (have < length)
         {

@@ -60,6 +60,27 @@ internal sealed class FrameWriter
         BinaryPrimitives.WriteUInt32BigEndian(written.Span.Slice(start, FrameReader.HeaderSize), (uint)length);
     }
 
+    /// <summary>Where the open frame's next bytes go, to go on writing a frame begun earlier.</summary>
+    public IBufferWriter<byte> OpenFrame => _frameStart < 0 ? throw new InvalidOperationException("no frame is open") : _pending;
+
+    /// <summary>Bytes written into the open frame so far (its length prefix not counted).</summary>
+    public int OpenFrameLength => _frameStart < 0 ? throw new InvalidOperationException("no frame is open") : _pending.WrittenCount - _frameStart - FrameReader.HeaderSize;
+
+    /// <summary>Bytes of the open frame from <paramref name="offset"/>, to patch a header written before its contents were known.</summary>
+    public Span<byte> OpenFrameBytes(int offset, int length)
+    {
+        var written = System.Runtime.InteropServices.MemoryMarshal.AsMemory(_pending.WrittenMemory);
+        return written.Span.Slice(_frameStart + FrameReader.HeaderSize + offset, length);
+    }
+
+    /// <summary>Cuts the open frame back to its first <paramref name="length"/> bytes (a rare path: it copies what is kept).</summary>
+    public void TruncateOpenFrame(int length)
+    {
+        int frameStart = _frameStart;
+        Truncate(frameStart + FrameReader.HeaderSize + length);
+        _frameStart = frameStart;
+    }
+
     /// <summary>Drops an open frame, for a payload whose serialization failed half-way.</summary>
     public void AbortFrame()
     {

@@ -91,11 +91,23 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
         return AwaitResultAsync(performing);
     }
 
-    public void WriteResult(FrameWriter writer, long id, long elapsedTicks)
+    public void WriteResult(ResultBatchWriter results, long id, long elapsedTicks)
     {
         TResult? result = _result;
         _result = default;
-        MessageCodec.WriteResult(writer, id, elapsedTicks, result, s_writeResult);
+        var writer = new MessagePackWriter(results.BeginResult(id, elapsedTicks));
+        try
+        {
+            s_writeResult(ref writer, result);
+            writer.Flush();
+        }
+        catch
+        {
+            results.AbortResult();
+            throw;
+        }
+
+        results.EndResult();
     }
 
     public async ValueTask<Action<FrameWriter, long, long>> PerformConcurrentlyAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)

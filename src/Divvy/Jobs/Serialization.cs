@@ -61,7 +61,9 @@ internal static class Serialization
             throw new ItemSerializationException(value, value?.GetType() ?? typeof(T), ex.InnerException ?? ex);
         }
 
-        byte[] bytes = buffer.WrittenSpan.ToArray();
+        // Not zeroed first (for big items, zeroing costs as much as the copy that overwrites it).
+        byte[] bytes = GC.AllocateUninitializedArray<byte>(buffer.WrittenCount);
+        buffer.WrittenSpan.CopyTo(bytes);
         if (buffer.Capacity > MaxKeptBuffer)
         {
             // Do not keep one huge item's buffer alive for the rest of the run.

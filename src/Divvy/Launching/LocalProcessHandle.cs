@@ -10,7 +10,7 @@ internal sealed class LocalProcessHandle : IWorkerHandle
     public LocalProcessHandle(WorkerProcess process, int maxFrameSize)
     {
         _process = process;
-        Connected = Task.FromResult<IWorkerChannel>(new StreamWorkerChannel(process.Up, process.Down, maxFrameSize, FileDescriptors.PipeCapacity));
+        Connected = Task.FromResult<IWorkerChannel>(new StreamWorkerChannel(process.Up, process.Down, maxFrameSize, FileDescriptors.PreferredWindowBytes));
         Ended = WaitForEndAsync();
     }
 

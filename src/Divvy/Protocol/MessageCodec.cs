@@ -1,4 +1,5 @@
 using System.Buffers;
+using Divvy.Jobs;
 using MessagePack;
 
 namespace Divvy.Protocol;
@@ -10,11 +11,54 @@ namespace Divvy.Protocol;
 /// </summary>
 internal static class MessageCodec
 {
-    /// <summary>Writes an Item frame's body straight from the item's id and payload, the master's hot path.</summary>
+    /// <summary>Bytes an Items or Results frame adds around its entries, and an entry around its payload, at most.</summary>
+    public const int BatchOverhead = 16;
+
+    /// <inheritdoc cref="BatchOverhead"/>
+    public const int EntryOverhead = 18;
+
+    /// <summary>Writes an Item frame's body straight from the item's id and payload: one item alone (the master sends Items frames).</summary>
     public static void WriteItem(IBufferWriter<byte> output, long id, ReadOnlySpan<byte> payload)
     {
         var writer = new MessagePackWriter(output);
         WriteItem(ref writer, id, payload);
+        writer.Flush();
+    }
+
+    /// <summary>
+    /// Writes an Items frame's body straight from <paramref name="count"/> items starting at
+    /// <paramref name="start"/>: the master's hot path, with no message object per item.
+    /// </summary>
+    public static void WriteItems(IBufferWriter<byte> output, IReadOnlyList<DispatchedItem> items, int start, int count)
+    {
+        var writer = new MessagePackWriter(output);
+        writer.WriteArrayHeader(2 + (2 * count));
+        writer.Write((int)MessageKind.Items);
+        writer.Write(count);
+        for (int i = start; i < start + count; i++)
+        {
+            writer.Write(items[i].Id);
+            writer.WriteRaw(items[i].Payload);
+        }
+
+        writer.Flush();
+    }
+
+    /// <summary>Writes the id and duration that start one entry of a Results frame; the result's value follows.</summary>
+    public static void WriteResultEntry(ref MessagePackWriter writer, long id, long elapsedTicks)
+    {
+        writer.Write(id);
+        writer.Write(elapsedTicks);
+    }
+
+    /// <summary>Writes a Results frame's body around <paramref name="count"/> entries already encoded one after the other.</summary>
+    public static void WriteResults(IBufferWriter<byte> output, int count, ReadOnlySpan<byte> entries)
+    {
+        var writer = new MessagePackWriter(output);
+        writer.WriteArrayHeader(2 + (3 * count));
+        writer.Write((int)MessageKind.Results);
+        writer.Write(count);
+        writer.WriteRaw(entries);
         writer.Flush();
     }
 
@@ -25,6 +69,28 @@ internal static class MessageCodec
         {
             case ItemMessage item:
                 WriteItem(ref writer, item.Id, item.Payload.Span);
+                break;
+            case ItemsMessage batch:
+                writer.WriteArrayHeader(2 + (2 * batch.Items.Count));
+                writer.Write((int)MessageKind.Items);
+                writer.Write(batch.Items.Count);
+                foreach (ItemMessage one in batch.Items)
+                {
+                    writer.Write(one.Id);
+                    writer.WriteRaw(one.Payload.Span);
+                }
+
+                break;
+            case ResultsMessage batch:
+                writer.WriteArrayHeader(2 + (3 * batch.Results.Length));
+                writer.Write((int)MessageKind.Results);
+                writer.Write(batch.Results.Length);
+                foreach (ResultEntry one in batch.Results)
+                {
+                    WriteResultEntry(ref writer, one.Id, one.ElapsedTicks);
+                    writer.WriteRaw(one.Payload.Span);
+                }
+
                 break;
             case ResultMessage result:
                 writer.WriteArrayHeader(4);
@@ -147,6 +213,11 @@ internal static class MessageCodec
             }
 
             kind = reader.ReadInt32();
+            if ((MessageKind)kind is MessageKind.Items or MessageKind.Results)
+            {
+                return ReadBatch(frame, count, kind, ownPayloads);
+            }
+
             Expect(count, FieldCount(kind), kind);
             Message message = (MessageKind)kind switch
             {
@@ -176,6 +247,59 @@ internal static class MessageCodec
             // all of them mean the peer sent something that is not our protocol.
             throw new ProtocolException($"malformed {Name(kind)} message: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// Decodes an Items or Results frame. A frame the reader will overwrite is copied once, whole,
+    /// and every entry's payload points into that copy: one array per batch, not one per entry.
+    /// </summary>
+    private static Message ReadBatch(ReadOnlyMemory<byte> frame, int fields, int kind, bool ownPayloads)
+    {
+        if (ownPayloads)
+        {
+            frame = frame.ToArray();
+        }
+
+        var reader = new MessagePackReader(frame);
+        reader.ReadArrayHeader();
+        reader.ReadInt32();
+        int count = reader.ReadInt32();
+        int perEntry = (MessageKind)kind == MessageKind.Items ? 2 : 3;
+
+        // Every field takes at least a byte: a count the frame cannot hold is refused before anything is allocated for it.
+        if (count < 0 || count > frame.Length / perEntry || fields != 2 + ((long)perEntry * count))
+        {
+            throw new ProtocolException($"malformed {Name(kind)} message: {fields} fields for {count} entries");
+        }
+
+        Message message;
+        if ((MessageKind)kind == MessageKind.Items)
+        {
+            var items = new ItemMessage[count];
+            for (int i = 0; i < count; i++)
+            {
+                items[i] = new ItemMessage(reader.ReadInt64(), RawValue(ref reader, copy: false));
+            }
+
+            message = new ItemsMessage(items);
+        }
+        else
+        {
+            var results = new ResultEntry[count];
+            for (int i = 0; i < count; i++)
+            {
+                results[i] = new ResultEntry(reader.ReadInt64(), reader.ReadInt64(), RawValue(ref reader, copy: false));
+            }
+
+            message = new ResultsMessage(results);
+        }
+
+        if (!reader.End)
+        {
+            throw new ProtocolException($"malformed {Name(kind)} message: {frame.Length - reader.Consumed} bytes after its end");
+        }
+
+        return message;
     }
 
     private static int FieldCount(int kind) => (MessageKind)kind switch

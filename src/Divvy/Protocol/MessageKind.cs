@@ -38,4 +38,10 @@ internal enum MessageKind
     /// on its own, with this exit code. Without it, a closed connection is a lost one.
     /// </summary>
     Goodbye = 11,
+
+    /// <summary>Master to worker: several items, to be performed in order (what <see cref="Item"/> is for one).</summary>
+    Items = 12,
+
+    /// <summary>Worker to master: several results (what <see cref="Result"/> is for one).</summary>
+    Results = 13,
 }

@@ -8,6 +8,7 @@ internal static class WireProtocol
     /// and the worker echoes its own in <see cref="ReadyMessage"/>; either side refuses a mismatch.
     /// 2: Start carries the heartbeat settings; Goodbye.
     /// 3: Start carries how many items the worker performs at once.
+    /// 4: Items and Results, several per frame.
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 }

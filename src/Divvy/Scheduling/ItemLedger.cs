@@ -10,7 +10,7 @@ namespace Divvy.Scheduling;
 internal sealed class ItemLedger
 {
     private const int DispatchQueueCapacity = 1024;
-    private const long DispatchQueueBytes = 4 * 1024 * 1024;
+    private const long DispatchQueueBytes = 1024 * 1024;
 
     private readonly DispatchQueue _dispatched = new(DispatchQueueCapacity, DispatchQueueBytes);
     private readonly Queue<DispatchedItem> _requeued = new();

@@ -28,19 +28,20 @@ internal sealed partial class Scheduler
     /// <summary>A written-off worker still talks (its words were on their way, or it came back): results are counted and dropped.</summary>
     private void RefuseLate(WorkerConnection worker, Message message)
     {
-        long? item = message switch
+        (long? item, int count) = message switch
         {
-            ResultMessage result => result.Id,
-            FailureMessage failure => failure.Id,
-            _ => null,
+            ResultMessage result => (result.Id, 1),
+            FailureMessage failure => (failure.Id, 1),
+            ResultsMessage { Results.Length: > 0 } results => (results.Results[0].Id, results.Results.Length),
+            _ => ((long?)null, 0),
         };
         if (item is not { } id)
         {
             return;
         }
 
-        _ledger.Counts.LateResultsRejected++;
-        Metrics.LateResultsRejected.Add(1);
+        _ledger.Counts.LateResultsRejected += count;
+        Metrics.LateResultsRejected.Add(count);
         if (worker.RefuseLate())
         {
             Log.LateResultRefused(_log, worker.Name, worker.KilledFor.ToString()!, id);
@@ -58,19 +59,23 @@ internal sealed partial class Scheduler
                 worker.MarkReady();
                 Log.WorkerReady(_log, worker.Name);
                 break;
-            case ResultMessage result when Settle(worker, result.Id) is { } item:
-                TimeSpan duration = TimeSpan.FromTicks(result.ElapsedTicks);
-                worker.Window.Observe(duration, item.Payload.Length);
-                if (_job.TryReadResult(result.Payload, out object? value, out RemoteError? unreadable))
+            case ResultMessage result:
+                OnResult(worker, new ResultEntry(result.Id, result.ElapsedTicks, result.Payload));
+                break;
+            case ResultsMessage results:
+                foreach (ResultEntry result in results.Results)
                 {
-                    SettleAttempt(item, AttemptOutcome.Succeeded, worker.Info, duration, null, null, value);
-                }
-                else
-                {
-                    SettleAttempt(item, AttemptOutcome.Failed, worker.Info, duration, unreadable, null, null);
+                    if (worker.State == WorkerState.Killed)
+                    {
+                        // Refused part-way (a result for an item it does not hold): the rest are late too.
+                        _ledger.Counts.LateResultsRejected++;
+                        Metrics.LateResultsRejected.Add(1);
+                        continue;
+                    }
+
+                    OnResult(worker, result);
                 }
 
-                worker.StopIfDrained();
                 break;
             case FailureMessage failure when Settle(worker, failure.Id) is { } item:
                 TimeSpan elapsed = TimeSpan.FromTicks(failure.ElapsedTicks);
@@ -96,12 +101,34 @@ internal sealed partial class Scheduler
         }
     }
 
+    private void OnResult(WorkerConnection worker, ResultEntry result)
+    {
+        if (Settle(worker, result.Id) is not { } item)
+        {
+            return;
+        }
+
+        TimeSpan duration = TimeSpan.FromTicks(result.ElapsedTicks);
+        worker.Window.Observe(duration, item.Payload.Length);
+        if (_job.TryReadResult(result.Payload, out object? value, out RemoteError? unreadable))
+        {
+            SettleAttempt(item, AttemptOutcome.Succeeded, worker.Info, duration, null, null, value);
+        }
+        else
+        {
+            SettleAttempt(item, AttemptOutcome.Failed, worker.Info, duration, unreadable, null, null);
+        }
+
+        worker.StopIfDrained();
+    }
+
     /// <summary>Takes the settled item off the worker; one it is not performing is a protocol violation.</summary>
     private DispatchedItem? Settle(WorkerConnection worker, long id)
     {
-        string running = RunningIds(worker);
         if (worker.TakeSettled(id, _time.GetTimestamp()) is not { } settled)
         {
+            // A refused settle leaves the running set as it was: it can still be named here.
+            string running = RunningIds(worker);
             worker.Refuse(new RemoteError(RemoteErrorKind.ProtocolViolation, worker.Running > 1
                 ? $"the worker settled item {id}, but the items it performs are {running}"
                 : $"the worker settled item {id}, but the item it holds first is {running}"));

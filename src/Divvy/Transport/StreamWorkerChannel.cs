@@ -23,6 +23,7 @@ internal sealed class StreamWorkerChannel : IWorkerChannel
     private readonly Channel<Outgoing> _outbox = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly FrameReader _reader;
     private readonly FrameWriter _writer;
+    private readonly int _maxFrameSize;
     private readonly Task _writing;
     private bool _ended;
 
@@ -34,6 +35,7 @@ internal sealed class StreamWorkerChannel : IWorkerChannel
     {
         _reader = new FrameReader(read, maxFrameSize);
         _writer = new FrameWriter(write, maxFrameSize);
+        _maxFrameSize = maxFrameSize;
         PreferredWindowBytes = preferredWindowBytes;
         _writing = WriteLoopAsync();
     }
@@ -80,6 +82,25 @@ internal sealed class StreamWorkerChannel : IWorkerChannel
         await _writing.ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// How many items from <paramref name="start"/> fit in one Items frame: about
+    /// <see cref="FlushEveryBytes"/> of payload and never over the frame limit, at least one (the
+    /// scheduler sends no item too big for a frame of its own).
+    /// </summary>
+    private int ItemsInFrame(IReadOnlyList<DispatchedItem> items, int start)
+    {
+        long budget = Math.Min(FlushEveryBytes, _maxFrameSize) - MessageCodec.BatchOverhead;
+        long bytes = items[start].Payload.Length + MessageCodec.EntryOverhead;
+        int end = start + 1;
+        while (end < items.Count && bytes + items[end].Payload.Length + MessageCodec.EntryOverhead <= budget)
+        {
+            bytes += items[end].Payload.Length + MessageCodec.EntryOverhead;
+            end++;
+        }
+
+        return end - start;
+    }
+
     /// <summary>What the writer sends next: a control message, or a batch of items.</summary>
     private readonly record struct Outgoing(Message? Message, IReadOnlyList<DispatchedItem>? Items);
 
@@ -99,10 +120,14 @@ internal sealed class StreamWorkerChannel : IWorkerChannel
 
                     if (next.Items is { } items)
                     {
-                        for (int i = 0; i < items.Count; i++)
+                        // Items go out several per frame, in frames of about FlushEveryBytes (and
+                        // within the frame limit), so a big batch starts moving before it is all encoded.
+                        for (int start = 0; start < items.Count;)
                         {
-                            MessageCodec.WriteItem(_writer.BeginFrame(), items[i].Id, items[i].Payload);
+                            int count = ItemsInFrame(items, start);
+                            MessageCodec.WriteItems(_writer.BeginFrame(), items, start, count);
                             _writer.EndFrame();
+                            start += count;
                             if (_writer.Pending >= FlushEveryBytes)
                             {
                                 await _writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);

@@ -15,8 +15,10 @@ internal interface IWorkerJob
     /// <exception cref="FailItemException">The payload cannot be read as the job's item type.</exception>
     ValueTask PerformAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
 
-    /// <summary>Writes the last performed item's result as a Result frame.</summary>
-    void WriteResult(FrameWriter writer, long id, long elapsedTicks);
+    /// <summary>Writes the last performed item's result into the worker's open batch of results.</summary>
+    /// <exception cref="MessagePack.MessagePackSerializationException">The result cannot be serialized; the batch is as before.</exception>
+    /// <exception cref="FrameTooLargeException">The result alone is over the frame limit; the batch is as before.</exception>
+    void WriteResult(Protocol.ResultBatchWriter results, long id, long elapsedTicks);
 
     /// <summary>
     /// For a worker performing several items at once: deserializes one item and performs it, and

@@ -21,6 +21,7 @@ internal sealed partial class WorkerHost
     private static readonly TimeSpan s_goodbyeWait = TimeSpan.FromSeconds(2);
     private const int StartFrameLimit = 64 * 1024;
     private const int ResultsPerFlush = 64;
+    private const int FlushEveryBytes = 256 * 1024;
     private const int MaxItemsPerHandOff = 256;
 
     private readonly IWorkerJob _job;
@@ -43,6 +44,9 @@ internal sealed partial class WorkerHost
     private long _lastHeard = Stopwatch.GetTimestamp();
     private TimeSpan _silenceLimit;
     private FrameWriter? _writer;
+
+    // The item loop's results, several per frame; closed before any other frame is written.
+    private ResultBatchWriter? _results;
     private bool _readerStarted;
 
     /// <summary>
@@ -103,6 +107,7 @@ internal sealed partial class WorkerHost
 
         reader.MaxFrameSize = start.MaxFrameSize;
         writer = _writer = new FrameWriter(up, start.MaxFrameSize);
+        _results = new ResultBatchWriter(writer, start.MaxFrameSize);
         _workerNumber = start.WorkerNumber;
         if (start.HeartbeatTimeoutTicks > 0 && _session is not null)
         {
@@ -170,7 +175,7 @@ internal sealed partial class WorkerHost
                         // Nothing else queued: send what is pending now rather than hold results back.
                         // With a deep queue, still send every few results, so the master refills the
                         // queue while this worker works through the rest of it.
-                        Locked(writer.Flush);
+                        FlushLocked(writer);
                         unflushed = 0;
                     }
                 }
@@ -178,8 +183,18 @@ internal sealed partial class WorkerHost
         }
 
         _finishing = true;
-        Locked(writer.Flush);
+        FlushLocked(writer);
         return WorkerExitCodes.Finished;
+    }
+
+    /// <summary>Sends everything written so far, the open batch of results included.</summary>
+    private void FlushLocked(FrameWriter writer)
+    {
+        lock (_writeLock)
+        {
+            _results?.Close();
+            writer.Flush();
+        }
     }
 
     private RecycleReason? RecycleReasonNow()
@@ -233,12 +248,20 @@ internal sealed partial class WorkerHost
         {
             try
             {
-                _job.WriteResult(writer, item.Id, elapsed);
+                _job.WriteResult(_results!, item.Id, elapsed);
             }
             catch (Exception ex) when (ex is MessagePackSerializationException or FrameTooLargeException)
             {
                 // The result cannot travel (unserializable, or over the frame limit): the item fails, not the worker.
                 Write(writer, new FailureMessage(item.Id, elapsed, FailureKind.Permanent, RemoteError.From(ex)));
+            }
+
+            if (writer.Pending >= FlushEveryBytes)
+            {
+                // Big results go out in pieces of about this size: one buffer grown for dozens of
+                // them would be reallocated, copied and thrown away on every flush.
+                _results!.Close();
+                writer.Flush();
             }
         }
     }
@@ -281,6 +304,9 @@ internal sealed partial class WorkerHost
                 // A frame in the reader's buffer is overwritten by the next read: its item gets its own copy.
                 switch (MessageCodec.Read(frame, ownPayloads: reader.IsInBuffer(frame)))
                 {
+                    case ItemsMessage items:
+                        (batch ??= []).AddRange(items.Items);
+                        break;
                     case ItemMessage item:
                         (batch ??= []).Add(item);
                         break;
@@ -347,7 +373,7 @@ internal sealed partial class WorkerHost
         }
     }
 
-    private static int Fatal(FrameWriter writer, string stage, Exception error, int exitCode)
+    private int Fatal(FrameWriter writer, string stage, Exception error, int exitCode)
     {
         try
         {
@@ -364,8 +390,10 @@ internal sealed partial class WorkerHost
         return exitCode;
     }
 
-    private static void Write(FrameWriter writer, Message message)
+    private void Write(FrameWriter writer, Message message)
     {
+        // Results written so far go first, in their own frame: nothing overtakes them.
+        _results?.Close();
         MessageCodec.Write(writer.BeginFrame(), message);
         writer.EndFrame();
     }

@@ -32,7 +32,7 @@ public sealed class MessageCodecTests
         new GoodbyeMessage(72),
     ];
 
-    public static TheoryData<int> MessageIndexes => new() { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
+    public static TheoryData<int> MessageIndexes => [.. Enumerable.Range(0, s_messages.Length)];
 
     [Theory]
     [MemberData(nameof(MessageIndexes))]
@@ -63,6 +63,45 @@ public sealed class MessageCodecTests
     }
 
     [Fact]
+    public void Items_travel_several_to_a_frame_each_with_its_own_id_and_value()
+    {
+        DispatchedItem[] items = [new(1, null, MessagePackSerializer.Serialize("a")), new(2, null, MessagePackSerializer.Serialize(new[] { 1, 2 })), new(3, null, MessagePackSerializer.Serialize(3.5))];
+        var buffer = new ArrayBufferWriter<byte>();
+
+        MessageCodec.WriteItems(buffer, items, 1, 2);
+
+        var decoded = (ItemsMessage)MessageCodec.Read(buffer.WrittenMemory);
+        decoded.Items.Select(i => i.Id).Should().Equal(2, 3);
+        MessagePackSerializer.Deserialize<int[]>(decoded.Items[0].Payload).Should().Equal(1, 2);
+        MessagePackSerializer.Deserialize<double>(decoded.Items[1].Payload).Should().Be(3.5);
+        Encode(decoded).Should().Equal(buffer.WrittenSpan.ToArray(), "Write and WriteItems make the same frame");
+    }
+
+    [Fact]
+    public void Results_written_into_one_batch_come_back_in_order_with_payloads_that_outlive_the_readers_buffer()
+    {
+        var frames = new MemoryStream();
+        var writer = new FrameWriter(frames, 1 << 20);
+        var batch = new ResultBatchWriter(writer, 1 << 20);
+        foreach ((long id, string value) in new[] { (7L, "seven"), (8L, "eight"), (9L, "nine") })
+        {
+            var payload = new MessagePackWriter(batch.BeginResult(id, id * 100));
+            payload.Write(value);
+            payload.Flush();
+            batch.EndResult();
+        }
+
+        batch.Close();
+        writer.Flush();
+        byte[] frame = frames.ToArray()[4..];
+        var decoded = (ResultsMessage)MessageCodec.Read(frame, ownPayloads: true);
+        Array.Clear(frame);
+
+        decoded.Results.Select(r => (r.Id, r.ElapsedTicks, MessagePackSerializer.Deserialize<string>(r.Payload)))
+            .Should().Equal((7L, 700L, "seven"), (8L, 800L, "eight"), (9L, 900L, "nine"));
+    }
+
+    [Fact]
     public void A_result_that_cannot_be_serialized_leaves_no_half_frame_behind()
     {
         var frames = new MemoryStream();
@@ -85,6 +124,10 @@ public sealed class MessageCodecTests
         { "unknown recycle reason", MessagePackSerializer.Serialize(new object[] { 10, 0 }), "malformed Retiring message: 0 is not a RecycleReason" },
         { "bytes after the message", [.. MessagePackSerializer.Serialize(new[] { 6 }), 0xC0], "malformed Stop message: 1 bytes after its end" },
         { "cut short", MessagePackSerializer.Serialize(new object[] { 5, 1L, 2L, 1, "T", "M", "S" })[..8], "malformed Failure message*" },
+        { "batch count and fields disagree", MessagePackSerializer.Serialize(new object[] { 13, 2, 1L, 1L }), "malformed Results message: 4 fields for 2 entries" },
+        { "batch count the frame cannot hold", [0xdc, 0x07, 0xd2, 0x0c, 0xcd, 0x03, 0xe8], "malformed*" },
+        { "negative batch count", MessagePackSerializer.Serialize(new object[] { 12, -1 }), "malformed Items message: 2 fields for -1 entries" },
+        { "batch entry of the wrong type", MessagePackSerializer.Serialize(new object[] { 12, 1, "one", 5 }), "malformed Items message*" },
     };
 
     [Theory]

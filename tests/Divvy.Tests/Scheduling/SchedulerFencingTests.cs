@@ -50,14 +50,20 @@ public sealed class SchedulerFencingTests
         exporter.Render().Should().Contain("divvy_late_results_rejected_total 2");
     }
 
-    [Fact]
-    public async Task Results_from_a_worker_killed_for_breaking_the_protocol_are_refused_and_its_item_settles_through_the_crash()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Results_from_a_worker_killed_for_breaking_the_protocol_are_refused_and_its_item_settles_through_the_crash(bool inOneResultsFrame)
     {
         await using var run = SchedulerRun.Start(2, o => o.MaxPrefetch = 1);
         (FakeWorker worker, ItemMessage item) = await run.NextWorkerWithAnItemAsync(endWhenKilled: null);
 
-        // Item 999 was never sent: the worker is refused, and what follows in the same batch too.
-        worker.Channel.Send(new ResultMessage(999, 1, Divvy.Jobs.Serialization.SerializeItem(0)), new ResultMessage(item.Id, 1, Divvy.Jobs.Serialization.SerializeItem(1)));
+        // Item 999 was never sent: the worker is refused, and what follows in the same batch too
+        // (messages read together, or the entries of one Results frame).
+        byte[] zero = Divvy.Jobs.Serialization.SerializeItem(0), one = Divvy.Jobs.Serialization.SerializeItem(1);
+        worker.Channel.Send(inOneResultsFrame
+            ? [new ResultsMessage([new ResultEntry(999, 1, zero), new ResultEntry(item.Id, 1, one)])]
+            : [new ResultMessage(999, 1, zero), new ResultMessage(item.Id, 1, one)]);
         (await worker.KilledAsync()).Should().Be(KillReason.ProtocolError);
         worker.End(new WorkerEnd(WorkerEndKind.Killed, 137, 9));
         FakeWorker second = await run.Launcher.NextAsync();

@@ -10,7 +10,7 @@ public sealed class StreamWorkerChannelTests
     private const int MaxFrame = 1 << 20;
 
     [Fact]
-    public async Task Writes_posts_in_order_as_the_same_frames_a_frame_writer_makes()
+    public async Task Writes_posts_in_order_as_the_same_frames_a_frame_writer_makes_items_posted_together_in_one_frame()
     {
         DispatchedItem[] items = [new(1, null, [0xA1]), new(2, null, [0xA2, 0xA3])];
         var start = new StartMessage(WireProtocol.Version, 3, MaxFrame);
@@ -26,11 +26,8 @@ public sealed class StreamWorkerChannelTests
         var writer = new FrameWriter(expected, MaxFrame);
         MessageCodec.Write(writer.BeginFrame(), start);
         writer.EndFrame();
-        foreach (DispatchedItem item in items)
-        {
-            MessageCodec.WriteItem(writer.BeginFrame(), item.Id, item.Payload);
-            writer.EndFrame();
-        }
+        MessageCodec.WriteItems(writer.BeginFrame(), items, 0, items.Length);
+        writer.EndFrame();
 
         MessageCodec.Write(writer.BeginFrame(), StopMessage.Instance);
         writer.EndFrame();

@@ -17,6 +17,7 @@ public sealed partial class WorkerHostTests : IDisposable
     private readonly FrameWriter _toWorker;
     private readonly FrameReader _fromWorker;
     private readonly TaskCompletionSource<int> _exited = new();
+    private readonly Queue<ResultMessage> _unreadResults = new();
 
     public WorkerHostTests()
     {
@@ -58,12 +59,37 @@ public sealed partial class WorkerHostTests : IDisposable
         _toWorker.Flush();
     }
 
+    /// <summary>The worker's next message; the results of a Results frame come one by one, as Result messages.</summary>
     private async Task<Message> ReceiveAsync()
+    {
+        if (_unreadResults.TryDequeue(out ResultMessage? queued))
+        {
+            return queued;
+        }
+
+        Message message = await ReceiveFrameAsync();
+        if (message is ResultsMessage batch)
+        {
+            foreach (ResultEntry entry in batch.Results)
+            {
+                _unreadResults.Enqueue(new ResultMessage(entry.Id, entry.ElapsedTicks, entry.Payload));
+            }
+
+            return _unreadResults.Dequeue();
+        }
+
+        return message;
+    }
+
+    /// <summary>The worker's next frame, decoded as it came (a Results frame stays whole).</summary>
+    private async Task<Message> ReceiveFrameAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         ReadOnlyMemory<byte>? frame = await _fromWorker.ReadAsync(timeout.Token);
         frame.Should().NotBeNull("the worker should have sent a message");
-        Message message = MessageCodec.Read(frame!.Value);
+
+        // Own copies: the reader's buffer is reused by the next read.
+        Message message = MessageCodec.Read(frame!.Value, ownPayloads: true);
         return message is ResultMessage r ? r with { Payload = r.Payload.ToArray() } : message;
     }
 

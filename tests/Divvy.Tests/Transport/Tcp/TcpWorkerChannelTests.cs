@@ -12,7 +12,7 @@ public sealed class TcpWorkerChannelTests
     private const int MaxFrame = 1 << 20;
 
     [Fact]
-    public async Task Posts_arrive_at_the_worker_in_order_as_frames()
+    public async Task Posts_arrive_at_the_worker_in_order_as_frames_items_posted_together_in_one()
     {
         using LoopbackPair pair = await LoopbackPair.CreateAsync();
         await using var channel = new TcpWorkerChannel(pair.Master, MaxFrame);
@@ -23,14 +23,14 @@ public sealed class TcpWorkerChannelTests
 
         var reader = new FrameReader(pair.Worker.Stream, MaxFrame);
         var received = new List<Message>();
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 3; i++)
         {
             received.Add(MessageCodec.Read(reader.Read()!.Value, ownPayloads: true));
         }
 
         received[0].Should().Be(new StartMessage(WireProtocol.Version, 1, MaxFrame));
-        received.Skip(1).Take(2).Cast<ItemMessage>().Select(m => (m.Id, m.Payload.ToArray()[0])).Should().Equal((1L, (byte)1), (2L, (byte)2));
-        received[3].Should().Be(StopMessage.Instance);
+        ((ItemsMessage)received[1]).Items.Select(m => (m.Id, m.Payload.ToArray()[0])).Should().Equal((1L, (byte)1), (2L, (byte)2));
+        received[2].Should().Be(StopMessage.Instance);
         channel.PreferredWindowBytes.Should().Be(TcpWorkerChannel.WindowBytes);
     }
 
