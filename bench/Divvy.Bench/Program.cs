@@ -75,12 +75,6 @@ RunSummary summary = new Master(job, options).Run();
 if (Environment.GetEnvironmentVariable("DIVVY_BENCH_STATS") == "1")
 {
     // What the master itself cost: bytes allocated, collections per generation, CPU (for bench/notes.md).
-    foreach (string task in Directory.GetDirectories("/proc/self/task"))
-    {
-        string[] f = File.ReadAllText(task + "/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        Console.Error.WriteLine($"  {File.ReadAllText(task + "/comm").Trim()}: {(long.Parse(f[11]) + long.Parse(f[12])) * 10} ms");
-    }
-
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"master: allocated={GC.GetTotalAllocatedBytes(precise: true)} gc0={GC.CollectionCount(0)} gc1={GC.CollectionCount(1)} gc2={GC.CollectionCount(2)} cpu_ms={Environment.CpuUsage.TotalTime.TotalMilliseconds:F0} user_ms={Environment.CpuUsage.UserTime.TotalMilliseconds:F0}"));
 }
 if (processed == items && summary.Succeeded == items)
