@@ -75,6 +75,9 @@ public sealed class ExternalWorkerLauncherTests : IAsyncLifetime
         Func<Task> extra = DialAsync;
 
         (await extra.Should().ThrowAsync<HandshakeException>()).Which.Failure.Should().Be(HandshakeFailure.Full);
+
+        // The master tells the worker before it logs: the line may come a moment after the refusal.
+        await WaitForAsync(() => _log.Lines.Any(l => l.Contains("turned away", StringComparison.Ordinal)));
         _log.Lines.Should().ContainSingle(l => l.StartsWith("Warning turned away a worker from 127.0.0.1:", StringComparison.Ordinal) && l.EndsWith("all 1 worker slots are taken", StringComparison.Ordinal));
     }
 
