@@ -17,14 +17,6 @@ internal static class MessageCodec
     /// <inheritdoc cref="BatchOverhead"/>
     public const int EntryOverhead = 18;
 
-    /// <summary>Writes an Item frame's body straight from the item's id and payload: one item alone (the master sends Items frames).</summary>
-    public static void WriteItem(IBufferWriter<byte> output, long id, ReadOnlySpan<byte> payload)
-    {
-        var writer = new MessagePackWriter(output);
-        WriteItem(ref writer, id, payload);
-        writer.Flush();
-    }
-
     /// <summary>
     /// Writes an Items frame's body straight from <paramref name="count"/> items starting at
     /// <paramref name="start"/>: the master's hot path, with no message object per item.

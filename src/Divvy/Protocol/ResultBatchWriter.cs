@@ -39,18 +39,7 @@ internal sealed class ResultBatchWriter
     /// </summary>
     public IBufferWriter<byte> BeginResult(long id, long elapsedTicks)
     {
-        IBufferWriter<byte> output;
-        if (!_open)
-        {
-            output = _frames.BeginFrame();
-            output.GetSpan(HeaderSize);
-            output.Advance(HeaderSize);
-            _open = true;
-        }
-        else
-        {
-            output = _frames.OpenFrame;
-        }
+        IBufferWriter<byte> output = _open ? _frames.OpenFrame : Open();
 
         _entryStart = _frames.OpenFrameLength;
         var writer = new MessagePackWriter(output);
@@ -83,11 +72,7 @@ internal sealed class ResultBatchWriter
         byte[] entry = _frames.OpenFrameBytes(start, entryLength).ToArray();
         _frames.TruncateOpenFrame(start);
         Close();
-        IBufferWriter<byte> output = _frames.BeginFrame();
-        output.GetSpan(HeaderSize);
-        output.Advance(HeaderSize);
-        _open = true;
-        output.Write(entry);
+        Open().Write(entry);
         _count = 1;
     }
 
@@ -116,6 +101,16 @@ internal sealed class ResultBatchWriter
         _frames.EndFrame();
         _open = false;
         _count = 0;
+    }
+
+    /// <summary>Begins a Results frame with room for its header, patched by <see cref="Close"/>.</summary>
+    private IBufferWriter<byte> Open()
+    {
+        IBufferWriter<byte> output = _frames.BeginFrame();
+        output.GetSpan(HeaderSize);
+        output.Advance(HeaderSize);
+        _open = true;
+        return output;
     }
 
     private void DropFrom(int start)

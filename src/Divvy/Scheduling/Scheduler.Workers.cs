@@ -40,12 +40,17 @@ internal sealed partial class Scheduler
             return;
         }
 
-        _ledger.Counts.LateResultsRejected += count;
-        Metrics.LateResultsRejected.Add(count);
+        CountLate(count);
         if (worker.RefuseLate())
         {
             Log.LateResultRefused(_log, worker.Name, worker.KilledFor.ToString()!, id);
         }
+    }
+
+    private void CountLate(int results)
+    {
+        _ledger.Counts.LateResultsRejected += results;
+        Metrics.LateResultsRejected.Add(results);
     }
 
     private void OnMessage(WorkerConnection worker, Message message)
@@ -68,8 +73,7 @@ internal sealed partial class Scheduler
                     if (worker.State == WorkerState.Killed)
                     {
                         // Refused part-way (a result for an item it does not hold): the rest are late too.
-                        _ledger.Counts.LateResultsRejected++;
-                        Metrics.LateResultsRejected.Add(1);
+                        CountLate(1);
                         continue;
                     }
 
