@@ -75,7 +75,7 @@ RunSummary summary = new Master(job, options).Run();
 if (Environment.GetEnvironmentVariable("DIVVY_BENCH_STATS") == "1")
 {
     // What the master itself cost: bytes allocated, collections per generation, CPU (for bench/notes.md).
-    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"master: allocated={GC.GetTotalAllocatedBytes(precise: true)} gc0={GC.CollectionCount(0)} gc1={GC.CollectionCount(1)} gc2={GC.CollectionCount(2)} cpu_ms={Environment.CpuUsage.TotalTime.TotalMilliseconds:F0} user_ms={Environment.CpuUsage.UserTime.TotalMilliseconds:F0}"));
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"master: allocated={GC.GetTotalAllocatedBytes(precise: true)} gc0={GC.CollectionCount(0)} gc1={GC.CollectionCount(1)} gc2={GC.CollectionCount(2)} gc_pause_ms={GC.GetTotalPauseDuration().TotalMilliseconds:F0} cpu_ms={Environment.CpuUsage.TotalTime.TotalMilliseconds:F0} user_ms={Environment.CpuUsage.UserTime.TotalMilliseconds:F0}"));
 }
 if (processed == items && summary.Succeeded == items)
 {
@@ -89,6 +89,8 @@ return 3;
 int Int(string name, int fallback) =>
     Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 
-bool Has(string name) => args.Contains(name);
+// Array.IndexOf, not LINQ's Contains: the bench's own argument parsing should not load System.Linq
+// into the master it measures (Divvy's master does not load it).
+bool Has(string name) => Array.IndexOf(args, name) >= 0;
 
 string? Value(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;

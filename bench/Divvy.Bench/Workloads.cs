@@ -4,10 +4,25 @@ using MessagePack;
 
 namespace Divvy.Bench;
 
+/// <summary>
+/// 0 .. count-1, as a loop (Python's peers use range()): Enumerable.Range would load System.Linq
+/// into the master, about 0.6 MiB of its Pss that is the job's choice, not Divvy's.
+/// </summary>
+public static class ItemNumbers
+{
+    public static IEnumerable<int> Upto(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            yield return i;
+        }
+    }
+}
+
 /// <summary>item = i; Perform returns i * 2.</summary>
 public sealed class TrivialJob(int items) : IParallelizable<int, int>
 {
-    public IEnumerable<int> Dispatch() => Enumerable.Range(0, items);
+    public IEnumerable<int> Dispatch() => ItemNumbers.Upto(items);
 
     public int Perform(int item) => item * 2;
 }
@@ -20,7 +35,7 @@ public sealed class TrivialJob(int items) : IParallelizable<int, int>
 /// </remarks>
 public sealed class SleepJob(int items, int sleepMs) : IParallelizable<int, int>
 {
-    public IEnumerable<int> Dispatch() => Enumerable.Range(0, items);
+    public IEnumerable<int> Dispatch() => ItemNumbers.Upto(items);
 
     public int Perform(int item)
     {
@@ -34,7 +49,7 @@ public sealed class CpuJob(int items, int rounds, int size) : IParallelizable<in
 {
     private byte[]? _buffer;
 
-    public IEnumerable<int> Dispatch() => Enumerable.Range(0, items);
+    public IEnumerable<int> Dispatch() => ItemNumbers.Upto(items);
 
     public void AfterSpawn(WorkerInfo worker) => _buffer = new byte[size];
 

@@ -23,6 +23,7 @@ public static class Scenarios
         "orders" => new OrderJob(args),
         "record" => new RecordJob(args),
         "assemblies" => new AssembliesJob(),
+        "keyed" => new KeyedJob(args),
         _ => throw new ArgumentException($"unknown scenario {name}"),
     };
 

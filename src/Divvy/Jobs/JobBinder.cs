@@ -59,7 +59,13 @@ internal static class JobBinder
         {
             // Perform and PerformAsync of a job without results live on IParallelizable<TItem>.
             voidMap = type.GetInterfaceMap(voidContract);
-            supplied.UnionWith(Supplied(voidMap.Value).Where(name => name.StartsWith("Perform", StringComparison.Ordinal)));
+            foreach (string name in Supplied(voidMap.Value))
+            {
+                if (name.StartsWith("Perform", StringComparison.Ordinal))
+                {
+                    supplied.Add(name);
+                }
+            }
         }
 
         // Refused before any process starts.
@@ -125,16 +131,29 @@ internal static class JobBinder
             {
                 throw new JobDefinitionException(
                     $"job {type.FullName} declares {method.Name} with a signature that implements nothing, so it would never be called: " +
-                    $"{type.Name}.{method.Name}({string.Join(", ", method.GetParameters().Select(p => TypeNames.Of(p.ParameterType)))}) returns {TypeNames.Of(method.ReturnType)}; " +
-                    $"expected {TypeNames.Of(meant.ReturnType)} {meant.Name}({string.Join(", ", meant.GetParameters().Select(p => $"{TypeNames.Of(p.ParameterType)} {p.Name}"))}) " +
+                    $"{type.Name}.{method.Name}({Parameters(method, names: false)}) returns {TypeNames.Of(method.ReturnType)}; " +
+                    $"expected {TypeNames.Of(meant.ReturnType)} {meant.Name}({Parameters(meant, names: true)}) " +
                     $"from {TypeNames.Of(meant.DeclaringType!)}");
             }
         }
     }
 
-    private static void Require(Type type, HashSet<string> supplied, string description, params string[] names)
+    /// <summary>A method's parameter list as C# shows it (a loop, not LINQ: binding a job in the master loads no System.Linq).</summary>
+    private static string Parameters(MethodInfo method, bool names)
     {
-        if (!names.Any(supplied.Contains))
+        ParameterInfo[] parameters = method.GetParameters();
+        string[] shown = new string[parameters.Length];
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            shown[i] = names ? $"{TypeNames.Of(parameters[i].ParameterType)} {parameters[i].Name}" : TypeNames.Of(parameters[i].ParameterType);
+        }
+
+        return string.Join(", ", shown);
+    }
+
+    private static void Require(Type type, HashSet<string> supplied, string description, string name, string asyncName)
+    {
+        if (!supplied.Contains(name) && !supplied.Contains(asyncName))
         {
             throw JobDefinitionException.Missing(type, description);
         }

@@ -106,15 +106,16 @@ internal static class Serialization
         public static readonly IMessagePackFormatter<T> Instance;
 
         /// <summary>
-        /// <c>false</c> for the common primitives, whose formatters never look at their options;
-        /// <c>true</c> for every other type (nested values are resolved through them).
+        /// <c>false</c> for the common primitives, whose formatters never look at their options, and
+        /// for keyed objects made of them; <c>true</c> for every other type (nested values are
+        /// resolved through them).
         /// </summary>
         public static readonly bool NeedsOptions;
 
         static Formatter()
         {
-            NeedsOptions = ItemResolver.Common(typeof(T)) is null;
             Instance = ItemResolver.Instance.GetFormatter<T>() ?? new UnsupportedFormatter<T>(null);
+            NeedsOptions = ItemResolver.Common(typeof(T)) is null && Instance is not KeyedObjectFormatter<T> { UsesOptions: false };
         }
     }
 }

@@ -32,6 +32,13 @@ internal static class TypeNames
 
         string name = type.Name;
         int tick = name.IndexOf('`', StringComparison.Ordinal);
-        return (tick < 0 ? name : name[..tick]) + "<" + string.Join(", ", type.GetGenericArguments().Select(Of)) + ">";
+        Type[] arguments = type.GetGenericArguments();
+        string[] shown = new string[arguments.Length];
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            shown[i] = Of(arguments[i]);
+        }
+
+        return (tick < 0 ? name : name[..tick]) + "<" + string.Join(", ", shown) + ">";
     }
 }

@@ -20,7 +20,7 @@ internal sealed record WorkerCommand(string FileName, IReadOnlyList<string> Argu
             arguments.Add(args[0]);
         }
 
-        arguments.AddRange(args.Skip(1));
+        arguments.AddRange(args.AsSpan(1)); // a span, not LINQ's Skip: the master loads no System.Linq
         return new WorkerCommand(processPath, arguments);
     }
 

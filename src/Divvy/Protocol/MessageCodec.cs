@@ -18,6 +18,15 @@ internal static class MessageCodec
     public const int EntryOverhead = 18;
 
     /// <summary>
+    /// About how much an Items or Results frame carries before the next entry starts a new frame
+    /// (one entry bigger than this gets a frame of its own). The reader copies every frame it keeps
+    /// into an array, or reads a big one into an array of its own: kept this small, those arrays
+    /// stay below the large object heap (85,000 bytes), die young, and never trigger a full
+    /// collection. Several frames still go out in one write.
+    /// </summary>
+    public const int PreferredBatchBytes = 32 * 1024;
+
+    /// <summary>
     /// Writes an Items frame's body straight from <paramref name="count"/> items starting at
     /// <paramref name="start"/>: the master's hot path, with no message object per item.
     /// </summary>

@@ -33,6 +33,9 @@ internal sealed class ResultBatchWriter
     /// <summary>Results in the open frame.</summary>
     public int Count => _count;
 
+    /// <summary>Bytes in the open frame so far (0 when none is open).</summary>
+    public int OpenBytes => _open ? _frames.OpenFrameLength : 0;
+
     /// <summary>
     /// Starts one result: writes its id and duration. Write the result's MessagePack value into the
     /// returned buffer, then call <see cref="EndResult"/>, or <see cref="AbortResult"/> if that failed.

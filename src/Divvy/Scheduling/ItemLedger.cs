@@ -56,9 +56,14 @@ internal sealed class ItemLedger
     /// <summary>Puts items a worker held but never started back at the front of the line, in order.</summary>
     public void Requeue(IEnumerable<DispatchedItem> items)
     {
-        var again = new Queue<DispatchedItem>(items.Concat(_requeued));
+        var behind = new List<DispatchedItem>(_requeued);
         _requeued.Clear();
-        foreach (DispatchedItem item in again)
+        foreach (DispatchedItem item in items)
+        {
+            _requeued.Enqueue(item);
+        }
+
+        foreach (DispatchedItem item in behind)
         {
             _requeued.Enqueue(item);
         }

@@ -269,7 +269,10 @@ internal sealed partial class Scheduler
             }
         }
 
-        again.AddRange(held.Skip(running));
+        for (int i = running; i < held.Count; i++)
+        {
+            again.Add(held[i]);
+        }
         _ledger.Requeue(again);
         foreach (int i in charged)
         {

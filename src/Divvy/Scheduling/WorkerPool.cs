@@ -36,7 +36,7 @@ internal sealed class WorkerPool : IDisposable
         _time = options.TimeProvider;
         _log = log;
         _events = events;
-        _slots = [.. new WorkerConnection?[options.Workers]];
+        _slots = new List<WorkerConnection?>(new WorkerConnection?[options.Workers]);
         _target = options.Workers;
         _throttle = new SpawnThrottle(options.MaxSpawnsPerSecond, Math.Max(options.Workers, options.MaxSpawnsPerSecond), _time);
     }
@@ -60,16 +60,28 @@ internal sealed class WorkerPool : IDisposable
     }
 
     /// <summary>Workers alive, in any state, and launches under way: the run ends only when this is zero.</summary>
-    public int Live => _slots.Count(s => s is not null) + _launching.Count;
+    public int Live => Count(static _ => true) + _launching.Count;
 
     /// <summary>Launches under way.</summary>
     public int Launching => _launching.Count;
 
     /// <summary>Workers that count toward the pool's size: booting (or being launched) or taking items.</summary>
-    private int Active => _slots.Count(w => w is { IsActive: true }) + _launching.Count;
+    private int Active => Count(static w => w.IsActive) + _launching.Count;
 
     /// <summary>Items all workers hold.</summary>
-    public int Holding => _slots.Sum(s => s?.Holding ?? 0);
+    public int Holding
+    {
+        get
+        {
+            int holding = 0;
+            foreach (WorkerConnection? worker in _slots)
+            {
+                holding += worker?.Holding ?? 0;
+            }
+
+            return holding;
+        }
+    }
 
     /// <summary>Workers launched so far; each launch gets the next number.</summary>
     public int Incarnations => _incarnations;
@@ -225,6 +237,21 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>Completes when every worker's supervision has ended.</summary>
     public Task WhenAllEnded() => Task.WhenAll(_supervisors);
 
+    /// <summary>Live workers that match (a loop: the scheduler asks on every event, and the master loads no System.Linq).</summary>
+    private int Count(Func<WorkerConnection, bool> match)
+    {
+        int count = 0;
+        foreach (WorkerConnection? worker in _slots)
+        {
+            if (worker is not null && match(worker))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
     private void RetireExtraWorkers()
     {
         int excess = Active - _target;
@@ -234,14 +261,18 @@ internal sealed class WorkerPool : IDisposable
         }
 
         // Idle workers first, highest slot first; then busy ones, which finish their items.
-        List<WorkerConnection> candidates = _slots
-            .Select((worker, index) => (worker, index))
-            .Where(x => x.worker is { IsActive: true })
-            .OrderBy(x => x.worker!.Holding > 0)
-            .ThenByDescending(x => x.index)
-            .Select(x => x.worker!)
-            .Take(excess)
-            .ToList();
+        var candidates = new List<WorkerConnection>(excess);
+        foreach (bool idle in (ReadOnlySpan<bool>)[true, false])
+        {
+            for (int i = _slots.Count - 1; i >= 0 && candidates.Count < excess; i--)
+            {
+                if (_slots[i] is { IsActive: true } worker && (worker.Holding == 0) == idle)
+                {
+                    candidates.Add(worker);
+                }
+            }
+        }
+
         foreach (WorkerConnection worker in candidates)
         {
             worker.Drain();

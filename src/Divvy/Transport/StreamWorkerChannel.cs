@@ -17,7 +17,7 @@ internal sealed class StreamWorkerChannel : IWorkerChannel
     // burst, and the size of one scheduler step.
     private const int MaxMessagesPerBatch = 512;
 
-    // Items are flushed in pieces of about this much, so a big batch starts moving before it is all encoded.
+    // Frames are flushed in writes of about this much, so a big batch starts moving before it is all encoded.
     private const int FlushEveryBytes = 256 * 1024;
 
     private readonly Channel<Outgoing> _outbox = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -84,12 +84,12 @@ internal sealed class StreamWorkerChannel : IWorkerChannel
 
     /// <summary>
     /// How many items from <paramref name="start"/> fit in one Items frame: about
-    /// <see cref="FlushEveryBytes"/> of payload and never over the frame limit, at least one (the
-    /// scheduler sends no item too big for a frame of its own).
+    /// <see cref="MessageCodec.PreferredBatchBytes"/> of payload and never over the frame limit, at
+    /// least one (the scheduler sends no item too big for a frame of its own).
     /// </summary>
     private int ItemsInFrame(IReadOnlyList<DispatchedItem> items, int start)
     {
-        long budget = Math.Min(FlushEveryBytes, _maxFrameSize) - MessageCodec.BatchOverhead;
+        long budget = Math.Min(MessageCodec.PreferredBatchBytes, _maxFrameSize) - MessageCodec.BatchOverhead;
         long bytes = items[start].Payload.Length + MessageCodec.EntryOverhead;
         int end = start + 1;
         while (end < items.Count && bytes + items[end].Payload.Length + MessageCodec.EntryOverhead <= budget)
@@ -120,8 +120,9 @@ internal sealed class StreamWorkerChannel : IWorkerChannel
 
                     if (next.Items is { } items)
                     {
-                        // Items go out several per frame, in frames of about FlushEveryBytes (and
-                        // within the frame limit), so a big batch starts moving before it is all encoded.
+                        // Items go out several per frame, in frames of about PreferredBatchBytes (and
+                        // within the frame limit), flushed every FlushEveryBytes, so a big batch starts
+                        // moving before it is all encoded.
                         for (int start = 0; start < items.Count;)
                         {
                             int count = ItemsInFrame(items, start);

@@ -256,11 +256,17 @@ internal sealed partial class WorkerHost
                 Write(writer, new FailureMessage(item.Id, elapsed, FailureKind.Permanent, RemoteError.From(ex)));
             }
 
+            if (_results!.OpenBytes >= MessageCodec.PreferredBatchBytes)
+            {
+                // The next result starts a new frame: frames the master keeps stay small (see PreferredBatchBytes).
+                _results.Close();
+            }
+
             if (writer.Pending >= FlushEveryBytes)
             {
                 // Big results go out in pieces of about this size: one buffer grown for dozens of
                 // them would be reallocated, copied and thrown away on every flush.
-                _results!.Close();
+                _results.Close();
                 writer.Flush();
             }
         }

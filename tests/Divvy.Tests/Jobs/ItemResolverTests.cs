@@ -32,12 +32,28 @@ public sealed class ItemResolverTests
     [InlineData(typeof(string))]
     [InlineData(typeof(double))]
     [InlineData(typeof(bool))]
-    [InlineData(typeof(byte[]))]
     public void Its_shortcut_for_common_types_is_the_built_in_resolvers_own_formatter(Type type)
     {
         object? builtin = typeof(BuiltinResolver).GetMethod(nameof(BuiltinResolver.GetFormatter))!.MakeGenericMethod(type).Invoke(BuiltinResolver.Instance, null);
 
         ItemResolver.Common(type).Should().NotBeNull().And.BeSameAs(builtin);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(255)]
+    [InlineData(70_000)]
+    public void Byte_arrays_are_written_as_the_built_in_formatter_writes_them_and_read_back_whole(int length)
+    {
+        byte[]? value = length < 0 ? null : [.. Enumerable.Range(0, length).Select(i => (byte)(i * 7))];
+
+        byte[] bytes = Serialization.SerializeItem(value);
+
+        ItemResolver.Common(typeof(byte[])).Should().BeSameAs(BytesFormatter.Instance);
+        bytes.Should().Equal(MessagePackSerializer.Serialize(value, MessagePackSerializerOptions.Standard));
+        Serialization.Deserialize<byte[]?>(bytes).Should().Equal(value);
     }
 
     [Fact]

@@ -37,6 +37,30 @@ public sealed class StreamWorkerChannelTests
     }
 
     [Fact]
+    public async Task Items_posted_together_go_out_in_frames_of_about_32_KiB_so_no_frame_lands_on_the_large_object_heap()
+    {
+        // Seven items of 10 KB: three fit in a frame's budget, a fourth would pass it. One write
+        // carries them all; the frames stay small because the reader keeps each one as an array.
+        DispatchedItem[] items = [.. Enumerable.Range(1, 7).Select(i => new DispatchedItem(i, null, MessagePack.MessagePackSerializer.Serialize(new byte[9_990])))];
+        using var sent = new MemoryStream();
+        var channel = new StreamWorkerChannel(new MemoryStream(), sent, MaxFrame, 1 << 20);
+
+        channel.PostItems(items);
+        await channel.DisposeAsync();
+
+        sent.Position = 0;
+        var reader = new FrameReader(sent, MaxFrame);
+        var perFrame = new List<int>();
+        while (await reader.ReadAsync(CancellationToken.None) is { } frame)
+        {
+            frame.Length.Should().BeLessThan(85_000, "a kept frame below 85,000 bytes is an ordinary, short-lived array");
+            perFrame.Add(((ItemsMessage)MessageCodec.Read(frame, ownPayloads: true)).Items.Count);
+        }
+
+        perFrame.Should().Equal(3, 3, 1);
+    }
+
+    [Fact]
     public async Task Reads_what_arrived_together_as_one_batch_then_null_at_the_end()
     {
         using var arrived = new MemoryStream();

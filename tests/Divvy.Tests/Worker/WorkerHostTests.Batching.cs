@@ -43,6 +43,29 @@ public sealed partial class WorkerHostTests
     }
 
     [Fact]
+    public async Task Results_of_tens_of_kilobytes_return_in_frames_of_about_32_KiB_each()
+    {
+        // Six results of 20,000 characters arrive in one hand-off: a frame closes once it passes
+        // 32 KiB, so each carries two (the master keeps every frame as an array of its own, and
+        // frames this size stay off the large object heap).
+        Task<int> worker = Start(new Divider(20_000));
+        Send(new StartMessage(WireProtocol.Version, 1, 1 << 20));
+        (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
+
+        Send(new ItemsMessage([.. Enumerable.Range(1, 6).Select(i => new ItemMessage(i, MessagePackSerializer.Serialize(i)))]));
+        var frames = new List<ResultsMessage>();
+        while (frames.Sum(f => f.Results.Length) < 6)
+        {
+            frames.Add((ResultsMessage)await ReceiveFrameAsync());
+        }
+
+        Send(StopMessage.Instance);
+        frames.Select(f => f.Results.Length).Should().Equal(2, 2, 2);
+        frames.SelectMany(f => f.Results).Select(r => r.Id).Should().Equal(1, 2, 3, 4, 5, 6);
+        (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.Finished);
+    }
+
+    [Fact]
     public async Task Items_that_arrive_in_one_frame_are_performed_in_order_and_their_results_return_in_one_frame()
     {
         Task<int> worker = Start(new Divider());
