@@ -18,6 +18,7 @@ internal sealed class RunOptions
     private readonly CommandOption _metricsPort;
     private readonly CommandOption[] _needPort;
     private readonly CommandOption _launcher;
+    private readonly CommandOption[] _needSlurm;
     private readonly CommandOption[] _needExternal;
 
     public RunOptions(CommandLineApplication app)
@@ -76,18 +77,18 @@ internal sealed class RunOptions
         EndpointFlags = Declared().Except(WorkerFlags).Except(FailureFlags).ToArray();
         _needPort = EndpointFlags.Where(o => o != _metricsPort).ToArray();
 
-        Text(app, nameof(MasterOptions.Launcher), "--launcher <KIND>", "How workers come to exist: local (child processes) or external (workers started by anyone dial --listen) (default local)", (o, text) =>
+        Text(app, nameof(MasterOptions.Launcher), "--launcher <KIND>", "How workers come to exist: local (child processes), external (workers started by anyone dial --listen) or slurm (Slurm starts them: srun steps inside an allocation, else an sbatch job array; they dial back) (default local)", (o, text) =>
         {
             if (!Enum.TryParse(text, ignoreCase: true, out WorkerLauncherKind kind) || !Enum.IsDefined(kind) || int.TryParse(text, out _))
             {
-                return $"--launcher must be local or external, got '{text}'";
+                return $"--launcher must be local, external or slurm, got '{text}'";
             }
 
             o.Launcher = kind;
             return null;
         });
         _launcher = _flags[^1].Option;
-        Text(app, nameof(MasterOptions.Listen), "--listen <ADDRESS>", "With --launcher external: the HOST:PORT workers dial, only that one bound; a bare PORT is 127.0.0.1, port 0 picks a free one (printed at start)", (o, text) =>
+        Text(app, nameof(MasterOptions.Listen), "--listen <ADDRESS>", "With --launcher external or slurm: the HOST:PORT workers dial, only that one bound; a bare PORT is 127.0.0.1, port 0 picks a free one (printed at start); slurm's default is every address on a free port", (o, text) =>
         {
             if (!TcpAddress.TryParseListen(text, out IPEndPoint? endpoint, out string? error))
             {
@@ -97,14 +98,50 @@ internal sealed class RunOptions
             o.Listen = endpoint;
             return null;
         });
-        Text(app, nameof(MasterOptions.TokenFile), "--token-file <PATH>", $"With --launcher external: the file with the run's token, created (mode 0600) when absent (default: ${TcpToken.ValueVariable})", (o, text) =>
+        Text(app, nameof(MasterOptions.TokenFile), "--token-file <PATH>", $"With --launcher external or slurm: the file with the run's token, created (mode 0600) when absent (default: ${TcpToken.ValueVariable}; slurm: a new file under ~/.divvy/slurm, deleted at the end)", (o, text) =>
         {
             o.TokenFile = text;
             return null;
         });
-        Duration(app, nameof(MasterOptions.ConnectTimeout), "--connect-timeout <DURATION>", "With --launcher external: stop (exit 8) when no worker has been connected this long while one is needed", OptionText.Duration(d.ConnectTimeout), MasterOptions.ConnectTimeoutRange, (o, t) => o.ConnectTimeout = t);
+        Duration(app, nameof(MasterOptions.ConnectTimeout), "--connect-timeout <DURATION>", "With --launcher external or slurm: stop (exit 8) when no worker has been connected this long while one is needed", OptionText.Duration(d.ConnectTimeout), MasterOptions.ConnectTimeoutRange, (o, t) => o.ConnectTimeout = t);
+        Text(app, nameof(MasterOptions.Advertise), "--advertise <HOST>", "With --launcher external or slurm: the host name or address workers dial, when it is not the bound one (slurm's default: this host's name)", (o, text) =>
+        {
+            o.Advertise = text;
+            return null;
+        });
+        _needExternal = Declared().Except(WorkerFlags).Except(FailureFlags).Except(EndpointFlags).Where(o => o != _launcher && o.LongName != "listen").ToArray();
+        Text(app, "Slurm.Mode", "--slurm-mode <MODE>", "With --launcher slurm: auto (steps inside an allocation, an array outside), steps (srun) or array (sbatch --array) (default auto)", (o, text) =>
+        {
+            if (!Enum.TryParse(text, ignoreCase: true, out SlurmLaunchMode mode) || !Enum.IsDefined(mode) || int.TryParse(text, out _))
+            {
+                return $"--slurm-mode must be auto, steps or array, got '{text}'";
+            }
+
+            o.Slurm.Mode = mode;
+            return null;
+        });
+        Text(app, "Slurm.Partition", "--partition <NAME>", "With --launcher slurm: sbatch --partition for the workers", (o, text) =>
+        {
+            o.Slurm.Partition = text;
+            return null;
+        });
+        Duration(app, "Slurm.TimeLimit", "--time <DURATION>", "With --launcher slurm: each worker's walltime (sbatch/srun --time)", "the partition's", MasterOptions.SlurmTimeLimitRange, (o, t) => o.Slurm.TimeLimit = t);
+        Text(app, "Slurm.Account", "--account <NAME>", "With --launcher slurm: sbatch --account for the workers", (o, text) =>
+        {
+            o.Slurm.Account = text;
+            return null;
+        });
+        Text(app, "Slurm.ExtraArguments", "--slurm-args <ARGS>", "With --launcher slurm: more sbatch (or srun) arguments, separated by spaces (\"--mem=2G --qos=short\")", (o, text) =>
+        {
+            foreach (string argument in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                o.Slurm.ExtraArguments.Add(argument);
+            }
+
+            return null;
+        });
         RemoteFlags = Declared().Except(WorkerFlags).Except(FailureFlags).Except(EndpointFlags).ToArray();
-        _needExternal = RemoteFlags.Where(o => o != _launcher && o.LongName != "listen").ToArray();
+        _needSlurm = RemoteFlags.Except(_needExternal).Where(o => o != _launcher && o.LongName != "listen").ToArray();
     }
 
     /// <summary>Remote workers: the launcher, the listen address, the token, the connect timeout, for the help text.</summary>
@@ -145,9 +182,14 @@ internal sealed class RunOptions
             return $"--{orphan.LongName} needs --metrics-port: without a port there is no endpoint";
         }
 
-        if (options.Launcher != WorkerLauncherKind.External && _needExternal.FirstOrDefault(o => o.HasValue()) is { } local)
+        if (options.Launcher == WorkerLauncherKind.Local && _needExternal.FirstOrDefault(o => o.HasValue()) is { } local)
         {
-            return $"--{local.LongName} needs --launcher external: local workers need neither a token nor a connection";
+            return $"--{local.LongName} needs --launcher external or slurm: local workers need neither a token nor a connection";
+        }
+
+        if (options.Launcher != WorkerLauncherKind.Slurm && _needSlurm.FirstOrDefault(o => o.HasValue()) is { } notSlurm)
+        {
+            return $"--{notSlurm.LongName} needs --launcher slurm";
         }
 
         // The library checks what no single flag can: a retry ceiling below the first delay, a

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using Divvy.Control;
 using Divvy.Jobs;
 using Divvy.Launching;
+using Divvy.Launching.Slurm;
 using Divvy.Metrics;
 using Divvy.Scheduling;
 using Divvy.Transport.Tcp;
@@ -169,8 +170,13 @@ public sealed partial class Master
 
     private async Task<RunSummary> RunAsMasterAsync(CancellationToken cancellationToken)
     {
-        await using ExternalWorkerLauncher? external = _options.Launcher == WorkerLauncherKind.External ? StartExternal() : null;
-        IWorkerLauncher launcher = external as IWorkerLauncher ?? new LocalProcessLauncher(WorkerCommand.ForCurrentProcess(), Console.Error, _options.WorkerStandardOutput, _options.MaxFrameSize);
+        await using IAsyncDisposable? remote = _options.Launcher switch
+        {
+            WorkerLauncherKind.External => StartExternal(),
+            WorkerLauncherKind.Slurm => StartSlurm(),
+            _ => null,
+        };
+        IWorkerLauncher launcher = remote as IWorkerLauncher ?? new LocalProcessLauncher(WorkerCommand.ForCurrentProcess(), Console.Error, _options.WorkerStandardOutput, _options.MaxFrameSize);
         using var scheduler = new Scheduler(_job, _options, launcher);
 
         // The exporter listens to every measurement, so it exists only when someone will scrape.
@@ -203,6 +209,17 @@ public sealed partial class Master
         ExternalWorkerLauncher launcher = ExternalWorkerLauncher.Start(_options, log);
         string address = TcpAddress.Format(launcher.Address);
         Console.Error.WriteLine($"divvy: listening for workers on {address}; start them with: divvy worker --connect {address} job.dll (and the run's token)");
+        return launcher;
+    }
+
+    /// <summary>Listens for workers and has Slurm start them; says where they dial.</summary>
+    private SlurmWorkerLauncher StartSlurm()
+    {
+        // Results come from the network: read them as untrusted data.
+        Serialization.UseUntrustedData();
+        ILogger log = _options.LoggerFactory.CreateLogger("Divvy.Master");
+        SlurmWorkerLauncher launcher = SlurmWorkerLauncher.Start(_options, log);
+        Console.Error.WriteLine($"divvy: Slurm workers will dial {launcher.Advertised} (job name {launcher.JobName})");
         return launcher;
     }
 

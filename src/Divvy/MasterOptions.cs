@@ -167,9 +167,20 @@ public sealed class MasterOptions
     /// Where an <see cref="WorkerLauncherKind.External"/> run listens for workers. Only this address is
     /// bound: keep it on loopback unless workers come from other machines. Port 0 lets the system pick
     /// one; the bound address is printed on stderr. Default <c>null</c>; required with
-    /// <see cref="WorkerLauncherKind.External"/>, refused otherwise.
+    /// <see cref="WorkerLauncherKind.External"/>; with <see cref="WorkerLauncherKind.Slurm"/>, every
+    /// address on a free port (workers run on other machines); refused with local workers.
     /// </summary>
     public IPEndPoint? Listen { get; set; }
+
+    /// <summary>
+    /// The host name or address workers dial, when it is not the one <see cref="Listen"/> binds
+    /// (a run listening on every address, or behind a name workers resolve differently). Default
+    /// <c>null</c>: the bound address, or for a Slurm run listening on every address, this host's name.
+    /// </summary>
+    public string? Advertise { get; set; }
+
+    /// <summary>How a <see cref="WorkerLauncherKind.Slurm"/> run submits its workers (partition, walltime, account, more arguments).</summary>
+    public SlurmOptions Slurm { get; set; } = new();
 
     /// <summary>
     /// The file holding the run's token, which every TCP worker must prove it knows. Created with a
@@ -239,6 +250,7 @@ public sealed class MasterOptions
     internal static readonly OptionRange MetricsPortRange = OptionRange.Count(nameof(MetricsPort), 1, 65535);
     internal static readonly OptionRange MetricsLingerRange = OptionRange.Duration(nameof(MetricsLinger), TimeSpan.Zero, TimeSpan.FromHours(1));
     internal static readonly OptionRange ConnectTimeoutRange = OptionRange.Duration(nameof(ConnectTimeout), TimeSpan.FromMilliseconds(100), TimeSpan.FromDays(1));
+    internal static readonly OptionRange SlurmTimeLimitRange = OptionRange.Duration("Slurm.TimeLimit", TimeSpan.FromMinutes(1), TimeSpan.FromDays(365));
 
     /// <summary>Shortest <see cref="ControlToken"/> accepted.</summary>
     internal const int MinControlTokenLength = 8;
@@ -249,6 +261,7 @@ public sealed class MasterOptions
         ArgumentNullException.ThrowIfNull(Halt);
         ArgumentNullException.ThrowIfNull(LoggerFactory);
         ArgumentNullException.ThrowIfNull(TimeProvider);
+        ArgumentNullException.ThrowIfNull(Slurm);
         if (FindError() is { } error)
         {
             throw error.ToException();
@@ -281,6 +294,7 @@ public sealed class MasterOptions
         ?? (MetricsPort is { } port ? MetricsPortRange.Check(port) : null)
         ?? MetricsLingerRange.Check(MetricsLinger)
         ?? ConnectTimeoutRange.Check(ConnectTimeout)
+        ?? (Slurm.TimeLimit is { } walltime ? SlurmTimeLimitRange.Check(walltime) : null)
         ?? LauncherError()
         ?? (RetryMaxDelay < RetryBaseDelay ? OptionError.Below(nameof(RetryMaxDelay), RetryMaxDelay, nameof(RetryBaseDelay), RetryBaseDelay, strictly: false) : null)
         ?? (HeartbeatTimeout <= HeartbeatInterval ? OptionError.Below(nameof(HeartbeatTimeout), HeartbeatTimeout, nameof(HeartbeatInterval), HeartbeatInterval, strictly: true) : null)
@@ -297,9 +311,14 @@ public sealed class MasterOptions
             new OptionError(nameof(Listen), w => $"{w.Name(nameof(Listen))} is only for {w.Name(nameof(Launcher))} external: local workers talk to the master over pipes"),
         WorkerLauncherKind.External when Listen is null =>
             new OptionError(nameof(Launcher), w => $"{w.Name(nameof(Launcher))} external needs {w.Name(nameof(Listen))}: the address workers dial"),
-        WorkerLauncherKind.Local or WorkerLauncherKind.External => null,
-        _ => new OptionError(nameof(Launcher), w => $"{w.Name(nameof(Launcher))} must be local or external, got {(int)Launcher}"),
+        WorkerLauncherKind.Local when Advertise is not null =>
+            new OptionError(nameof(Advertise), w => $"{w.Name(nameof(Advertise))} is only for workers that dial in ({w.Name(nameof(Launcher))} external or slurm)"),
+        WorkerLauncherKind.Local or WorkerLauncherKind.External or WorkerLauncherKind.Slurm => null,
+        _ => new OptionError(nameof(Launcher), w => $"{w.Name(nameof(Launcher))} must be local, external or slurm, got {(int)Launcher}"),
     };
 
     internal MasterOptions Clone() => (MasterOptions)MemberwiseClone();
+
+    /// <summary>The address a Slurm run listens on when <see cref="Listen"/> is not set: every address, a free port.</summary>
+    internal IPEndPoint SlurmListen => Listen ?? new IPEndPoint(IPAddress.Any, 0);
 }

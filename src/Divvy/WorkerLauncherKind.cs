@@ -12,4 +12,13 @@ public enum WorkerLauncherKind
     /// over TCP and authenticate with the run's token.
     /// </summary>
     External,
+
+    /// <summary>
+    /// Slurm starts the workers: as job steps inside the master's allocation, or as a job array
+    /// submitted for the run (<see cref="MasterOptions.Slurm"/>). They dial back over TCP to the
+    /// master (<see cref="MasterOptions.Listen"/>, default every address on a free port;
+    /// <see cref="MasterOptions.Advertise"/>, default this host's name) with a token file the run
+    /// creates; the master cancels what it submitted when it ends.
+    /// </summary>
+    Slurm,
 }

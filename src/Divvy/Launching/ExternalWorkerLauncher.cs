@@ -50,15 +50,24 @@ internal sealed class ExternalWorkerLauncher : IWorkerLauncher, IWorkerAdmission
 
     public int Slots => Math.Max(_options.Workers, _connected + _pending.Count);
 
+    /// <summary>
+    /// Says why no worker came, for the connect-timeout error (a Slurm run asks Slurm); <c>null</c>
+    /// or an empty answer adds nothing.
+    /// </summary>
+    public Func<string?>? ExplainMissingWorkers { get; set; }
+
     /// <summary>Reads (or creates) the run's token and starts listening.</summary>
     /// <exception cref="RunSetupException">No token, an unusable token file, or an address that cannot be bound.</exception>
-    public static ExternalWorkerLauncher Start(MasterOptions options, ILogger log)
+    public static ExternalWorkerLauncher Start(MasterOptions options, ILogger log) => Start(options, log, options.Listen!, options.TokenFile);
+
+    /// <inheritdoc cref="Start(MasterOptions, ILogger)"/>
+    public static ExternalWorkerLauncher Start(MasterOptions options, ILogger log, IPEndPoint listen, string? tokenFile)
     {
         OptionVocabulary words = options.Vocabulary;
         TcpToken token;
         try
         {
-            if (options.TokenFile is { } file)
+            if (tokenFile is { } file)
             {
                 token = TcpToken.LoadOrCreate(file, out bool created);
                 if (created)
@@ -82,11 +91,11 @@ internal sealed class ExternalWorkerLauncher : IWorkerLauncher, IWorkerAdmission
 
         try
         {
-            return new ExternalWorkerLauncher(options.Listen!, token, options, log);
+            return new ExternalWorkerLauncher(listen, token, options, log);
         }
         catch (SocketException ex)
         {
-            throw new RunSetupException($"cannot listen for workers on {options.Listen} ({words.Name(nameof(MasterOptions.Listen))}): {ex.Message}", ex);
+            throw new RunSetupException($"cannot listen for workers on {listen} ({words.Name(nameof(MasterOptions.Listen))}): {ex.Message}", ex);
         }
     }
 
@@ -98,7 +107,7 @@ internal sealed class ExternalWorkerLauncher : IWorkerLauncher, IWorkerAdmission
         {
             if (_timedOut)
             {
-                throw TimeoutError();
+                throw TimeoutError(explain: false);
             }
 
             if (_disposed)
@@ -291,16 +300,40 @@ internal sealed class ExternalWorkerLauncher : IWorkerLauncher, IWorkerAdmission
             }
         }
 
-        foreach (TcpWorkerHandle handle in failed)
+        if (failed.Length > 0)
         {
-            handle.FailToConnect(TimeoutError());
+            // Outside the lock: explaining may ask Slurm, which takes a moment.
+            WorkerConnectTimeoutException error = TimeoutError(explain: true);
+            foreach (TcpWorkerHandle handle in failed)
+            {
+                handle.FailToConnect(error);
+            }
         }
     }
 
-    private WorkerConnectTimeoutException TimeoutError()
+    /// <summary>Ends every slot still waiting for a worker with <paramref name="error"/> (the workers will not come: their submission failed).</summary>
+    public void FailPending(WorkerSpawnException error)
+    {
+        TcpWorkerHandle[] failed;
+        lock (_gate)
+        {
+            failed = [.. _pending];
+            _pending.Clear();
+        }
+
+        foreach (TcpWorkerHandle handle in failed)
+        {
+            handle.FailToConnect(error);
+        }
+    }
+
+    private WorkerConnectTimeoutException TimeoutError(bool explain)
     {
         OptionVocabulary words = _options.Vocabulary;
+        string why = explain && ExplainMissingWorkers?.Invoke() is { Length: > 0 } explained
+            ? $"; {explained}"
+            : $"; start workers with: divvy worker --connect {TcpAddress.Format(Address)} --token-file FILE job.dll";
         return new WorkerConnectTimeoutException(
-            $"no worker connected to {TcpAddress.Format(Address)} within {OptionText.Duration(_options.ConnectTimeout)} ({words.Name(nameof(MasterOptions.ConnectTimeout))}); start workers with: divvy worker --connect {TcpAddress.Format(Address)} --token-file FILE job.dll");
+            $"no worker connected to {TcpAddress.Format(Address)} within {OptionText.Duration(_options.ConnectTimeout)} ({words.Name(nameof(MasterOptions.ConnectTimeout))}){why}");
     }
 }

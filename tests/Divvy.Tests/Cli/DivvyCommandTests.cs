@@ -96,11 +96,15 @@ public sealed class DivvyCommandTests
     }
 
     [Theory]
-    [InlineData(new[] { "--launcher", "remote", "job.dll" }, "--launcher must be local or external, got 'remote'")]
+    [InlineData(new[] { "--launcher", "remote", "job.dll" }, "--launcher must be local, external or slurm, got 'remote'")]
+    [InlineData(new[] { "--partition", "short", "job.dll" }, "--partition needs --launcher slurm")]
+    [InlineData(new[] { "--launcher", "external", "--listen", "0", "--time", "1h", "job.dll" }, "--time needs --launcher slurm")]
+    [InlineData(new[] { "--launcher", "slurm", "--slurm-mode", "mpi", "job.dll" }, "--slurm-mode must be auto, steps or array, got 'mpi'")]
+    [InlineData(new[] { "--launcher", "slurm", "--time", "10s", "job.dll" }, "--time must be between 1m and 8760h, got 10s")]
     [InlineData(new[] { "--launcher", "external", "job.dll" }, "--launcher external needs --listen: the address workers dial")]
     [InlineData(new[] { "--listen", "7601", "job.dll" }, "--listen is only for --launcher external: local workers talk to the master over pipes")]
     [InlineData(new[] { "--listen", "example.com:7601", "--launcher", "external", "job.dll" }, "--listen: 'example.com:7601': listen on an IP address (127.0.0.1, 0.0.0.0, [::1]) or localhost, not the name 'example.com'")]
-    [InlineData(new[] { "--token-file", "run.token", "job.dll" }, "--token-file needs --launcher external: local workers need neither a token nor a connection")]
+    [InlineData(new[] { "--token-file", "run.token", "job.dll" }, "--token-file needs --launcher external or slurm: local workers need neither a token nor a connection")]
     [InlineData(new[] { "--connect-timeout", "50ms", "--launcher", "external", "--listen", "0", "job.dll" }, "--connect-timeout must be between 100ms and 24h, got 50ms")]
     [InlineData(new[] { "--workers" }, "missing value for option 'workers'")]
     [InlineData(new[] { "--verbose=3", "job.dll" }, "unexpected value '3' for option 'verbose'")]
@@ -171,12 +175,16 @@ public sealed class DivvyCommandTests
     [Fact]
     public void Every_option_MasterOptions_has_a_flag()
     {
-        string[] notOnTheCommandLine = [nameof(MasterOptions.HandleSignals), nameof(MasterOptions.LoggerFactory), nameof(MasterOptions.TimeProvider)];
+        // Slurm is a group of options: each of its own has a flag (checked below).
+        string[] notOnTheCommandLine = [nameof(MasterOptions.HandleSignals), nameof(MasterOptions.LoggerFactory), nameof(MasterOptions.TimeProvider), nameof(MasterOptions.Slurm)];
         var words = new RunOptions(new McMaster.Extensions.CommandLineUtils.CommandLineApplication()).Words;
 
         typeof(MasterOptions).GetProperties()
             .Select(p => p.Name)
             .Except(notOnTheCommandLine)
             .Should().OnlyContain(p => words.Name(p).StartsWith("-"), "each option the API has, the divvy command has too");
+        typeof(SlurmOptions).GetProperties()
+            .Select(p => $"{nameof(MasterOptions.Slurm)}.{p.Name}")
+            .Should().OnlyContain(p => words.Name(p).StartsWith("-"), "each Slurm option the API has, the divvy command has too");
     }
 }

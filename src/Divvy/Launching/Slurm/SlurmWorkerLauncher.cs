@@ -1,0 +1,331 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Divvy.Transport.Tcp;
+using Microsoft.Extensions.Logging;
+
+namespace Divvy.Launching.Slurm;
+
+/// <summary>
+/// Asks Slurm for the workers the scheduler launches, and lets them dial back: the slots and the
+/// listening are <see cref="ExternalWorkerLauncher"/>'s, this adds the submitting. Inside an
+/// allocation each worker is an <c>srun</c> step of it; outside, the launches of one scheduler
+/// step become one <c>sbatch --array</c>. Workers find the master in <c>DIVVY_CONNECT</c> and the
+/// token in a file named by <c>DIVVY_TOKEN_FILE</c> (never on a command line, never in the job's
+/// script). When the run ends, what it submitted is cancelled.
+/// </summary>
+internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
+{
+    // The launches of one scheduler step arrive within microseconds: one submission for all of them.
+    private static readonly TimeSpan s_gather = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan s_stepExitWait = TimeSpan.FromSeconds(5);
+
+    private readonly ExternalWorkerLauncher _listener;
+    private readonly MasterOptions _options;
+    private readonly ILogger _log;
+    private readonly SlurmRunFiles _files;
+    private readonly WorkerCommand _command;
+    private readonly Dictionary<string, string?> _environment;
+    private readonly bool _steps;
+    private readonly Lock _gate = new();
+    private readonly List<string> _jobIds = [];
+    private readonly List<Process> _stepProcesses = [];
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _submitting;
+    private int _wanted;
+    private int _requested;
+
+    private SlurmWorkerLauncher(ExternalWorkerLauncher listener, MasterOptions options, ILogger log, SlurmRunFiles files, string advertised)
+    {
+        _listener = listener;
+        _options = options;
+        _log = log;
+        _files = files;
+        _command = WorkerCommand.ForCurrentProcess();
+        _steps = options.Slurm.Mode == SlurmLaunchMode.Steps
+            || (options.Slurm.Mode == SlurmLaunchMode.Auto && Environment.GetEnvironmentVariable("SLURM_JOB_ID") is { Length: > 0 });
+        _environment = new Dictionary<string, string?>
+        {
+            [WorkerEnvironment.ConnectVariable] = advertised,
+            [TcpToken.FileVariable] = files.TokenFile,
+
+            // The token travels only in its file: never in the environment Slurm stores with the job.
+            [TcpToken.ValueVariable] = null,
+        };
+        Advertised = advertised;
+        listener.ExplainMissingWorkers = ExplainMissingWorkers;
+        _submitting = SubmitLoopAsync();
+    }
+
+    /// <summary>What workers dial: <c>HOST:PORT</c>.</summary>
+    public string Advertised { get; }
+
+    /// <summary>The Slurm job name of everything this run submits.</summary>
+    public string JobName => _files.JobName;
+
+    /// <summary>Listens for the run's workers and prepares its token; nothing is submitted before the first launch.</summary>
+    /// <exception cref="RunSetupException">The token file cannot be written, or the address cannot be bound.</exception>
+    public static SlurmWorkerLauncher Start(MasterOptions options, ILogger log)
+    {
+        SlurmRunFiles files = SlurmRunFiles.Create(options.TokenFile);
+        try
+        {
+            IPEndPoint listen = options.SlurmListen;
+            ExternalWorkerLauncher listener = ExternalWorkerLauncher.Start(options, log, listen, files.TokenFile);
+            string host = options.Advertise
+                ?? (listen.Address.Equals(IPAddress.Any) || listen.Address.Equals(IPAddress.IPv6Any) ? Dns.GetHostName() : listen.Address.ToString());
+            string advertised = host.Contains(':', StringComparison.Ordinal) && !host.StartsWith('[') ? $"[{host}]:{listener.Address.Port}" : $"{host}:{listener.Address.Port}";
+            return new SlurmWorkerLauncher(listener, options, log, files, advertised);
+        }
+        catch
+        {
+            files.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask<IWorkerHandle> LaunchAsync(int slot, CancellationToken cancellationToken)
+    {
+        IWorkerHandle handle = await _listener.LaunchAsync(slot, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _wanted);
+        _wake.Release();
+        return handle;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _submitting.ConfigureAwait(false);
+        await _listener.DisposeAsync().ConfigureAwait(false);
+
+        string[] jobs;
+        Process[] steps;
+        lock (_gate)
+        {
+            jobs = [.. _jobIds];
+            steps = [.. _stepProcesses];
+        }
+
+        if (jobs.Length > 0)
+        {
+            // Tasks that never started (or still run) go now: nothing of the run stays queued.
+            try
+            {
+                SlurmCommand cancelled = await SlurmCommand.RunAsync("scancel", jobs).ConfigureAwait(false);
+                if (!cancelled.Succeeded)
+                {
+                    _log.LogWarning("scancel {Jobs} failed: {Error}", string.Join(' ', jobs), cancelled.Failure);
+                }
+            }
+            catch (WorkerSpawnException ex)
+            {
+                _log.LogWarning("could not cancel Slurm jobs {Jobs}: {Error}", string.Join(' ', jobs), ex.Message);
+            }
+        }
+
+        await EndStepsAsync(steps).ConfigureAwait(false);
+        _files.Dispose();
+        _wake.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>Submits what the scheduler asked for, gathered per scheduler step, until the run ends.</summary>
+    private async Task SubmitLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                await _wake.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                await Task.Delay(s_gather, _stopping.Token).ConfigureAwait(false);
+                int count = Volatile.Read(ref _wanted) - _requested;
+                if (count <= 0)
+                {
+                    continue;
+                }
+
+                if (_steps)
+                {
+                    StartSteps(count);
+                }
+                else
+                {
+                    await SubmitArrayAsync(count).ConfigureAwait(false);
+                }
+
+                _requested += count;
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // The run is over.
+        }
+        catch (WorkerSpawnException ex)
+        {
+            // Slurm refused the workers: the slots waiting for them fail, and with them the run.
+            _listener.FailPending(ex);
+        }
+    }
+
+    private async Task SubmitArrayAsync(int count)
+    {
+        var arguments = new List<string> { "--parsable", $"--job-name={JobName}", $"--array=0-{count - 1}", "--output=/dev/null", $"--error={_files.ErrorLogPattern}" };
+        AddRequest(arguments);
+        string script = $"#!/bin/sh\n# a Divvy worker: it dials back to its master ({Advertised})\nexec {SlurmScript.Quote(_command.FileName, _command.Arguments)}\n";
+        SlurmCommand submitted = await SlurmCommand.RunAsync("sbatch", arguments, script, _environment, _stopping.Token).ConfigureAwait(false);
+        if (!submitted.Succeeded)
+        {
+            throw new WorkerSpawnException($"sbatch refused the run's {count} worker(s): {submitted.Failure}");
+        }
+
+        // --parsable prints "id" or "id;cluster".
+        string id = submitted.Output.Trim().Split(';')[0];
+        lock (_gate)
+        {
+            _jobIds.Add(id);
+        }
+
+        Console.Error.WriteLine($"divvy: submitted Slurm job array {id} ({count} worker{(count == 1 ? "" : "s")}, job name {JobName})");
+    }
+
+    private void StartSteps(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            var start = new ProcessStartInfo("srun")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (string argument in (IEnumerable<string>)["--ntasks=1", "--nodes=1", "--exact", $"--job-name={JobName}"])
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            var request = new List<string>();
+            AddRequest(request, forSteps: true);
+            foreach (string argument in request)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            start.ArgumentList.Add(_command.FileName);
+            foreach (string argument in _command.Arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            foreach ((string name, string? value) in _environment)
+            {
+                start.Environment[name] = value;
+                if (value is null)
+                {
+                    start.Environment.Remove(name);
+                }
+            }
+
+            Process step;
+            try
+            {
+                step = Process.Start(start) ?? throw new WorkerSpawnException("cannot run srun");
+            }
+            catch (System.ComponentModel.Win32Exception ex)
+            {
+                throw new WorkerSpawnException($"cannot run srun ({ex.Message}): a Slurm run needs Slurm's client commands on PATH", ex);
+            }
+
+            // A step's output is the worker's: it reaches the master's own streams, line by line.
+            step.OutputDataReceived += (_, e) => Forward(Console.Out, e.Data);
+            step.ErrorDataReceived += (_, e) => Forward(Console.Error, e.Data);
+            step.BeginOutputReadLine();
+            step.BeginErrorReadLine();
+            lock (_gate)
+            {
+                _stepProcesses.Add(step);
+            }
+        }
+
+        Console.Error.WriteLine($"divvy: started {count} worker(s) as srun steps of Slurm job {Environment.GetEnvironmentVariable("SLURM_JOB_ID")}");
+    }
+
+    private static void Forward(TextWriter writer, string? line)
+    {
+        if (line is not null)
+        {
+            writer.WriteLine(line);
+        }
+    }
+
+    /// <summary>The flags of <see cref="SlurmOptions"/>, then its extra arguments.</summary>
+    private void AddRequest(List<string> arguments, bool forSteps = false)
+    {
+        SlurmOptions slurm = _options.Slurm;
+        if (!forSteps && slurm.Partition is { } partition)
+        {
+            arguments.Add($"--partition={partition}");
+        }
+
+        if (!forSteps && slurm.Account is { } account)
+        {
+            arguments.Add($"--account={account}");
+        }
+
+        if (slurm.TimeLimit is { } time)
+        {
+            // Slurm's days-hours:minutes:seconds; it rounds up to whole minutes.
+            arguments.Add(string.Create(CultureInfo.InvariantCulture, $"--time={(int)time.TotalDays}-{time.Hours:00}:{time.Minutes:00}:{time.Seconds:00}"));
+        }
+
+        arguments.AddRange(slurm.ExtraArguments);
+    }
+
+    /// <summary>Steps end when their workers do (told to stop, or losing the master); any still running after a grace period is killed.</summary>
+    private static async Task EndStepsAsync(Process[] steps)
+    {
+        foreach (Process step in steps)
+        {
+            using var wait = new CancellationTokenSource(s_stepExitWait);
+            try
+            {
+                await step.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                step.Kill();
+            }
+            finally
+            {
+                step.Dispose();
+            }
+        }
+    }
+
+    /// <summary>For the connect-timeout error: Slurm's own view of what the run submitted.</summary>
+    private string? ExplainMissingWorkers()
+    {
+        string[] jobs;
+        lock (_gate)
+        {
+            jobs = [.. _jobIds];
+        }
+
+        string dial = $"workers dial {Advertised} (set {_options.Vocabulary.Name(nameof(MasterOptions.Advertise))} if the nodes reach this machine by another name)";
+        if (jobs.Length == 0)
+        {
+            return _steps ? $"the srun steps started, but none connected; {dial}" : $"nothing was submitted to Slurm yet; {dial}";
+        }
+
+        try
+        {
+            SlurmCommand queue = SlurmCommand.RunAsync("squeue", ["-h", "-j", string.Join(',', jobs), "-o", "%i %T %r"]).GetAwaiter().GetResult();
+            string states = SlurmQueue.Summarize(queue.Output);
+            return $"Slurm job {string.Join(", ", jobs)}: {(states.Length > 0 ? states : "no task left in the queue")}; {dial}; worker errors, if any, in {_files.Directory}";
+        }
+        catch (WorkerSpawnException ex)
+        {
+            return $"Slurm job {string.Join(", ", jobs)} (squeue failed: {ex.Message}); {dial}";
+        }
+    }
+}
