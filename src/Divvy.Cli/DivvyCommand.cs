@@ -47,8 +47,8 @@ internal sealed class DivvyCommand
                 Exit codes: 0 all items succeeded, 1 some items failed, 2 bad arguments or a run
                 that cannot be set up as asked (the metrics port in use), 3 assembly not found,
                 4 not a .NET assembly, 5 no job type, 6 several job types, 7 job not constructible,
-                8 workers failed to boot or, with --launcher external, none connected within
-                --connect-timeout, 9 the job failed in the master, 130 interrupted
+                8 workers failed to boot or, with --launcher external or slurm, none connected
+                within --connect-timeout (or Slurm refused them), 9 the job failed in the master, 130 interrupted
                 (SIGINT/SIGQUIT), 143 terminated (SIGTERM). A run stopped by --halt
                 exits 1.
                 """,
@@ -194,8 +194,8 @@ internal sealed class DivvyCommand
         JobDefinitionException => ExitCodes.JobNotConstructible,
         BootFailureException => ExitCodes.BootFailure,
 
-        // No worker dialled in: the run could not get going, as when workers die at boot.
-        WorkerConnectTimeoutException => ExitCodes.BootFailure,
+        // No worker dialled in, or the cluster refused them: the run could not get going, as when workers die at boot.
+        WorkerConnectTimeoutException or WorkerSubmitException => ExitCodes.BootFailure,
 
         // The options ask for something this machine cannot give (a port in use): not the job's fault.
         RunSetupException => ExitCodes.SetupFailed,

@@ -34,8 +34,9 @@ internal static class ExitCodes
     public const int JobNotConstructible = 7;
 
     /// <summary>
-    /// Workers kept dying before completing any item; or, with <c>--launcher external</c>, no worker
-    /// was connected for <c>--connect-timeout</c> while the run needed one.
+    /// Workers kept dying before completing any item; or, with <c>--launcher external</c> or
+    /// <c>slurm</c>, no worker was connected for <c>--connect-timeout</c> while the run needed one;
+    /// or Slurm refused the workers.
     /// </summary>
     public const int BootFailure = 8;
 

@@ -176,7 +176,7 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
         SlurmCommand submitted = await SlurmCommand.RunAsync("sbatch", arguments, script, _environment, _stopping.Token).ConfigureAwait(false);
         if (!submitted.Succeeded)
         {
-            throw new WorkerSpawnException($"sbatch refused the run's {count} worker(s): {submitted.Failure}");
+            throw new WorkerSubmitException($"sbatch refused the run's {count} worker(s): {submitted.Failure}");
         }
 
         // --parsable prints "id" or "id;cluster".
@@ -319,7 +319,8 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
 
         try
         {
-            SlurmCommand queue = SlurmCommand.RunAsync("squeue", ["-h", "-j", string.Join(',', jobs), "-o", "%i %T %r"]).GetAwaiter().GetResult();
+            // -r: one line per array task, so the counts are of workers.
+            SlurmCommand queue = SlurmCommand.RunAsync("squeue", ["-h", "-r", "-j", string.Join(',', jobs), "-o", "%i %T %r"]).GetAwaiter().GetResult();
             string states = SlurmQueue.Summarize(queue.Output);
             return $"Slurm job {string.Join(", ", jobs)}: {(states.Length > 0 ? states : "no task left in the queue")}; {dial}; worker errors, if any, in {_files.Directory}";
         }
