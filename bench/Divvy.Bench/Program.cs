@@ -4,6 +4,7 @@ using Divvy.Bench;
 
 // Divvy.Bench WORKLOAD --workers N --items M [--sleep-ms S] [--rounds R --size B] [--payload B --echo] [--prefetch K] [--per-worker K]
 //             [--listen HOST:PORT --token-file PATH]   (workers dial in over TCP: bench/remote.sh starts them)
+//             [--slurm]   (Slurm starts the workers, which dial back: bench/slurm.sh)
 // Divvy.Bench hello | pingpong --items M     (floors without Divvy: process start, raw pipe round trip)
 // Divvy.Bench floor WORKLOAD --workers N --items M [options]   (the same work in N plain child processes, no Divvy)
 // DIVVY_BENCH_STATS=1 also prints the master's allocations, collections and CPU to stderr.
@@ -49,6 +50,13 @@ if (Value("--listen") is { } listen)
     options.Launcher = WorkerLauncherKind.External;
     options.Listen = System.Net.IPEndPoint.Parse(listen);
     options.TokenFile = Value("--token-file");
+}
+
+if (Has("--slurm"))
+{
+    // Slurm starts the workers (an array outside an allocation) and they dial back on loopback: bench/slurm.sh.
+    options.Launcher = WorkerLauncherKind.Slurm;
+    options.Listen = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0);
 }
 
 if (Has("--prefetch"))
