@@ -44,11 +44,18 @@ internal sealed class SlurmCluster
     public static string SkipReason => "Slurm specs skipped: " + Unavailable;
 
     /// <summary>
-    /// The name a skipped Slurm spec shows: <c>Class.Spec (Slurm specs skipped: reason)</c>. The default
-    /// console output of <c>dotnet test</c> (minimal) prints a skipped test's name but not its skip reason.
+    /// Skips a Slurm spec when there is no cluster, with <see cref="SkipReason"/> also in its name
+    /// (<c>Class.Spec (Slurm specs skipped: reason)</c>): the default console output of <c>dotnet test</c>
+    /// (minimal) prints a skipped test's name but not its skip reason.
     /// </summary>
-    public static string SkippedDisplayName(string file, string spec) =>
-        $"{Path.GetFileNameWithoutExtension(file).Split('.')[0]}.{spec} ({SkipReason})";
+    public static void SkipUnlessFound(FactAttribute spec, string file, string member)
+    {
+        if (Find() is null)
+        {
+            spec.Skip = SkipReason;
+            spec.DisplayName = $"{Path.GetFileNameWithoutExtension(file).Split('.')[0]}.{member} ({SkipReason})";
+        }
+    }
 
     /// <summary>
     /// The cluster, or null (with <see cref="Unavailable"/> saying why) unless there is a configuration

@@ -11,11 +11,5 @@ internal sealed class SlurmTheoryAttribute : TheoryAttribute
 {
     /// <summary>Looks for the cluster; the compiler fills in the spec's name and file.</summary>
     public SlurmTheoryAttribute([CallerMemberName] string spec = "", [CallerFilePath] string file = "")
-    {
-        if (SlurmCluster.Find() is null)
-        {
-            Skip = SlurmCluster.SkipReason;
-            DisplayName = SlurmCluster.SkippedDisplayName(file, spec);
-        }
-    }
+        => SlurmCluster.SkipUnlessFound(this, file, spec);
 }
