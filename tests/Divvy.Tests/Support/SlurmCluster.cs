@@ -74,9 +74,9 @@ internal sealed class SlurmCluster
         string command = string.Join(' ', [tool, .. args]);
         return exitCode switch
         {
-            null => throw new TimeoutException($"'{command}' did not exit within {s_toolTimeout.TotalSeconds} s and was killed; stderr: {stderr.Trim()}"),
+            null => throw new TimeoutException($"'{command}' did not exit within {s_toolTimeout.TotalSeconds} s and was killed; stderr: {OneLine(stderr)}"),
             0 => stdout,
-            _ => throw new InvalidOperationException($"'{command}' exited {exitCode}: {stderr.Trim()}"),
+            _ => throw new InvalidOperationException($"'{command}' exited {exitCode}: {OneLine(stderr)}"),
         };
     }
 
@@ -129,7 +129,7 @@ internal sealed class SlurmCluster
 
         if (exitCode != 0)
         {
-            return (null, $"'sinfo -h' (SLURM_CONF={conf}) exited {exitCode}: {stderr.Trim()}; start a local cluster with: {StartCommand}");
+            return (null, $"'sinfo -h' (SLURM_CONF={conf}) exited {exitCode}: {OneLine(stderr)}; start a local cluster with: {StartCommand}");
         }
 
         string[] states = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -140,6 +140,10 @@ internal sealed class SlurmCluster
 
         return (cluster, null);
     }
+
+    // A skip reason is shown in a test's name, on one line.
+    private static string OneLine(string text) =>
+        string.Join(" / ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     private static bool IsOnPath(string tool) =>
         (System.Environment.GetEnvironmentVariable("PATH") ?? "")
