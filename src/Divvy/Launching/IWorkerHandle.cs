@@ -17,6 +17,13 @@ internal interface IWorkerHandle : IAsyncDisposable
     /// <summary>The last lines the worker wrote on its diagnostic stream (stderr), to explain a death.</summary>
     IReadOnlyList<string> DiagnosticTail { get; }
 
+    /// <summary>
+    /// How long the worker may live from when it is ready, when its engine ends it then (a Slurm
+    /// walltime); <c>null</c> for no such limit. The scheduler stops giving it items it could not
+    /// finish in time.
+    /// </summary>
+    TimeSpan? Walltime => null;
+
     /// <summary>Ends the worker now, and everything it started. Safe to call more than once, and after it ended.</summary>
     /// <param name="reason">Why: a launcher that can tell the worker passes it on; a local process is killed the same way for every reason.</param>
     void Kill(KillReason reason);

@@ -100,6 +100,9 @@ internal static partial class Log
     [LoggerMessage(24, LogLevel.Debug, "{Worker} was written off ({Why}); refusing what it still sends, starting with item {Item}")]
     public static partial void LateResultRefused(ILogger logger, string worker, string why, long item);
 
+    [LoggerMessage(27, LogLevel.Information, "{Worker} takes no more items: {Left:F0} s left of its walltime, and items have taken up to {Longest:F1} s")]
+    public static partial void WorkerRetiresBeforeWalltime(ILogger logger, string worker, double left, double longest);
+
     [LoggerMessage(12, LogLevel.Information, "run {Summary}")]
     public static partial void RunFinished(ILogger logger, string summary);
 }

@@ -18,10 +18,18 @@ internal sealed class RunStatistics
 
     public Dictionary<string, int> SpawnReasons { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The longest an item has taken so far (zero before the first): what a worker near its walltime must still have left.</summary>
+    public TimeSpan Longest { get; private set; }
+
     public void Add(DispatchedItem item, TimeSpan duration, WorkerInfo worker)
     {
         double seconds = duration.TotalSeconds;
         _seen++;
+        if (duration > Longest)
+        {
+            Longest = duration;
+        }
+
         if (_samples.Count < MaxSamples)
         {
             _samples.Add(seconds);

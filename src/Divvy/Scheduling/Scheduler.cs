@@ -182,6 +182,7 @@ internal sealed partial class Scheduler : IDisposable
                 break;
             case TimerFired { Purpose: TimerPurpose.Watchdog }:
                 _watchdog.Check(_pool.Workers);
+                _watchdog.RetireBeforeWalltime(_pool.Workers, _statistics.Longest);
                 break;
             case TimerFired { Purpose: TimerPurpose.ShutdownDeadline }:
                 _pool.KillAll($"did not stop within {Options.OptionText.Duration(_options.ShutdownTimeout)} (MasterOptions.ShutdownTimeout, divvy --shutdown-timeout)");

@@ -73,5 +73,42 @@ internal sealed class Watchdog : IDisposable
         }
     }
 
+    /// <summary>
+    /// A worker whose walltime (<see cref="IWorkerHandle.Walltime"/>) leaves less than the longest item
+    /// so far plus a margin takes no more items: it finishes what it holds and is told to stop, and
+    /// its slot is filled again, so no item is cut off by the engine. Nothing is judged before an
+    /// item has finished.
+    /// </summary>
+    public void RetireBeforeWalltime(IEnumerable<WorkerConnection> workers, TimeSpan longestItem)
+    {
+        if (longestItem <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        long now = _time.GetTimestamp();
+        TimeSpan needed = longestItem + WalltimeMargin;
+        foreach (WorkerConnection worker in workers)
+        {
+            if (worker.Handle.Walltime is not { } walltime || worker.State != WorkerState.Ready)
+            {
+                continue;
+            }
+
+            TimeSpan left = walltime - _time.GetElapsedTime(worker.ReadyAt, now);
+            if (left < needed)
+            {
+                Log.WorkerRetiresBeforeWalltime(_log, worker.Name, left.TotalSeconds, longestItem.TotalSeconds);
+                worker.Drain();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Kept on top of the longest item: the worker's start before it was ready, Slurm's rounding,
+    /// and the stop's round trip.
+    /// </summary>
+    internal static readonly TimeSpan WalltimeMargin = TimeSpan.FromSeconds(10);
+
     public void Dispose() => _timer?.Dispose();
 }

@@ -67,6 +67,9 @@ internal sealed partial class WorkerConnection
     /// <summary>The worker has said it is ready at some point (it may be stopping or killed since).</summary>
     public bool HasBeenReady { get; private set; }
 
+    /// <summary>When the worker first said it was ready (a timestamp); its walltime counts from here.</summary>
+    public long ReadyAt { get; private set; }
+
     /// <summary>Why the master killed it, once <see cref="State"/> is <see cref="WorkerState.Killed"/>.</summary>
     public KillReason? KilledFor { get; private set; }
 
@@ -245,6 +248,11 @@ internal sealed partial class WorkerConnection
     /// <summary>The worker said it is ready: it takes items, unless it was told to stop before.</summary>
     public void MarkReady()
     {
+        if (!HasBeenReady)
+        {
+            ReadyAt = _time.GetTimestamp();
+        }
+
         HasBeenReady = true;
         if (State == WorkerState.Booting)
         {

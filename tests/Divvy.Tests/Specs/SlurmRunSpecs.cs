@@ -128,6 +128,42 @@ public sealed partial class SlurmRunSpecs : IAsyncLifetime
     }
 
     [SlurmFact]
+    public async Task A_worker_near_its_walltime_takes_no_item_it_could_not_finish_and_a_replacement_carries_on()
+    {
+        // Walltime 1 minute (Slurm's smallest), items of 8 s: each first worker stops taking items
+        // about 18 s before its end (the longest item plus a 10 s margin), Slurm starts another in
+        // its slot, and no item is cut off by the walltime (a cut-off worker would be a lost one).
+        (ProcessRun master, string jobName) = await StartAsync(["-n", "2", "-v", "--time", "1m"], "SleepJob", "16", "8000");
+
+        (await master.WaitAsync(TimeSpan.FromMinutes(4))).Should().Be(0, master.AllStderr);
+
+        var results = master.Lines("result ").Select(Fields).ToList();
+        results.Select(r => int.Parse(r["item"])).Should().BeEquivalentTo(Enumerable.Range(1, 16), "every item settles exactly once");
+        results.Should().OnlyContain(r => r["status"] == "Succeeded");
+        master.Stderr.Should().Contain(l => l.Contains("takes no more items", StringComparison.Ordinal) && l.Contains("left of its walltime", StringComparison.Ordinal), master.AllStderr);
+        string summary = master.Stderr.Single(l => l.StartsWith("divvy: run completed: ", StringComparison.Ordinal));
+        summary.Should().Contain(", 0 worker crashes,").And.NotContain(" lost;", "no worker was ended by its walltime");
+        int spawned = int.Parse(Regex.Match(summary, @"(\d+) workers spawned").Groups[1].Value);
+        spawned.Should().BeGreaterThan(2, "Slurm started replacements for the workers that retired before their walltime");
+        await ShouldLeaveNothingQueuedAsync(jobName);
+    }
+
+    [SlurmFact]
+    public async Task Growing_the_run_with_SIGTTIN_submits_another_worker_to_Slurm()
+    {
+        (ProcessRun master, string jobName) = await StartAsync(["-n", "1"], "SleepJob", "24", "400");
+        await master.WaitForLinesAsync("result ", 1, TimeSpan.FromMinutes(2));
+
+        master.Signal(Signals.SIGTTIN);
+
+        (await master.WaitAsync(TimeSpan.FromMinutes(3))).Should().Be(0, master.AllStderr);
+        master.Stderr.Where(l => l.StartsWith("divvy: submitted Slurm job array ", StringComparison.Ordinal))
+            .Should().HaveCount(2, master.AllStderr).And.OnlyContain(l => l.Contains("(1 worker,", StringComparison.Ordinal));
+        master.Lines("result ").Select(Fields).Select(r => r["worker"]).Distinct().Should().BeEquivalentTo(["1", "2"], "the second worker took items too");
+        await ShouldLeaveNothingQueuedAsync(jobName);
+    }
+
+    [SlurmFact]
     public async Task Inside_an_allocation_workers_are_srun_steps_of_it_and_their_output_reaches_the_master()
     {
         // The master itself is a batch job of 3 tasks; its workers are steps of that allocation.

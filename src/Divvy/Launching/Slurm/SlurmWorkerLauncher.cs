@@ -16,8 +16,9 @@ namespace Divvy.Launching.Slurm;
 /// </summary>
 internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
 {
-    // The launches of one scheduler step arrive within microseconds: one submission for all of them.
-    private static readonly TimeSpan s_gather = TimeSpan.FromMilliseconds(50);
+    // The launches of one scheduler step arrive within microseconds, those of a run's first items
+    // within milliseconds: one submission for all of them (Slurm takes a second to start a task anyway).
+    private static readonly TimeSpan s_gather = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan s_stepExitWait = TimeSpan.FromSeconds(5);
 
     private readonly ExternalWorkerLauncher _listener;
@@ -90,7 +91,9 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
         IWorkerHandle handle = await _listener.LaunchAsync(slot, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _wanted);
         _wake.Release();
-        return handle;
+
+        // The walltime asked for is the worker's: the scheduler retires it before Slurm ends it.
+        return new SlurmWorkerHandle(handle, _options.Slurm.TimeLimit);
     }
 
     public async ValueTask DisposeAsync()
