@@ -161,18 +161,11 @@ internal sealed unsafe class OutputPump : IDisposable
         PollFd* polls = stackalloc PollFd[2];
         while (!_stopped)
         {
-            int count = 0;
+            int count;
             int timeout;
             lock (_gate)
             {
-                for (int s = 0; s < _fds.Length; s++)
-                {
-                    if (_fds[s] >= 0)
-                    {
-                        polls[count++] = new PollFd { Fd = _fds[s], Events = Posix.POLLIN };
-                    }
-                }
-
+                count = Watched(polls);
                 timeout = _oldest == 0 ? IdlePollMilliseconds : (int)Math.Ceiling(Math.Max(0, (_flushInterval - Stopwatch.GetElapsedTime(_oldest)).TotalMilliseconds));
             }
 
@@ -207,6 +200,12 @@ internal sealed unsafe class OutputPump : IDisposable
 
     private void DrainLocked()
     {
+        if (_oldest == 0 && !AnyReadable())
+        {
+            // The common case at an item's end: nothing written, one system call to know it.
+            return;
+        }
+
         bool sent = ReadAvailable(DrainLimit);
         if (_oldest != 0)
         {
@@ -218,6 +217,30 @@ internal sealed unsafe class OutputPump : IDisposable
         {
             FlushSink();
         }
+    }
+
+    private bool AnyReadable()
+    {
+        PollFd* polls = stackalloc PollFd[2];
+        int count = Watched(polls);
+
+        // Hung up or in error counts too: the read that follows finds out which.
+        return count > 0 && Posix.Poll(polls, (nuint)count, 0) != 0;
+    }
+
+    /// <summary>Fills <paramref name="polls"/> with the pipes still open; returns how many.</summary>
+    private int Watched(PollFd* polls)
+    {
+        int count = 0;
+        for (int s = 0; s < _fds.Length; s++)
+        {
+            if (_fds[s] >= 0)
+            {
+                polls[count++] = new PollFd { Fd = _fds[s], Events = Posix.POLLIN };
+            }
+        }
+
+        return count;
     }
 
     /// <summary>Reads what the pipes hold, up to <paramref name="limit"/> bytes each; full batches go on at once. True when any did.</summary>

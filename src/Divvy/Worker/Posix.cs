@@ -4,7 +4,7 @@ namespace Divvy.Worker;
 
 /// <summary>
 /// The few libc calls a TCP worker needs to put a pipe under its own stdout and stderr, and to read
-/// that pipe without blocking (Linux numbering; see <see cref="OutputCapture"/>).
+/// that pipe without blocking (Linux numbering; see <see cref="OutputToMaster"/>).
 /// </summary>
 internal static unsafe partial class Posix
 {

@@ -5,7 +5,7 @@ using Divvy.Protocol;
 namespace Divvy.Worker;
 
 /// <summary>
-/// A TCP worker's stdout and stderr, sent to its master as Output frames (<see cref="OutputCapture"/>).
+/// A TCP worker's stdout and stderr, sent to its master as Output frames (<see cref="OutputToMaster"/>).
 /// Ordering: each stream's bytes arrive in the order written; everything written to either before
 /// an item's Perform returned is sent before that item's result or failure, so the master writes it
 /// out before it settles the item. Between stdout and stderr there is no order, as between a local
@@ -15,7 +15,7 @@ internal sealed partial class WorkerHost : IOutputSink
 {
     private static readonly TimeSpan s_lastWordsWait = TimeSpan.FromSeconds(1);
 
-    private OutputCapture? _output;
+    private OutputToMaster? _output;
 
     // The thread living the worker's last moments (an unhandled exception, Environment.Exit): it
     // may hold the write lock itself, or die while another does, so it waits for it a little only.
@@ -24,12 +24,7 @@ internal sealed partial class WorkerHost : IOutputSink
     /// <summary>Starts sending stdout and stderr to the master: once Start said it speaks this protocol.</summary>
     private void CaptureOutput(int maxFrameSize)
     {
-        if (!_captureOutput)
-        {
-            return;
-        }
-
-        _output = OutputCapture.TryStart(this, Math.Min(MessageCodec.PreferredBatchBytes, maxFrameSize - MessageCodec.OutputOverhead));
+        _output = OutputToMaster.TryStart(this, Math.Min(MessageCodec.PreferredBatchBytes, maxFrameSize - MessageCodec.OutputOverhead));
         if (_output is not null)
         {
             AppDomain.CurrentDomain.UnhandledException += OnUnhandledException;

@@ -119,7 +119,10 @@ internal sealed partial class WorkerHost
         }
         _start = start;
         _bornAt = Stopwatch.GetTimestamp();
-        CaptureOutput(start.MaxFrameSize);
+        if (_captureOutput)
+        {
+            CaptureOutput(start.MaxFrameSize);
+        }
 
         // AfterSpawn may take longer than the heartbeat timeout; the master does not ping until Ready.
         _booting = true;

@@ -20,7 +20,7 @@ namespace Divvy.Worker;
 /// output. A writer that floods waits on the full pipe while the master catches up: nothing is
 /// dropped, and the worker holds at most one batch per stream.
 /// </remarks>
-internal sealed class OutputCapture
+internal sealed class OutputToMaster
 {
     private static readonly TimeSpan s_releaseWait = TimeSpan.FromSeconds(1);
 
@@ -31,7 +31,7 @@ internal sealed class OutputCapture
     private OutputPump? _pump;
     private int _released;
 
-    private OutputCapture(TextWriter originalOut, TextWriter originalError, int savedOutput, int savedError)
+    private OutputToMaster(TextWriter originalOut, TextWriter originalError, int savedOutput, int savedError)
     {
         _originalOut = originalOut;
         _originalError = originalError;
@@ -44,7 +44,7 @@ internal sealed class OutputCapture
     /// in batches of at most <paramref name="batchBytes"/>; <c>null</c> where that cannot be done (not
     /// Linux, no descriptors left), and the worker's output stays its own.
     /// </summary>
-    public static OutputCapture? TryStart(IOutputSink master, int batchBytes)
+    public static OutputToMaster? TryStart(IOutputSink master, int batchBytes)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -83,7 +83,7 @@ internal sealed class OutputCapture
             return null;
         }
 
-        var capture = new OutputCapture(originalOut, originalError, savedOutput, savedError);
+        var capture = new OutputToMaster(originalOut, originalError, savedOutput, savedError);
         capture._pump = new OutputPump(output.Read, error.Read, master, real, batchBytes, capture.Release);
         Posix.Redirect(output.Write, 1);
         Posix.Redirect(error.Write, 2);
