@@ -171,6 +171,8 @@ internal sealed unsafe class OutputPump : IDisposable
 
             if (count == 0)
             {
+                // Every write end is closed: what is left goes now, and nothing more can come.
+                Drain();
                 return;
             }
 
