@@ -204,7 +204,10 @@ internal sealed unsafe class OutputPump : IDisposable
     {
         if (_oldest == 0 && !AnyReadable())
         {
-            // The common case at an item's end: nothing written, one system call to know it.
+            // The common case at an item's end: nothing written, one system call to know it. That
+            // call is the price of the ordering guarantee (a child process's output counts too):
+            // measured, about 1.5 µs of worker CPU per item (150,000 trivial items over TCP: 1.0 s
+            // of worker CPU before, 1.25 s with it).
             return;
         }
 
@@ -227,7 +230,7 @@ internal sealed unsafe class OutputPump : IDisposable
         int count = Watched(polls);
 
         // Hung up or in error counts too: the read that follows finds out which.
-        return count > 0 && Posix.Poll(polls, (nuint)count, 0) != 0;
+        return count > 0 && Posix.PollNow(polls, (nuint)count) != 0;
     }
 
     /// <summary>Fills <paramref name="polls"/> with the pipes still open; returns how many.</summary>

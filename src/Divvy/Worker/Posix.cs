@@ -85,6 +85,14 @@ internal static unsafe partial class Posix
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
 
+    /// <summary>
+    /// <see cref="Poll"/> with a timeout of 0, which never blocks: called once per item, so it skips
+    /// the runtime's transition to and from native code.
+    /// </summary>
+    [LibraryImport("libc", EntryPoint = "poll")]
+    [SuppressGCTransition]
+    public static partial int PollNow(PollFd* fds, nuint count, int timeoutMilliseconds = 0);
+
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 }
