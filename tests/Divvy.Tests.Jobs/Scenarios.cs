@@ -24,6 +24,7 @@ public static class Scenarios
         "record" => new RecordJob(args),
         "assemblies" => new AssembliesJob(),
         "keyed" => new KeyedJob(args),
+        "output" => new OutputJob(args),
         _ => throw new ArgumentException($"unknown scenario {name}"),
     };
 

@@ -102,7 +102,7 @@ internal sealed class ExternalWorkerLauncher : IWorkerLauncher, IWorkerAdmission
     public ValueTask<IWorkerHandle> LaunchAsync(int slot, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var handle = new TcpWorkerHandle(slot, _options.MaxFrameSize, OnGone);
+        var handle = new TcpWorkerHandle(slot, _options.MaxFrameSize, OnGone, _options.WorkerStandardOutput);
         lock (_gate)
         {
             if (_timedOut)

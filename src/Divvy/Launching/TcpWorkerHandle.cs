@@ -6,7 +6,9 @@ namespace Divvy.Launching;
 /// <summary>
 /// A slot the scheduler asked for, filled when a worker dials in: <see cref="Connected"/> completes
 /// then. It ended with the worker's exit code when the worker said Goodbye before closing, and as
-/// <see cref="WorkerEndKind.ConnectionLost"/> for any other end of the connection, or a kill.
+/// <see cref="WorkerEndKind.ConnectionLost"/> for any other end of the connection, or a kill. What
+/// the worker writes to its stdout and stderr comes over the connection and goes where a local
+/// worker's would (<see cref="RemoteWorkerOutput"/>).
 /// </summary>
 internal sealed class TcpWorkerHandle : IWorkerHandle
 {
@@ -15,16 +17,20 @@ internal sealed class TcpWorkerHandle : IWorkerHandle
     private readonly Lock _gate = new();
     private readonly int _maxFrameSize;
     private readonly Action<TcpWorkerHandle, bool> _gone;
+    private readonly RemoteWorkerOutput _output;
     private TcpWorkerChannel? _channel;
 
     /// <param name="slot">The slot, 1-based.</param>
     /// <param name="maxFrameSize">The run's frame limit.</param>
     /// <param name="gone">Told once when the handle ends, and whether it had connected.</param>
-    public TcpWorkerHandle(int slot, int maxFrameSize, Action<TcpWorkerHandle, bool> gone)
+    /// <param name="stdoutSink">Where the worker's stdout goes in whole lines (<see cref="MasterOptions.WorkerStandardOutput"/>); <c>null</c>: the master's stdout.</param>
+    /// <param name="stderrSink">Where each line of the worker's stderr goes; <c>null</c>: the master's stderr.</param>
+    public TcpWorkerHandle(int slot, int maxFrameSize, Action<TcpWorkerHandle, bool> gone, Stream? stdoutSink = null, TextWriter? stderrSink = null)
     {
         Info = new WorkerInfo(slot, null);
         _maxFrameSize = maxFrameSize;
         _gone = gone;
+        _output = new RemoteWorkerOutput(stdoutSink, stderrSink);
     }
 
     public WorkerInfo Info { get; }
@@ -33,7 +39,8 @@ internal sealed class TcpWorkerHandle : IWorkerHandle
 
     public Task<WorkerEnd> Ended => _ended.Task;
 
-    public IReadOnlyList<string> DiagnosticTail => _channel is { } channel ? [$"(a TCP worker connected from {channel.Connection.Peer}; its stderr is on its own machine)"] : [];
+    /// <summary>The last lines the worker wrote to its stderr, as they came over its connection (Output messages).</summary>
+    public IReadOnlyList<string> DiagnosticTail => _output.Tail.Snapshot();
 
     /// <summary>Gives the slot this authenticated connection; <c>false</c> when the handle already ended.</summary>
     public bool TryAttach(TcpConnection connection)
@@ -45,7 +52,7 @@ internal sealed class TcpWorkerHandle : IWorkerHandle
                 return false;
             }
 
-            var channel = new TcpWorkerChannel(connection, _maxFrameSize);
+            var channel = new TcpWorkerChannel(connection, _maxFrameSize, _output.Write);
             _channel = channel;
             _ = WatchAsync(channel);
             _connected.TrySetResult(channel);
@@ -93,6 +100,9 @@ internal sealed class TcpWorkerHandle : IWorkerHandle
     private async Task WatchAsync(TcpWorkerChannel channel)
     {
         int? goodbye = await channel.Closed.ConfigureAwait(false);
+
+        // Its output is all read too: a last line without a newline goes on, and the tail is complete before the end is known.
+        _output.Complete();
 
         // Everything the worker sent is read: close our side too, so it sees the end and exits.
         channel.Connection.Dispose();

@@ -17,6 +17,9 @@ internal static class MessageCodec
     /// <inheritdoc cref="BatchOverhead"/>
     public const int EntryOverhead = 18;
 
+    /// <summary>Bytes an Output frame adds around the bytes it carries, at most.</summary>
+    public const int OutputOverhead = 8;
+
     /// <summary>
     /// About how much an Items or Results frame carries before the next entry starts a new frame
     /// (one entry bigger than this gets a frame of its own). The reader copies every frame it keeps
@@ -60,6 +63,17 @@ internal static class MessageCodec
         writer.Write((int)MessageKind.Results);
         writer.Write(count);
         writer.WriteRaw(entries);
+        writer.Flush();
+    }
+
+    /// <summary>
+    /// Writes an Output frame's body straight from <paramref name="bytes"/>: the worker's output
+    /// path, with no message object or copy per chunk. <see cref="OutputOverhead"/> bytes at most go around them.
+    /// </summary>
+    public static void WriteOutput(IBufferWriter<byte> output, StandardStream stream, ReadOnlySpan<byte> bytes)
+    {
+        var writer = new MessagePackWriter(output);
+        WriteOutput(ref writer, stream, bytes);
         writer.Flush();
     }
 
@@ -150,6 +164,9 @@ internal static class MessageCodec
                 writer.WriteArrayHeader(1);
                 writer.Write((int)MessageKind.Stop);
                 break;
+            case OutputMessage chunk:
+                WriteOutput(ref writer, chunk.Stream, chunk.Bytes.Span);
+                break;
             case FatalMessage fatal:
                 writer.WriteArrayHeader(5);
                 writer.Write((int)MessageKind.Fatal);
@@ -161,6 +178,14 @@ internal static class MessageCodec
         }
 
         writer.Flush();
+    }
+
+    private static void WriteOutput(ref MessagePackWriter writer, StandardStream stream, ReadOnlySpan<byte> bytes)
+    {
+        writer.WriteArrayHeader(3);
+        writer.Write((int)MessageKind.Output);
+        writer.Write((int)stream);
+        writer.Write(bytes);
     }
 
     private static void WriteItem(ref MessagePackWriter writer, long id, ReadOnlySpan<byte> payload)
@@ -232,6 +257,7 @@ internal static class MessageCodec
                 MessageKind.Retiring => new RetiringMessage(ReadEnum<RecycleReason>(ref reader, kind)),
                 MessageKind.Ready => new ReadyMessage(reader.ReadInt32(), reader.ReadInt32()),
                 MessageKind.Stop => StopMessage.Instance,
+                MessageKind.Output => new OutputMessage(ReadEnum<StandardStream>(ref reader, kind), Bytes(ref reader, ownPayloads, kind)),
                 _ => new FatalMessage(reader.ReadString() ?? "", ReadError(ref reader)),
             };
 
@@ -316,6 +342,7 @@ internal static class MessageCodec
         MessageKind.Ready => 3,
         MessageKind.Stop => 1,
         MessageKind.Fatal => 5,
+        MessageKind.Output => 3,
         _ => throw new ProtocolException($"malformed message: unknown message kind {kind}"),
     };
 
@@ -340,6 +367,13 @@ internal static class MessageCodec
     {
         ReadOnlySequence<byte> raw = reader.ReadRaw();
         return raw.IsSingleSegment && !copy ? raw.First : raw.ToArray();
+    }
+
+    /// <summary>A MessagePack bin, as a slice of the frame unless <paramref name="copy"/> (or a split sequence) asks for an array of its own.</summary>
+    private static ReadOnlyMemory<byte> Bytes(ref MessagePackReader reader, bool copy, int kind)
+    {
+        ReadOnlySequence<byte> bytes = reader.ReadBytes() ?? throw new ProtocolException($"malformed {Name(kind)} message: nil where bytes belong");
+        return bytes.IsSingleSegment && !copy ? bytes.First : bytes.ToArray();
     }
 
     private static void WriteError(ref MessagePackWriter writer, RemoteError error)

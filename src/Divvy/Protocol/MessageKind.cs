@@ -44,4 +44,10 @@ internal enum MessageKind
 
     /// <summary>Worker to master: several results (what <see cref="Result"/> is for one).</summary>
     Results = 13,
+
+    /// <summary>
+    /// Worker to master, over TCP only: bytes the worker wrote to its stdout or stderr, which the
+    /// master writes to its own (a local worker's go through pipes of their own instead).
+    /// </summary>
+    Output = 14,
 }

@@ -9,6 +9,7 @@ internal static class WireProtocol
     /// 2: Start carries the heartbeat settings; Goodbye.
     /// 3: Start carries how many items the worker performs at once.
     /// 4: Items and Results, several per frame.
+    /// 5: Output (a TCP worker's stdout and stderr).
     /// </summary>
-    public const int Version = 4;
+    public const int Version = 5;
 }

@@ -146,6 +146,7 @@ internal sealed partial class WorkerHost
         {
             // Whatever Perform throws belongs to this item alone; the others carry on.
             FailureKind kind = Classify(ex, deadline?.IsCancellationRequested == true);
+            DrainOutput();
             lock (_writeLock)
             {
                 Write(writer, new FailureMessage(item.Id, Stopwatch.GetElapsedTime(started).Ticks, kind, RemoteError.From(ex)));
@@ -156,6 +157,7 @@ internal sealed partial class WorkerHost
         }
 
         long elapsed = Stopwatch.GetElapsedTime(started).Ticks;
+        DrainOutput();
         lock (_writeLock)
         {
             try

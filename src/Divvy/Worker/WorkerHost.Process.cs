@@ -60,7 +60,8 @@ internal sealed partial class WorkerHost
             Serialization.UseUntrustedData();
         }
 
-        var host = new WorkerHost(job, link.Down, link.Up, link.MasterProcessId, Environment.Exit, link.Session);
+        // A TCP worker process sends its stdout and stderr to the master; a local one has pipes of its own for them.
+        var host = new WorkerHost(job, link.Down, link.Up, link.MasterProcessId, Environment.Exit, link.Session, captureOutput: link.Session is not null);
         if (link.Session is null)
         {
             // A local worker shares its master's terminal; a TCP worker has its own, where Ctrl-C

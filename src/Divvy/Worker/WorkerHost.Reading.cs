@@ -63,6 +63,7 @@ internal sealed partial class WorkerHost
         }
         catch (ProtocolException ex)
         {
+            ReleaseOutput();
             Console.Error.WriteLine($"divvy worker {_workerNumber}, pid {Environment.ProcessId}: {ex.Message}; exiting");
             _exitProcess(WorkerExitCodes.ProtocolError);
             return;
@@ -82,6 +83,7 @@ internal sealed partial class WorkerHost
             // The pipe ended without Stop: the master is gone. Leave at once, even mid-item.
             if (_session is { } session)
             {
+                ReleaseOutput();
                 Console.Error.WriteLine($"divvy worker {_workerNumber}, pid {Environment.ProcessId}: the connection to the master at {session.Master} ended; leaving");
             }
 

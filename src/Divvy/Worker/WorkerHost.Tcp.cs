@@ -55,6 +55,7 @@ internal sealed partial class WorkerHost
             TimeSpan quiet = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastHeard));
             if (!_booting && !_finishing && quiet > limit)
             {
+                ReleaseOutput();
                 Console.Error.WriteLine($"divvy worker {_workerNumber}, pid {Environment.ProcessId}: heard nothing from the master at {_session!.Master} for {quiet.TotalSeconds:F1} s (its heartbeat timeout is {limit.TotalSeconds:F1} s); leaving");
                 _exitProcess(WorkerExitCodes.MasterGone);
                 return;
@@ -73,6 +74,7 @@ internal sealed partial class WorkerHost
         TcpConnection connection = _session!.Connection;
         try
         {
+            DrainOutput();
             Locked(() =>
             {
                 Write(_writer!, new GoodbyeMessage(exitCode));
@@ -82,9 +84,12 @@ internal sealed partial class WorkerHost
         catch (IOException)
         {
             // The master is gone already: nobody to say goodbye to.
+            ReleaseOutput();
             return;
         }
 
+        // Nothing more goes to the master: what the process writes from now on is its own again.
+        ReleaseOutput();
         connection.ShutdownSend();
         if (_readerStarted)
         {

@@ -30,6 +30,7 @@ internal sealed partial class WorkerHost
     private readonly int? _masterProcessId;
     private readonly Action<int> _exitProcess;
     private readonly TcpSession? _session;
+    private readonly bool _captureOutput;
     private readonly ManualResetEventSlim _readerDone = new();
     // Items travel from the reader thread to the item loop in batches: what one read brought in.
     private readonly Channel<List<ItemMessage>> _items = Channel.CreateUnbounded<List<ItemMessage>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -53,9 +54,11 @@ internal sealed partial class WorkerHost
     /// A worker loop over any pair of streams. <paramref name="exitProcess"/> ends the process when
     /// the master is gone mid-run; <paramref name="masterProcessId"/>, when given, is watched as
     /// the parent as a backstop for the pipe. With a TCP <paramref name="session"/>, the master's
-    /// silence is watched instead, and the worker says Goodbye before it closes.
+    /// silence is watched instead, and the worker says Goodbye before it closes. With
+    /// <paramref name="captureOutput"/> (a TCP worker process), what the process writes to its
+    /// stdout and stderr goes to the master (WorkerHost.Output.cs).
     /// </summary>
-    public WorkerHost(IWorkerJob job, Stream down, Stream up, int? masterProcessId, Action<int> exitProcess, TcpSession? session = null)
+    public WorkerHost(IWorkerJob job, Stream down, Stream up, int? masterProcessId, Action<int> exitProcess, TcpSession? session = null, bool captureOutput = false)
     {
         _job = job;
         _down = down;
@@ -63,6 +66,7 @@ internal sealed partial class WorkerHost
         _masterProcessId = masterProcessId;
         _exitProcess = exitProcess;
         _session = session;
+        _captureOutput = captureOutput && session is not null;
         _silenceLimit = session?.Terms.HeartbeatTimeout ?? Timeout.InfiniteTimeSpan;
     }
 
@@ -115,6 +119,10 @@ internal sealed partial class WorkerHost
         }
         _start = start;
         _bornAt = Stopwatch.GetTimestamp();
+        if (_captureOutput)
+        {
+            CaptureOutput(start.MaxFrameSize);
+        }
 
         // AfterSpawn may take longer than the heartbeat timeout; the master does not ping until Ready.
         _booting = true;
@@ -239,11 +247,13 @@ internal sealed partial class WorkerHost
         {
             // Whatever Perform throws belongs to this item alone; the worker carries on.
             FailureKind kind = Classify(ex, deadline?.IsCancellationRequested == true);
+            DrainOutput();
             Locked(() => Write(writer, new FailureMessage(item.Id, Stopwatch.GetElapsedTime(started).Ticks, kind, RemoteError.From(ex))));
             return;
         }
 
         long elapsed = Stopwatch.GetElapsedTime(started).Ticks;
+        DrainOutput();
         lock (_writeLock)
         {
             try
@@ -299,6 +309,8 @@ internal sealed partial class WorkerHost
     {
         try
         {
+            // What AfterSpawn wrote goes first: the master quotes its stderr with the failure.
+            DrainOutput();
             // The master reports the cause once, for every worker together: no line of our own.
             Write(writer, new FatalMessage(stage, RemoteError.From(error)));
             writer.Flush();

@@ -128,7 +128,34 @@ public sealed class MessageCodecTests
         { "batch count the frame cannot hold", [0xdc, 0x07, 0xd2, 0x0c, 0xcd, 0x03, 0xe8], "malformed*" },
         { "negative batch count", MessagePackSerializer.Serialize(new object[] { 12, -1 }), "malformed Items message: 2 fields for -1 entries" },
         { "batch entry of the wrong type", MessagePackSerializer.Serialize(new object[] { 12, 1, "one", 5 }), "malformed Items message*" },
+        { "output to no such stream", MessagePackSerializer.Serialize(new object[] { 14, 3, new byte[] { 65 } }), "malformed Output message: 3 is not a StandardStream" },
+        { "output without its bytes", MessagePackSerializer.Serialize(new object[] { 14, 1 }), "malformed Output message: 2 fields, expected 3" },
+        { "output with nil for bytes", MessagePackSerializer.Serialize(new object?[] { 14, 2, null }), "malformed Output message: nil where bytes belong" },
+        { "output with a number for bytes", MessagePackSerializer.Serialize(new object[] { 14, 1, 5 }), "malformed Output message*" },
+        { "output cut short", MessagePackSerializer.Serialize(new object[] { 14, 1, new byte[100] })[..50], "malformed Output message*" },
     };
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(1, 5)]
+    [InlineData(2, 300)]
+    [InlineData(2, 70_000)]
+    public void Output_round_trips_with_its_stream_and_bytes_and_within_its_stated_overhead(int fd, int length)
+    {
+        var stream = (StandardStream)fd;
+        byte[] bytes = Enumerable.Range(0, length).Select(i => (byte)i).ToArray();
+        var direct = new ArrayBufferWriter<byte>();
+
+        MessageCodec.WriteOutput(direct, stream, bytes);
+        byte[] frame = direct.WrittenSpan.ToArray();
+        var decoded = (OutputMessage)MessageCodec.Read(frame, ownPayloads: true);
+        Array.Clear(frame);
+
+        decoded.Stream.Should().Be(stream);
+        decoded.Bytes.ToArray().Should().Equal(bytes, "the bytes are a copy that outlives the reader's buffer");
+        direct.WrittenCount.Should().BeLessThanOrEqualTo(length + MessageCodec.OutputOverhead);
+        Encode(new OutputMessage(stream, bytes)).Should().Equal(direct.WrittenSpan.ToArray(), "Write and WriteOutput make the same frame");
+    }
 
     [Theory]
     [MemberData(nameof(Malformed))]

@@ -178,7 +178,9 @@ public sealed partial class RemoteWorkerSpecs : IAsyncLifetime
         (ProcessRun master, string address) = await StartMasterAsync(["-n", "1", "--heartbeat", "100ms", "--heartbeat-timeout", "1s"], "SleepJob", "4", "5000");
         ProcessRun worker = Worker(address, "SleepJob");
         await WaitForStderrAsync(worker, "divvy worker: connected to");
-        await worker.WaitForLinesAsync("started ");
+
+        // The worker's stdout comes out of the master's.
+        await master.WaitForLinesAsync("started ");
 
         // A frozen master says nothing, and its socket stays open: only the silence tells.
         master.Signal(Signals.SIGSTOP);
@@ -192,7 +194,7 @@ public sealed partial class RemoteWorkerSpecs : IAsyncLifetime
         }
 
         worker.Stderr.Should().ContainMatch($"divvy worker 1, pid {worker.Pid}: heard nothing from the master at {address} for * s (its heartbeat timeout is 1.0 s); leaving");
-        worker.Lines("finished ").Should().BeEmpty("the worker left in the middle of its item");
+        master.Lines("finished ").Concat(worker.Lines("finished ")).Should().BeEmpty("the worker left in the middle of its item");
     }
 
     [Fact]
@@ -200,7 +202,7 @@ public sealed partial class RemoteWorkerSpecs : IAsyncLifetime
     {
         (ProcessRun master, string address) = await StartMasterAsync(["-n", "1"], "SleepJob", "4", "30000");
         ProcessRun worker = Worker(address, "SleepJob");
-        await worker.WaitForLinesAsync("started ");
+        await master.WaitForLinesAsync("started ");
 
         master.Signal(Signals.SIGKILL);
 
@@ -214,8 +216,8 @@ public sealed partial class RemoteWorkerSpecs : IAsyncLifetime
         (ProcessRun master, string address) = await StartMasterAsync(["-n", "2", "--heartbeat", "100ms", "--heartbeat-timeout", "1s"], "SleepJob", "40", "100");
         ProcessRun killed = Worker(address, "SleepJob");
         ProcessRun frozen = Worker(address, "SleepJob");
-        await killed.WaitForLinesAsync("started ");
-        await frozen.WaitForLinesAsync("started ");
+        await WaitForStartedAsync(master, killed);
+        await WaitForStartedAsync(master, frozen);
 
         killed.Signal(Signals.SIGKILL);
         frozen.Signal(Signals.SIGSTOP);
@@ -254,6 +256,21 @@ public sealed partial class RemoteWorkerSpecs : IAsyncLifetime
         ProcessRun worker = Start(Artifacts.CliDll, ["worker", "--connect", address, "--token-file", TokenFile, .. Job(job)]);
         _started.Add(worker);
         return worker;
+    }
+
+    /// <summary>Waits until <paramref name="worker"/> has started an item, as its stdout, which comes out of the master's, says.</summary>
+    private static async Task WaitForStartedAsync(ProcessRun master, ProcessRun worker)
+    {
+        DateTime deadline = DateTime.UtcNow + DefaultTimeout;
+        while (!master.Lines("started ").Any(l => l.EndsWith($" pid={worker.Pid}", StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline || master.HasExited)
+            {
+                throw new TimeoutException($"no item started by pid {worker.Pid} on the master's stdout:\n{string.Join("\n", master.Stdout)}");
+            }
+
+            await Task.Delay(20);
+        }
     }
 
     private static async Task<string> WaitForStderrAsync(ProcessRun run, string prefix)

@@ -54,6 +54,46 @@ public sealed class TcpWorkerChannelTests
     }
 
     [Fact]
+    public async Task Output_is_handed_aside_in_order_each_piece_before_the_messages_that_follow_it_are_passed_on()
+    {
+        using LoopbackPair pair = await LoopbackPair.CreateAsync();
+        var seen = new List<string>();
+        await using var channel = new TcpWorkerChannel(pair.Master, MaxFrame, o => seen.Add($"{o.Stream}:{System.Text.Encoding.UTF8.GetString(o.Bytes.Span)}"));
+
+        Send(pair.Worker, Output(StandardStream.Output, "a"), Output(StandardStream.Error, "b"), PongMessage.Instance, Output(StandardStream.Output, "c"), new GoodbyeMessage(0));
+        pair.Worker.ShutdownSend();
+
+        var messages = new List<Message>();
+        while (await channel.ReadBatchAsync(CancellationToken.None) is { } batch)
+        {
+            // Everything written before the message was handed aside before the message is seen.
+            seen.Add($"message:{batch.Count}");
+            messages.AddRange(batch);
+        }
+
+        messages.Should().Equal(PongMessage.Instance);
+        seen.Where(s => s != "message:1").Should().Equal(["Output:a", "Error:b", "Output:c"], "each stream's pieces in the order sent");
+        seen.IndexOf("message:1").Should().BeGreaterThan(seen.IndexOf("Error:b"), "output that came before a message is written out before the message is passed on");
+        (await channel.Closed.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_batch_of_nothing_but_output_is_not_passed_on_as_an_empty_batch()
+    {
+        using LoopbackPair pair = await LoopbackPair.CreateAsync();
+        int pieces = 0;
+        await using var channel = new TcpWorkerChannel(pair.Master, MaxFrame, _ => pieces++);
+
+        Send(pair.Worker, Output(StandardStream.Output, "only output"));
+        pair.Worker.ShutdownSend();
+
+        (await channel.ReadBatchAsync(CancellationToken.None)).Should().BeNull();
+        pieces.Should().Be(1);
+    }
+
+    private static OutputMessage Output(StandardStream stream, string text) => new(stream, System.Text.Encoding.UTF8.GetBytes(text));
+
+    [Fact]
     public async Task A_worker_whose_connection_ends_without_Goodbye_is_lost()
     {
         using LoopbackPair pair = await LoopbackPair.CreateAsync();
