@@ -71,6 +71,7 @@ public sealed partial class SlurmRunSpecs : IAsyncLifetime
         queue.Should().NotContain(token);
         commandLines.Should().NotContain(token);
         (await master.WaitAsync(TimeSpan.FromMinutes(3))).Should().Be(0, master.AllStderr);
+        master.Lines("started item=").Should().HaveCount(8, "what array workers print comes back to the master's stdout, not into files");
         await ShouldLeaveNothingQueuedAsync(jobName);
     }
 
