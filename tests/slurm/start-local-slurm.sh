@@ -140,6 +140,8 @@ SlurmdTimeout=30
 InactiveLimit=0
 KillWait=5
 MinJobAge=300
+# Small on purpose (Slurm's default is 1001): the specs see a run split its workers over arrays.
+MaxArraySize=${DIVVY_SLURM_MAX_ARRAY:-4}
 NodeName=$NODE NodeHostname=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using Divvy.Framing;
 using Divvy.Protocol;
@@ -15,7 +16,11 @@ internal sealed partial class WorkerHost : IOutputSink
 {
     private static readonly TimeSpan s_lastWordsWait = TimeSpan.FromSeconds(1);
 
+    // What an unhandled exception ends the process with on Unix (the runtime aborts: 128 + SIGABRT).
+    private const int UnhandledExceptionExitCode = 134;
+
     private OutputToMaster? _output;
+    private volatile bool _terminated;
 
     // The thread living the worker's last moments (an unhandled exception, Environment.Exit): it
     // may hold the write lock itself, or die while another does, so it waits for it a little only.
@@ -29,6 +34,10 @@ internal sealed partial class WorkerHost : IOutputSink
         {
             AppDomain.CurrentDomain.UnhandledException += OnUnhandledException;
             AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+
+            // SIGTERM is how an engine ends a worker (scancel, preemption, walltime): noted, then the
+            // runtime's own shutdown goes on, and the worker leaves without last words on purpose.
+            _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => _terminated = true));
         }
     }
 
@@ -93,6 +102,7 @@ internal sealed partial class WorkerHost : IOutputSink
         // goes to this worker's real stderr.
         Volatile.Write(ref _lastWordsThread, Environment.CurrentManagedThreadId);
         _output!.LastWords(Encoding.UTF8.GetBytes($"Unhandled exception. {e.ExceptionObject}\n"), s_lastWordsWait);
+        SayCrashed(UnhandledExceptionExitCode);
     }
 
     private void OnProcessExit(object? sender, EventArgs e)
@@ -100,5 +110,43 @@ internal sealed partial class WorkerHost : IOutputSink
         // Environment.Exit in a job, or the worker leaving: what is still in the pipes goes out.
         Volatile.Write(ref _lastWordsThread, Environment.CurrentManagedThreadId);
         _output!.LastWords([], s_lastWordsWait);
+        if (!_terminated)
+        {
+            SayCrashed(Environment.ExitCode);
+        }
+    }
+
+    /// <summary>
+    /// A worker ending outside its loop (its job called Environment.Exit, or threw where nothing
+    /// catches) says Goodbye with its exit code, as a local worker's exit status would say it: the
+    /// master then charges the item it held, as for any crash. Without it the master would see a
+    /// lost connection, which is not the item's fault. After a normal Goodbye, or SIGTERM, nothing.
+    /// </summary>
+    private void SayCrashed(int exitCode)
+    {
+        if (_finishing || _writer is null)
+        {
+            return;
+        }
+
+        _finishing = true;
+        try
+        {
+            EnterWriteLock();
+            try
+            {
+                _results?.Close();
+                Write(_writer, new GoodbyeMessage(exitCode));
+                _writer.Flush();
+            }
+            finally
+            {
+                _writeLock.Exit();
+            }
+        }
+        catch (IOException)
+        {
+            // The master is gone, or the connection stayed busy: it will see the connection end.
+        }
     }
 }

@@ -21,4 +21,15 @@ public sealed class SlurmTextTests
     {
         SlurmScript.Quote(file, arguments).Should().Be(line);
     }
+
+    [Theory]
+    [InlineData("Configuration data as of 2026-11-30T15:00:00\nMaxArraySize            = 4\nMaxJobCount             = 10000\n", 4)]
+    [InlineData("MaxArraySize = 1001\n", 1001)]
+    [InlineData("MaxJobCount = 10000\n", SlurmConfig.DefaultMaxArraySize)]
+    [InlineData("MaxArraySize = 0\n", SlurmConfig.DefaultMaxArraySize)]
+    [InlineData("MaxArraySize = lots\n", SlurmConfig.DefaultMaxArraySize)]
+    public void The_clusters_MaxArraySize_is_read_from_scontrol_show_config(string config, int size)
+    {
+        SlurmConfig.MaxArraySize(config).Should().Be(size);
+    }
 }

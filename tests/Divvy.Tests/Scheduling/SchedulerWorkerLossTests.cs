@@ -126,12 +126,15 @@ public sealed class SchedulerWorkerLossTests
     [Fact]
     public async Task A_worker_that_answers_heartbeats_is_not_killed_however_long_its_item_runs()
     {
-        await using var run = SchedulerRun.Start(1, o => { o.HeartbeatInterval = TimeSpan.FromSeconds(1); o.HeartbeatTimeout = TimeSpan.FromSeconds(3); });
+        // A pong reaches the scheduler through the channel's read loop, another task than the one
+        // that sends the next ping: on a loaded machine it can arrive a tick or two after it. The
+        // timeout leaves room for three such ticks; the item runs for four timeouts.
+        await using var run = SchedulerRun.Start(1, o => { o.HeartbeatInterval = TimeSpan.FromSeconds(1); o.HeartbeatTimeout = TimeSpan.FromSeconds(5); });
         FakeWorker worker = await run.Launcher.NextAsync();
         await worker.BootAsync();
         ItemMessage item = await worker.NextItemAsync();
 
-        for (int i = 0; i < 10; i++)
+        for (int i = 0; i < 20; i++)
         {
             run.Advance(TimeSpan.FromSeconds(1));
             await worker.Channel.ReceiveAsync<PingMessage>();

@@ -53,6 +53,21 @@ public sealed partial class SlurmRunSpecs : IAsyncLifetime
     }
 
     [SlurmFact]
+    public async Task More_workers_than_the_clusters_MaxArraySize_are_submitted_as_several_arrays()
+    {
+        // tests/slurm's cluster sets MaxArraySize=4: six workers are an array of 4 and one of 2.
+        (ProcessRun master, string jobName) = await StartAsync(["-n", "6"], "EchoJob", "120", "30");
+
+        (await master.WaitAsync(TimeSpan.FromMinutes(3))).Should().Be(0, master.AllStderr);
+
+        master.Stderr.Where(l => l.StartsWith("divvy: submitted Slurm job array ", StringComparison.Ordinal))
+            .Select(l => Regex.Match(l, @"\((\d+) workers?,").Groups[1].Value)
+            .Should().Equal(["4", "2"], master.AllStderr);
+        master.Lines("result ").Select(Fields).Select(r => int.Parse(r["item"])).Should().BeEquivalentTo(Enumerable.Range(1, 120));
+        await ShouldLeaveNothingQueuedAsync(jobName);
+    }
+
+    [SlurmFact]
     public async Task The_token_is_in_no_job_record_batch_script_or_command_line()
     {
         (ProcessRun master, string jobName) = await StartAsync(["-n", "2"], "SleepJob", "8", "500");

@@ -36,6 +36,7 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
     private readonly Task _submitting;
     private int _wanted;
     private int _requested;
+    private int? _maxArraySize;
 
     private SlurmWorkerLauncher(ExternalWorkerLauncher listener, MasterOptions options, ILogger log, SlurmRunFiles files, string advertised)
     {
@@ -171,7 +172,33 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
         }
     }
 
+    /// <summary>Submits <paramref name="count"/> workers as arrays of at most the cluster's MaxArraySize tasks each.</summary>
     private async Task SubmitArrayAsync(int count)
+    {
+        _maxArraySize ??= await ReadMaxArraySizeAsync().ConfigureAwait(false);
+        for (int left = count; left > 0;)
+        {
+            int size = Math.Min(left, _maxArraySize.Value);
+            await SubmitOneArrayAsync(size).ConfigureAwait(false);
+            left -= size;
+        }
+    }
+
+    /// <summary>The cluster's MaxArraySize (an array's indices run below it), from <c>scontrol show config</c>; Slurm's default when it cannot be read.</summary>
+    private async Task<int> ReadMaxArraySizeAsync()
+    {
+        try
+        {
+            SlurmCommand config = await SlurmCommand.RunAsync("scontrol", ["show", "config"], cancellationToken: _stopping.Token).ConfigureAwait(false);
+            return config.Succeeded ? SlurmConfig.MaxArraySize(config.Output) : SlurmConfig.DefaultMaxArraySize;
+        }
+        catch (WorkerSpawnException)
+        {
+            return SlurmConfig.DefaultMaxArraySize;
+        }
+    }
+
+    private async Task SubmitOneArrayAsync(int count)
     {
         var arguments = new List<string> { "--parsable", $"--job-name={JobName}", $"--array=0-{count - 1}", "--output=/dev/null", $"--error={_files.ErrorLogPattern}" };
         AddRequest(arguments);
