@@ -52,6 +52,13 @@ public sealed partial class SlurmTwoHostSpecs(ITestOutputHelper output) : IAsync
         foreach (string name in _jobNames)
         {
             await hosts.Slurm.CancelJobsNamedAsync(name);
+
+            // What the run left in its directory (the error log of the worker that gave up on its master).
+            string directory = RunDirectory(name);
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
     }
 
@@ -89,13 +96,14 @@ public sealed partial class SlurmTwoHostSpecs(ITestOutputHelper output) : IAsync
         int resultsBeforeCut = Results(master).Count;
         int stderrBeforeCut = master.Stderr.Count;
 
-        // Cut host B off; keep it cut until the master has written its worker off (and at least s_cutFor).
+        // Cut host B off; keep it cut at least s_cutFor, and until the master has written its worker off
+        // and the worker has given up on its master (each bounded by s_noticeAtMost).
         var sinceCut = Stopwatch.StartNew();
         _cutHosts.Add(hosts.HostB);
         await hosts.CutAsync(hosts.HostB);
         TimeSpan? killedAfter = null, lostAfter = null, exitedAfter = null;
         string? lostLine = null;
-        while (sinceCut.Elapsed < s_cutFor || (lostLine is null && sinceCut.Elapsed < s_noticeAtMost))
+        while (sinceCut.Elapsed < s_cutFor || ((lostLine is null || exitedAfter is null) && sinceCut.Elapsed < s_noticeAtMost))
         {
             IEnumerable<string> since = master.Stderr.Skip(stderrBeforeCut);
             if (killedAfter is null && since.Any(l => l.StartsWith($"divvy: killing worker {cutWorker}, ", StringComparison.Ordinal)))
@@ -124,7 +132,9 @@ public sealed partial class SlurmTwoHostSpecs(ITestOutputHelper output) : IAsync
         output.WriteLine(
             $"host {hosts.HostB} cut off for {Seconds(cutFor)}; after the cut the master killed worker {cutWorker} (pid {cutPid}) at {Seconds(killedAfter)}, " +
             $"declared it lost at {Seconds(lostAfter)}; the worker process itself exited at {Seconds(exitedAfter)} (heartbeat 0.5 s, timeout 3 s)");
-        output.WriteLine(master.Stderr.LastOrDefault(l => l.StartsWith("divvy: run completed: ", StringComparison.Ordinal)) ?? "(no summary)");
+        output.WriteLine(string.Join("\n", master.Stderr));
+        string workerErrors = string.Join("\n", WorkerErrorLogs(jobName).Select(File.ReadAllText));
+        output.WriteLine($"worker error logs: {workerErrors}");
 
         code.Should().Be(0, master.AllStderr);
         var results = Results(master);
@@ -136,10 +146,18 @@ public sealed partial class SlurmTwoHostSpecs(ITestOutputHelper output) : IAsync
         summary.Should().Contain(" 0 quarantined,", "a worker lost with its host does not count against its item");
         LostPattern().Match(summary).Success.Should().BeTrue($"the summary counts the lost worker: {summary}");
         await WaitUntilAsync(async () => (await hosts.Slurm.JobsNamedAsync(jobName)).Count == 0, s_queueDrain, master, $"nothing of {jobName} left queued or running in Slurm");
-        WorkerCensus.IsAlive(cutPid).Should().BeFalse("the worker on the host cut off quit when its master fell silent");
+        exitedAfter.Should().NotBeNull("the worker on the host cut off quits when its master falls silent, though Slurm still counts its task running");
+        workerErrors.Should().Contain($"divvy worker {cutWorker}, pid {cutPid}: heard nothing from the master at {hosts.Gateway}:", "it says why it left in its task's error log");
     }
 
     private static List<Dictionary<string, string>> Results(ProcessRun master) => master.Lines("result ").Select(Fields).ToList();
+
+    /// <summary>The run's directory, where the error logs of its array tasks are (see the README's "Running on a cluster").</summary>
+    private static string RunDirectory(string jobName) =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".divvy", "slurm", jobName);
+
+    private static string[] WorkerErrorLogs(string jobName) =>
+        Directory.Exists(RunDirectory(jobName)) ? Directory.GetFiles(RunDirectory(jobName), "*.err") : [];
 
     private static string Seconds(TimeSpan? elapsed) => elapsed is { } e ? $"{e.TotalSeconds:F1} s" : "never (within the wait)";
 
