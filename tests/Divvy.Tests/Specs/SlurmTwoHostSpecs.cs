@@ -138,9 +138,11 @@ public sealed partial class SlurmTwoHostSpecs(ITestOutputHelper output) : IAsync
 
         code.Should().Be(0, master.AllStderr);
         var results = Results(master);
+        var afterCut = results.Skip(resultsBeforeCut).ToList();
+        output.WriteLine($"{resultsBeforeCut} results before the cut; after it {afterCut.Count(r => r["worker"] == otherWorker)} from worker {otherWorker} on {hosts.HostA}, {afterCut.Count(r => r["worker"] == cutWorker)} from worker {cutWorker}'s replacement");
         results.Select(r => int.Parse(r["item"], CultureInfo.InvariantCulture)).Should().BeEquivalentTo(Enumerable.Range(1, 40), "every item settles exactly once: none lost, none twice");
         results.Should().OnlyContain(r => r["status"] == "Succeeded", "a host cut off is not its items' fault");
-        results.Skip(resultsBeforeCut).Should().Contain(r => r["worker"] == otherWorker, "the other host carried on");
+        afterCut.Should().Contain(r => r["worker"] == otherWorker, "the other host carried on");
         lostLine.Should().NotBeNull(master.AllStderr).And.StartWith($"divvy: worker {cutWorker}, ", "the lost worker is the one on the host cut off");
         string summary = master.Stderr.Single(l => l.StartsWith("divvy: run completed: ", StringComparison.Ordinal));
         summary.Should().Contain(" 0 quarantined,", "a worker lost with its host does not count against its item");
