@@ -79,7 +79,7 @@ public sealed partial class SlurmTwoHostSpecs(ITestOutputHelper output) : IAsync
         _jobNames.Add(jobName);
 
         // Both workers have produced results: find which host each runs on, by the pid each printed at its start.
-        await WaitUntilAsync(() => Results(master).Select(r => r["worker"]).Distinct().Count() >= 2, s_start, master, "results from both workers");
+        await WaitUntilAsync(() => Results(master).Select(r => r["worker"]).Distinct().Count() >= 2 && master.Lines("worker number=").Count >= 2, s_start, master, "results from both workers");
         Dictionary<string, int> pids = master.Lines("worker number=").Select(Fields).ToDictionary(w => w["number"], w => int.Parse(w["pid"], CultureInfo.InvariantCulture));
         var hostOf = new Dictionary<string, string?>();
         foreach ((string worker, int pid) in pids)
