@@ -39,8 +39,6 @@ SLURMD_PORT=${DIVVY_SLURM_SLURMD_PORT:-6818}
 TIMEOUT=${DIVVY_SLURM_TIMEOUT:-30}
 SMOKE=${DIVVY_SLURM_SMOKE:-1}
 
-die() { log "ERROR: $*"; exit 1; }
-now_ms() { date +%s%3N; }
 T0=$(now_ms)
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (slurmd launches job steps as the submitting user)"
@@ -63,35 +61,8 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-wait_for() { # wait_for SECONDS CMD... : poll every 0.1 s
-  local deadline=$(( $(now_ms) + $1 * 1000 )); shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$(now_ms)" -lt "$deadline" ] || return 1
-    sleep 0.1
-  done
-}
-
-mkdir -p "$DIR"/{etc,state,spool,log,run,munge-key}
-chmod 755 "$DIR" "$DIR/etc" "$DIR/run"   # munged wants the socket dir world-executable
-chmod 700 "$DIR/munge-key" "$DIR/state"
+start_munged
 MSOCK=$DIR/run/munge.socket
-
-# ---------------------------------------------------------------- munge
-if [ ! -s "$DIR/munge-key/munge.key" ]; then
-  dd if=/dev/urandom of="$DIR/munge-key/munge.key" bs=1024 count=1 status=none
-  chmod 400 "$DIR/munge-key/munge.key"
-fi
-if alive "$DIR/run/munged.pid" munged; then
-  log "munged already running (pid $(cat "$DIR/run/munged.pid"))"
-else
-  rm -f "$MSOCK" "$MSOCK.lock" "$DIR/run/munged.pid"
-  munged --socket="$MSOCK" --key-file="$DIR/munge-key/munge.key" \
-         --pid-file="$DIR/run/munged.pid" --seed-file="$DIR/munge-key/munged.seed" \
-         --log-file="$DIR/log/munged.log"
-  wait_for 10 sh -c "munge -n -S '$MSOCK' | unmunge -S '$MSOCK'" \
-    || die "munged did not come up; see $DIR/log/munged.log"
-  log "munged started (pid $(cat "$DIR/run/munged.pid"))"
-fi
 
 # ---------------------------------------------------------------- slurm.conf
 CTLD_UP=0; SLURMD_UP=0
@@ -106,36 +77,10 @@ ClusterName=divvyci
 SlurmctldHost=localhost
 SlurmctldPort=$CTLD_PORT
 SlurmdPort=$SLURMD_PORT
-SlurmUser=root
-SlurmdUser=root
-AuthType=auth/munge
-CredType=cred/munge
-AuthInfo=socket=$MSOCK
-StateSaveLocation=$DIR/state
+$(conf_common)
 SlurmdSpoolDir=$DIR/spool
-SlurmctldPidFile=$DIR/run/slurmctld.pid
 SlurmdPidFile=$DIR/run/slurmd.pid
-SlurmctldLogFile=$DIR/log/slurmctld.log
 SlurmdLogFile=$DIR/log/slurmd.log
-SlurmctldDebug=info
-SlurmdDebug=info
-# No cgroups anywhere: process tracking by /proc parentage, no task binding.
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-SwitchType=switch/none
-MpiDefault=none
-SchedulerType=sched/backfill
-SelectType=select/cons_tres
-SelectTypeParameters=CR_CPU
-# Low scheduling latency for short test jobs (the defaults add seconds per wave).
-SchedulerParameters=sched_min_interval=100000,batch_sched_delay=0,bf_interval=1
-# Allow advertising more CPUs than the box has (oversubscribed test workers).
-SlurmdParameters=config_overrides
-ReturnToService=2
-MailProg=/bin/true
-SlurmctldTimeout=30
 SlurmdTimeout=30
 InactiveLimit=0
 KillWait=5

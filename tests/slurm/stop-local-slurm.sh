@@ -11,52 +11,13 @@ set -uo pipefail
 # shellcheck source=tests/slurm/common.sh
 . "$(dirname "$0")/common.sh"
 
-gone() { # gone PID: exited (no /proc entry, or a zombie with no threads left)
-  local pid=$1 state
-  [ -d "/proc/$pid" ] || return 0
-  state=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1) || return 0
-  [ "$state" = Z ] && [ "$(ls "/proc/$pid/task" 2>/dev/null | wc -l)" -le 1 ]
-}
-
-stop_daemon() { # stop_daemon NAME PIDFILE
-  local name=$1 pf=$2 pid i
-  if ! alive "$pf" "$name"; then
-    [ -e "$pf" ] && log "$name not running (stale pid file removed)"
-    rm -f "$pf"; return 0
-  fi
-  pid=$(tr -dc 0-9 <"$pf")
-  kill -TERM "$pid" 2>/dev/null
-  for i in $(seq 1 150); do           # up to 15 s (slurmctld saves state on exit)
-    gone "$pid" && break
-    sleep 0.1
-  done
-  if ! gone "$pid"; then
-    log "$name (pid $pid) ignored SIGTERM; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null
-    sleep 0.2
-  fi
-  rm -f "$pf"
-  log "$name stopped (pid $pid)"
-}
-
 if [ ! -d "$DIR" ]; then
   log "nothing to stop ($DIR does not exist)"; exit 0
 fi
 
 export SLURM_CONF=$CONF
 # Cancel this cluster's jobs first so slurmstepd/job processes do not outlive slurmd.
-if alive "$DIR/run/slurmctld.pid" slurmctld && [ -f "$SLURM_CONF" ]; then
-  jobs=$(timeout 10 squeue -h -o %A 2>/dev/null | sort -u | tr '\n' ' ')
-  if [ -n "${jobs// /}" ]; then
-    log "cancelling jobs: $jobs"
-    # shellcheck disable=SC2086
-    timeout 10 scancel $jobs 2>/dev/null
-    for i in $(seq 1 100); do
-      [ -z "$(timeout 5 squeue -h -t PD,R,CG,CF,S -o %A 2>/dev/null)" ] && break
-      sleep 0.1
-    done
-  fi
-fi
+cancel_jobs
 
 # In reverse start order: slurmd, slurmctld, munged.
 for (( i = ${#DAEMONS[@]} - 1; i >= 0; i-- )); do

@@ -25,7 +25,8 @@ internal sealed class SlurmCluster
     private static readonly TimeSpan s_toolTimeout = TimeSpan.FromSeconds(30);
     private static readonly Lazy<(SlurmCluster? Cluster, string? Unavailable)> s_found = new(Probe);
 
-    private SlurmCluster(string conf)
+    /// <summary>The cluster of this <c>slurm.conf</c>; <see cref="Find"/> is how the one-node specs get theirs.</summary>
+    internal SlurmCluster(string conf)
     {
         Conf = conf;
         Environment = new Dictionary<string, string> { ["SLURM_CONF"] = conf };
