@@ -27,12 +27,22 @@ public sealed partial class SlurmRunSpecs : IAsyncLifetime
             await run.DisposeAsync();
         }
 
-        // Whatever a spec left in Slurm's queue goes, whatever its outcome.
+        // Whatever a spec left in Slurm's queue goes, whatever its outcome, and so does the run's
+        // directory (a master killed outright leaves its token there; a cancelled task, its log).
         if (SlurmCluster.Find() is { } cluster)
         {
             foreach (string name in _jobNames)
             {
                 await cluster.CancelJobsNamedAsync(name);
+            }
+        }
+
+        foreach (string name in _jobNames)
+        {
+            string directory = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".divvy", "slurm", name);
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
             }
         }
     }
