@@ -295,19 +295,14 @@ internal sealed class ExternalWorkerLauncher : IWorkerLauncher, IWorkerAdmission
             if (!_timedOut && _connected == 0 && _pending.Count > 0 && _lonelySince is { } since && _time.GetElapsedTime(since, now) >= _options.ConnectTimeout)
             {
                 _timedOut = true;
-                failed = [.. _pending];
-                _pending.Clear();
+                failed = TakePendingLocked();
             }
         }
 
         if (failed.Length > 0)
         {
             // Outside the lock: explaining may ask Slurm, which takes a moment.
-            WorkerConnectTimeoutException error = TimeoutError(explain: true);
-            foreach (TcpWorkerHandle handle in failed)
-            {
-                handle.FailToConnect(error);
-            }
+            Fail(failed, TimeoutError(explain: true));
         }
     }
 
@@ -317,11 +312,23 @@ internal sealed class ExternalWorkerLauncher : IWorkerLauncher, IWorkerAdmission
         TcpWorkerHandle[] failed;
         lock (_gate)
         {
-            failed = [.. _pending];
-            _pending.Clear();
+            failed = TakePendingLocked();
         }
 
-        foreach (TcpWorkerHandle handle in failed)
+        Fail(failed, error);
+    }
+
+    /// <summary>Every slot still waiting for a worker, taken out of the waiting list; the caller holds the lock.</summary>
+    private TcpWorkerHandle[] TakePendingLocked()
+    {
+        TcpWorkerHandle[] pending = [.. _pending];
+        _pending.Clear();
+        return pending;
+    }
+
+    private static void Fail(TcpWorkerHandle[] handles, WorkerSpawnException error)
+    {
+        foreach (TcpWorkerHandle handle in handles)
         {
             handle.FailToConnect(error);
         }

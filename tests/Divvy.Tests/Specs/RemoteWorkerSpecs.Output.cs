@@ -60,7 +60,7 @@ public sealed partial class RemoteWorkerSpecs
         ProcessRun worker = Worker(address, "OutputJob");
 
         (await worker.WaitAsync()).Should().NotBe(0, worker.AllStderr);
-        await WaitForStderrAsync(master, "Unhandled exception. System.InvalidOperationException: the output job crashed its worker");
+        await master.WaitForStderrLineAsync("Unhandled exception. System.InvalidOperationException: the output job crashed its worker");
         master.Stderr.Should().Contain("last words item=1", "what it wrote before it died was sent first");
         worker.Stderr.Should().Contain(l => l.Contains("System.InvalidOperationException: the output job crashed its worker", StringComparison.Ordinal), "the runtime's own report went to the worker's real stderr (a cluster's log file)");
         worker.Stderr.Should().NotContain("last words item=1");

@@ -151,7 +151,7 @@ public sealed partial class RemoteWorkerSpecs : IAsyncLifetime
     {
         (ProcessRun master, string address) = await StartMasterAsync(["-n", "1"], "SleepJob", "8", "250");
         ProcessRun first = Worker(address, "SleepJob");
-        await WaitForStderrAsync(first, "divvy worker: connected to");
+        await first.WaitForStderrLineAsync("divvy worker: connected to");
 
         ProcessRun extra = Worker(address, "SleepJob");
 
@@ -177,7 +177,7 @@ public sealed partial class RemoteWorkerSpecs : IAsyncLifetime
     {
         (ProcessRun master, string address) = await StartMasterAsync(["-n", "1", "--heartbeat", "100ms", "--heartbeat-timeout", "1s"], "SleepJob", "4", "5000");
         ProcessRun worker = Worker(address, "SleepJob");
-        await WaitForStderrAsync(worker, "divvy worker: connected to");
+        await worker.WaitForStderrLineAsync("divvy worker: connected to");
 
         // The worker's stdout comes out of the master's.
         await master.WaitForLinesAsync("started ");
@@ -247,7 +247,7 @@ public sealed partial class RemoteWorkerSpecs : IAsyncLifetime
     {
         ProcessRun master = DivvyCommand([.. flags, "--launcher", "external", "--listen", "127.0.0.1:0", "--token-file", TokenFile, .. Job(job, args)]);
         _started.Add(master);
-        string line = await WaitForStderrAsync(master, "divvy: listening for workers on ");
+        string line = await master.WaitForStderrLineAsync("divvy: listening for workers on ");
         return (master, ListeningOn().Match(line).Groups[1].Value);
     }
 
@@ -267,25 +267,6 @@ public sealed partial class RemoteWorkerSpecs : IAsyncLifetime
             if (DateTime.UtcNow > deadline || master.HasExited)
             {
                 throw new TimeoutException($"no item started by pid {worker.Pid} on the master's stdout:\n{string.Join("\n", master.Stdout)}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
-
-    private static async Task<string> WaitForStderrAsync(ProcessRun run, string prefix)
-    {
-        DateTime deadline = DateTime.UtcNow + DefaultTimeout;
-        while (true)
-        {
-            if (run.Stderr.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
-            {
-                return line;
-            }
-
-            if (DateTime.UtcNow > deadline || run.HasExited)
-            {
-                throw new TimeoutException($"no '{prefix}' line on stderr of pid {run.Pid}:\n{run.AllStderr}");
             }
 
             await Task.Delay(20);

@@ -12,7 +12,7 @@ namespace Divvy.Tests.Specs;
 /// </summary>
 [Collection(ProcessCollection.Name)]
 [Trait("Category", "Slurm")]
-public sealed partial class SlurmRunSpecs : IAsyncLifetime
+public sealed class SlurmRunSpecs : IAsyncLifetime
 {
     private static readonly TimeSpan s_queueDrain = TimeSpan.FromSeconds(60);
     private readonly List<ProcessRun> _started = [];
@@ -222,8 +222,7 @@ public sealed partial class SlurmRunSpecs : IAsyncLifetime
     {
         SlurmCluster cluster = SlurmCluster.Find()!;
         ProcessRun master = Track(Start(Artifacts.CliDll, [.. flags, "--launcher", "slurm", "--listen", "127.0.0.1:0", "--heartbeat-timeout", "10s", .. Job(job, args)], new Dictionary<string, string>(cluster.Environment)));
-        string line = await WaitForStderrAsync(master, "divvy: Slurm workers will dial ");
-        string jobName = JobNamePattern().Match(line).Groups[1].Value;
+        string jobName = await SlurmCluster.JobNameOfAsync(master);
         _jobNames.Add(jobName);
         return (master, jobName);
     }
@@ -265,28 +264,7 @@ public sealed partial class SlurmRunSpecs : IAsyncLifetime
         }
     }
 
-    private static async Task<string> WaitForStderrAsync(ProcessRun run, string prefix)
-    {
-        DateTime deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (true)
-        {
-            if (run.Stderr.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
-            {
-                return line;
-            }
-
-            if (DateTime.UtcNow > deadline || run.HasExited)
-            {
-                throw new TimeoutException($"no '{prefix}' line on stderr of pid {run.Pid}:\n{run.AllStderr}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
-
     /// <summary>A shell command line with every word single-quoted.</summary>
     private static string SlurmScript(IEnumerable<string> words) => string.Join(" ", words.Select(w => "'" + w.Replace("'", "'\\''") + "'"));
 
-    [GeneratedRegex(@"\(job name ([^)]+)\)")]
-    private static partial Regex JobNamePattern();
 }

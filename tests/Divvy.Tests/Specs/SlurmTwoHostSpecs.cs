@@ -74,8 +74,7 @@ public sealed partial class SlurmTwoHostSpecs(ITestOutputHelper output) : IAsync
              "--slurm-args", "--ntasks=1 --cpus-per-task=2", .. Job("SleepJob", "40", "500")],
             new Dictionary<string, string>(hosts.Slurm.Environment));
         _started.Add(master);
-        await WaitUntilAsync(() => master.Stderr.Any(l => l.StartsWith("divvy: Slurm workers will dial ", StringComparison.Ordinal)), TimeSpan.FromMinutes(1), master, "the run's Slurm job name");
-        string jobName = JobNamePattern().Match(master.Stderr.First(l => l.StartsWith("divvy: Slurm workers will dial ", StringComparison.Ordinal))).Groups[1].Value;
+        string jobName = await SlurmCluster.JobNameOfAsync(master);
         _jobNames.Add(jobName);
 
         // Both workers have produced results: find which host each runs on, by the pid each printed at its start.
@@ -180,9 +179,6 @@ public sealed partial class SlurmTwoHostSpecs(ITestOutputHelper output) : IAsync
             await Task.Delay(50);
         }
     }
-
-    [GeneratedRegex(@"\(job name ([^)]+)\)")]
-    private static partial Regex JobNamePattern();
 
     [GeneratedRegex(@", [1-9]\d* lost;")]
     private static partial Regex LostPattern();

@@ -134,6 +134,26 @@ internal sealed class ProcessRun : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the first stderr line that starts with <paramref name="prefix"/>, and returns it.</summary>
+    public async Task<string> WaitForStderrLineAsync(string prefix, TimeSpan? timeout = null)
+    {
+        DateTime deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
+        while (true)
+        {
+            if (Stderr.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
+            {
+                return line;
+            }
+
+            if (DateTime.UtcNow > deadline || HasExited)
+            {
+                throw new TimeoutException($"no '{prefix}' line on stderr of pid {Pid}:\n{AllStderr}");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public IReadOnlyList<string> Lines(string prefix) => Stdout.Where(l => l.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
 
     /// <summary>Parses <c>key=value</c> fields of one report line.</summary>

@@ -8,7 +8,7 @@ namespace Divvy.Tests.Support;
 /// tools against it. Specs that need it are <see cref="SlurmFactAttribute"/>s, skipped with
 /// <see cref="Unavailable"/> as the reason when there is none.
 /// </summary>
-internal sealed class SlurmCluster
+internal sealed partial class SlurmCluster
 {
     /// <summary>Where <c>tests/slurm/start-local-slurm.sh</c> writes the configuration unless <c>DIVVY_SLURM_DIR</c> says otherwise.</summary>
     public const string DefaultConf = "/tmp/divvy-slurm/etc/slurm.conf";
@@ -190,4 +190,14 @@ internal sealed class SlurmCluster
 
         return (process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
     }
+
+    /// <summary>Waits for the master's <c>divvy: Slurm workers will dial ... (job name NAME)</c> line and returns NAME.</summary>
+    public static async Task<string> JobNameOfAsync(ProcessRun master)
+    {
+        string line = await master.WaitForStderrLineAsync("divvy: Slurm workers will dial ");
+        return JobNamePattern().Match(line).Groups[1].Value;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\(job name ([^)]+)\)")]
+    private static partial System.Text.RegularExpressions.Regex JobNamePattern();
 }

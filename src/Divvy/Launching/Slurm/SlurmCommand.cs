@@ -25,9 +25,41 @@ internal sealed record SlurmCommand(int ExitCode, string Output, string Error)
     /// <exception cref="WorkerSpawnException">The tool cannot be started (not installed, not on PATH) or did not finish in time.</exception>
     public static async Task<SlurmCommand> RunAsync(string tool, IEnumerable<string> arguments, string? input = null, IReadOnlyDictionary<string, string?>? environment = null, CancellationToken cancellationToken = default)
     {
+        using Process process = Start(tool, arguments, environment, redirectInput: true);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(s_deadline);
+        Task<string> output = process.StandardOutput.ReadToEndAsync(deadline.Token);
+        Task<string> error = process.StandardError.ReadToEndAsync(deadline.Token);
+        try
+        {
+            await process.StandardInput.WriteAsync(input).ConfigureAwait(false);
+            process.StandardInput.Close();
+            await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            return new SlurmCommand(process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            process.Kill();
+            throw new WorkerSpawnException($"{tool} did not answer within {s_deadline.TotalSeconds:F0} s: is the Slurm controller reachable?");
+        }
+        catch (IOException ex)
+        {
+            process.Kill();
+            throw new WorkerSpawnException($"{tool} failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Starts a Slurm client (never through a shell) with its output redirected, and
+    /// <paramref name="environment"/> changes on top of this process's environment (a <c>null</c>
+    /// value removes the variable).
+    /// </summary>
+    /// <exception cref="WorkerSpawnException">The tool cannot be started (not installed, not on PATH).</exception>
+    public static Process Start(string tool, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment, bool redirectInput)
+    {
         var start = new ProcessStartInfo(tool)
         {
-            RedirectStandardInput = true,
+            RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -39,46 +71,23 @@ internal sealed record SlurmCommand(int ExitCode, string Output, string Error)
 
         foreach ((string name, string? value) in environment ?? new Dictionary<string, string?>())
         {
-            start.Environment[name] = value;
             if (value is null)
             {
                 start.Environment.Remove(name);
             }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
-        Process process;
         try
         {
-            process = Process.Start(start) ?? throw new WorkerSpawnException($"cannot run {tool}");
+            return Process.Start(start) ?? throw new WorkerSpawnException($"cannot run {tool}");
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
             throw new WorkerSpawnException($"cannot run {tool} ({ex.Message}): a Slurm run needs Slurm's client commands on PATH", ex);
-        }
-
-        using (process)
-        {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(s_deadline);
-            Task<string> output = process.StandardOutput.ReadToEndAsync(deadline.Token);
-            Task<string> error = process.StandardError.ReadToEndAsync(deadline.Token);
-            try
-            {
-                await process.StandardInput.WriteAsync(input).ConfigureAwait(false);
-                process.StandardInput.Close();
-                await process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
-                return new SlurmCommand(process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                process.Kill();
-                throw new WorkerSpawnException($"{tool} did not answer within {s_deadline.TotalSeconds:F0} s: is the Slurm controller reachable?");
-            }
-            catch (IOException ex)
-            {
-                process.Kill();
-                throw new WorkerSpawnException($"{tool} failed: {ex.Message}", ex);
-            }
         }
     }
 }

@@ -223,48 +223,11 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
     {
         for (int i = 0; i < count; i++)
         {
-            var start = new ProcessStartInfo("srun")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (string argument in (IEnumerable<string>)["--ntasks=1", "--nodes=1", "--exact", $"--job-name={JobName}"])
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            var request = new List<string>();
-            AddRequest(request, forSteps: true);
-            foreach (string argument in request)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            start.ArgumentList.Add(_command.FileName);
-            foreach (string argument in _command.Arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            foreach ((string name, string? value) in _environment)
-            {
-                start.Environment[name] = value;
-                if (value is null)
-                {
-                    start.Environment.Remove(name);
-                }
-            }
-
-            Process step;
-            try
-            {
-                step = Process.Start(start) ?? throw new WorkerSpawnException("cannot run srun");
-            }
-            catch (System.ComponentModel.Win32Exception ex)
-            {
-                throw new WorkerSpawnException($"cannot run srun ({ex.Message}): a Slurm run needs Slurm's client commands on PATH", ex);
-            }
+            var arguments = new List<string> { "--ntasks=1", "--nodes=1", "--exact", $"--job-name={JobName}" };
+            AddRequest(arguments, forSteps: true);
+            arguments.Add(_command.FileName);
+            arguments.AddRange(_command.Arguments);
+            Process step = SlurmCommand.Start("srun", arguments, _environment, redirectInput: false);
 
             // A step's output is the worker's: it reaches the master's own streams, line by line.
             step.OutputDataReceived += (_, e) => Forward(Console.Out, e.Data);
