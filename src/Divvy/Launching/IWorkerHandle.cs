@@ -1,3 +1,4 @@
+using Divvy.Protocol;
 using Divvy.Transport;
 
 namespace Divvy.Launching;
@@ -23,6 +24,14 @@ internal interface IWorkerHandle : IAsyncDisposable
     /// finish in time.
     /// </summary>
     TimeSpan? Walltime => null;
+
+    /// <summary>
+    /// The worker said it is ready, and who it is: a handle that did not start the process itself
+    /// learns its process id and host here, and what its launcher calls it.
+    /// </summary>
+    void OnReady(ReadyMessage ready)
+    {
+    }
 
     /// <summary>Ends the worker now, and everything it started. Safe to call more than once, and after it ended.</summary>
     /// <param name="reason">Why: a launcher that can tell the worker passes it on; a local process is killed the same way for every reason.</param>

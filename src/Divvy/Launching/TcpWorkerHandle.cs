@@ -1,3 +1,4 @@
+using Divvy.Protocol;
 using Divvy.Transport;
 using Divvy.Transport.Tcp;
 
@@ -33,7 +34,10 @@ internal sealed class TcpWorkerHandle : IWorkerHandle
         _output = new RemoteWorkerOutput(stdoutSink, stderrSink);
     }
 
-    public WorkerInfo Info { get; }
+    /// <summary>The slot; the process id and host once the worker said it is ready.</summary>
+    public WorkerInfo Info { get; private set; }
+
+    public void OnReady(ReadyMessage ready) => Info = new WorkerInfo(Info.Number, ready.ProcessId, ready.Host);
 
     public Task<IWorkerChannel> Connected => _connected.Task;
 

@@ -20,6 +20,13 @@ internal static class WorkerEnvironment
     /// </summary>
     public const string ConnectVariable = "DIVVY_CONNECT";
 
+    /// <summary>
+    /// What the launcher that started a TCP worker calls it (a Slurm array task <c>JOB_TASK</c>, an
+    /// srun step's tag): the worker says it back in its Ready message, so the master can ask the
+    /// engine how that worker ended. Set by launchers, not users.
+    /// </summary>
+    public const string LaunchIdVariable = "DIVVY_LAUNCH_ID";
+
     /// <summary>How many Divvy masters are above this process. Inherited, never removed.</summary>
     public const string DepthVariable = "DIVVY_SPAWN_DEPTH";
 

@@ -29,6 +29,9 @@ internal static class MessageCodec
     /// </summary>
     public const int PreferredBatchBytes = 32 * 1024;
 
+    /// <summary>A Ready message's fields up to protocol 5 (no host, no launch id).</summary>
+    private const int ReadyFieldsBeforeVersion6 = 3;
+
     /// <summary>
     /// Writes an Items frame's body straight from <paramref name="count"/> items starting at
     /// <paramref name="start"/>: the master's hot path, with no message object per item.
@@ -155,10 +158,12 @@ internal static class MessageCodec
                 writer.Write((int)retiring.Reason);
                 break;
             case ReadyMessage ready:
-                writer.WriteArrayHeader(3);
+                writer.WriteArrayHeader(5);
                 writer.Write((int)MessageKind.Ready);
                 writer.Write(ready.ProtocolVersion);
                 writer.Write(ready.ProcessId);
+                writer.Write(ready.Host);
+                writer.Write(ready.LaunchId);
                 break;
             case StopMessage:
                 writer.WriteArrayHeader(1);
@@ -244,6 +249,12 @@ internal static class MessageCodec
                 return ReadBatch(frame, count, kind, ownPayloads);
             }
 
+            if ((MessageKind)kind == MessageKind.Ready && count == ReadyFieldsBeforeVersion6)
+            {
+                // An older worker's Ready still names its version: the master refuses it by that, clearly.
+                return new ReadyMessage(reader.ReadInt32(), reader.ReadInt32());
+            }
+
             Expect(count, FieldCount(kind), kind);
             Message message = (MessageKind)kind switch
             {
@@ -255,7 +266,7 @@ internal static class MessageCodec
                 MessageKind.Ping => PingMessage.Instance,
                 MessageKind.Pong => PongMessage.Instance,
                 MessageKind.Retiring => new RetiringMessage(ReadEnum<RecycleReason>(ref reader, kind)),
-                MessageKind.Ready => new ReadyMessage(reader.ReadInt32(), reader.ReadInt32()),
+                MessageKind.Ready => new ReadyMessage(reader.ReadInt32(), reader.ReadInt32(), reader.ReadString(), reader.ReadString()),
                 MessageKind.Stop => StopMessage.Instance,
                 MessageKind.Output => new OutputMessage(ReadEnum<StandardStream>(ref reader, kind), Bytes(ref reader, ownPayloads, kind)),
                 _ => new FatalMessage(reader.ReadString() ?? "", ReadError(ref reader)),
@@ -339,7 +350,7 @@ internal static class MessageCodec
         MessageKind.Ping => 1,
         MessageKind.Pong => 1,
         MessageKind.Retiring => 2,
-        MessageKind.Ready => 3,
+        MessageKind.Ready => 5,
         MessageKind.Stop => 1,
         MessageKind.Fatal => 5,
         MessageKind.Output => 3,

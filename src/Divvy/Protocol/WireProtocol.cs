@@ -10,6 +10,7 @@ internal static class WireProtocol
     /// 3: Start carries how many items the worker performs at once.
     /// 4: Items and Results, several per frame.
     /// 5: Output (a TCP worker's stdout and stderr).
+    /// 6: Ready carries the worker's host and its launch id.
     /// </summary>
-    public const int Version = 5;
+    public const int Version = 6;
 }

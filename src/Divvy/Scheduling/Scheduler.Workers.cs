@@ -60,8 +60,8 @@ internal sealed partial class Scheduler
             case ReadyMessage ready when ready.ProtocolVersion != WireProtocol.Version:
                 worker.Refuse(new RemoteError(RemoteErrorKind.ProtocolViolation, $"protocol version mismatch: the master speaks {WireProtocol.Version}, the worker {ready.ProtocolVersion}"));
                 break;
-            case ReadyMessage:
-                worker.MarkReady();
+            case ReadyMessage ready:
+                worker.MarkReady(ready);
                 Log.WorkerReady(_log, worker.Name);
                 break;
             case ResultMessage result:

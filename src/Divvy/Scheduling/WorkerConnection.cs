@@ -245,9 +245,10 @@ internal sealed partial class WorkerConnection
         return held;
     }
 
-    /// <summary>The worker said it is ready: it takes items, unless it was told to stop before.</summary>
-    public void MarkReady()
+    /// <summary>The worker said it is ready: it takes items, unless it was told to stop before. Its handle learns who it is.</summary>
+    public void MarkReady(ReadyMessage ready)
     {
+        Handle.OnReady(ready);
         if (!HasBeenReady)
         {
             ReadyAt = _time.GetTimestamp();

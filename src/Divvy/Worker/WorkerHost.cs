@@ -137,7 +137,10 @@ internal sealed partial class WorkerHost
             return Fatal(writer, "AfterSpawn", ex, WorkerExitCodes.AfterSpawnFailed);
         }
 
-        Write(writer, new ReadyMessage(WireProtocol.Version, Environment.ProcessId));
+        // A worker that dialed in says where it runs, and what its launcher calls it.
+        Write(writer, _session is null
+            ? new ReadyMessage(WireProtocol.Version, Environment.ProcessId)
+            : new ReadyMessage(WireProtocol.Version, Environment.ProcessId, Environment.MachineName, Environment.GetEnvironmentVariable(Launching.WorkerEnvironment.LaunchIdVariable)));
         writer.Flush();
 
         // The master pings only ready workers: the silence clock starts now.

@@ -20,6 +20,7 @@ public sealed class MessageCodecTests
         new StartMessage(WireProtocol.Version, 3, 1 << 20),
         new StartMessage(WireProtocol.Version, 3, 1 << 20, ItemTimeoutTicks: 5_000_000, MaxItems: 110, MaxMemoryBytes: 1L << 32, MaxAgeTicks: 36_000_000_000),
         new ReadyMessage(WireProtocol.Version, 4711),
+        new ReadyMessage(WireProtocol.Version, 4711, "node7", "426_3"),
         StopMessage.Instance,
         new FailureMessage(9, 1234, FailureKind.Permanent, new RemoteError("System.Exception", "boom", "at X.Y()")),
         new FailureMessage(10, 1, FailureKind.TimedOut, new RemoteError("System.OperationCanceledException", "late", "")),
@@ -43,6 +44,16 @@ public sealed class MessageCodecTests
         Message decoded = MessageCodec.Read(Encode(message));
 
         decoded.Should().BeEquivalentTo(message, o => o.RespectingRuntimeTypes());
+    }
+
+    [Fact]
+    public void A_Ready_from_a_protocol_5_worker_still_reads_so_the_master_can_refuse_it_by_its_version()
+    {
+        byte[] old = MessagePackSerializer.Serialize(new object[] { (int)MessageKind.Ready, 5, 4711 });
+
+        Message decoded = MessageCodec.Read(old);
+
+        decoded.Should().Be(new ReadyMessage(5, 4711));
     }
 
     [Fact]
@@ -118,7 +129,7 @@ public sealed class MessageCodecTests
         { "not an array", MessagePackSerializer.Serialize(5), "malformed*" },
         { "empty array", MessagePackSerializer.Serialize(Array.Empty<int>()), "malformed message: empty array" },
         { "unknown kind", MessagePackSerializer.Serialize(new[] { 99 }), "malformed message: unknown message kind 99" },
-        { "wrong field count", MessagePackSerializer.Serialize(new object[] { 2, 1 }), "malformed Ready message: 2 fields, expected 3" },
+        { "wrong field count", MessagePackSerializer.Serialize(new object[] { 2, 1 }), "malformed Ready message: 2 fields, expected 5" },
         { "wrong field type", MessagePackSerializer.Serialize(new object[] { 2, "one", 5 }), "malformed Ready message*" },
         { "unknown failure kind", MessagePackSerializer.Serialize(new object[] { 5, 1L, 2L, 9, "T", "M", "S" }), "malformed Failure message: 9 is not a FailureKind" },
         { "unknown recycle reason", MessagePackSerializer.Serialize(new object[] { 10, 0 }), "malformed Retiring message: 0 is not a RecycleReason" },

@@ -12,7 +12,7 @@ namespace Divvy.Tests.Specs;
 /// </summary>
 [Collection(ProcessCollection.Name)]
 [Trait("Category", "Slurm")]
-public sealed class SlurmRunSpecs : IAsyncLifetime
+public sealed partial class SlurmRunSpecs : IAsyncLifetime
 {
     private static readonly TimeSpan s_queueDrain = TimeSpan.FromSeconds(60);
     private readonly List<ProcessRun> _started = [];
@@ -159,7 +159,9 @@ public sealed class SlurmRunSpecs : IAsyncLifetime
         // Walltime 1 minute (Slurm's smallest), items of 8 s: each first worker stops taking items
         // about 18 s before its end (the longest item plus a 10 s margin), Slurm starts another in
         // its slot, and no item is cut off by the walltime (a cut-off worker would be a lost one).
-        (ProcessRun master, string jobName) = await StartAsync(["-n", "2", "-v", "--time", "1m"], "SleepJob", "16", "8000");
+        // The limit goes to sbatch as an extra argument, not as --time: the master learns each
+        // worker's walltime from Slurm (squeue's time left), as it would from a partition's default.
+        (ProcessRun master, string jobName) = await StartAsync(["-n", "2", "-v", "--slurm-args", "--time=1"], "SleepJob", "16", "8000");
 
         (await master.WaitAsync(TimeSpan.FromMinutes(4))).Should().Be(0, master.AllStderr);
 
@@ -192,24 +194,31 @@ public sealed class SlurmRunSpecs : IAsyncLifetime
     [SlurmFact]
     public async Task Inside_an_allocation_workers_are_srun_steps_of_it_and_their_output_reaches_the_master()
     {
-        // The master itself is a batch job of 3 tasks; its workers are steps of that allocation.
+        (string[] output, string errors) = await RunInAllocationAsync(["-n", "2"], "SleepJob", "10", "50");
+
+        output.Where(l => l.StartsWith("result ", StringComparison.Ordinal)).Select(Fields).Select(r => int.Parse(r["item"]))
+            .Should().BeEquivalentTo(Enumerable.Range(1, 10), errors);
+        output.Should().Contain(l => l.StartsWith("started item=", StringComparison.Ordinal), "what a step's worker prints comes back through srun to the master's stdout");
+        errors.Should().Contain("divvy: started 2 worker(s) as srun steps of Slurm job");
+    }
+
+    /// <summary>
+    /// Runs <c>divvy --launcher slurm</c> as a batch job of 3 tasks, so its workers are steps of that
+    /// allocation; waits until it has left the queue and returns what it wrote to stdout and stderr.
+    /// </summary>
+    private async Task<(string[] Output, string Errors)> RunInAllocationAsync(string[] flags, string job, params string[] args)
+    {
         SlurmCluster cluster = SlurmCluster.Find()!;
         string directory = Directory.CreateTempSubdirectory("divvy-slurm-steps-").FullName;
         string jobName = $"divvy-steps-spec-{Guid.NewGuid():N}"[..32];
         _jobNames.Add(jobName);
         try
         {
-            string master = SlurmScript(["dotnet", Artifacts.CliDll, "-n", "2", "--launcher", "slurm", "--listen", "127.0.0.1:0", .. Job("SleepJob", "10", "50")]);
+            string master = SlurmScript(["dotnet", Artifacts.CliDll, .. flags, "--launcher", "slurm", "--listen", "127.0.0.1:0", .. Job(job, args)]);
             await cluster.RunAsync("sbatch", "--parsable", "-n", "3", $"--job-name={jobName}", $"--output={Path.Combine(directory, "master.out")}", $"--error={Path.Combine(directory, "master.err")}", $"--chdir={Artifacts.RepositoryRoot}", "--wrap", master);
 
             await ShouldLeaveNothingQueuedAsync(jobName);
-            string[] output = await File.ReadAllLinesAsync(Path.Combine(directory, "master.out"));
-            string errors = await File.ReadAllTextAsync(Path.Combine(directory, "master.err"));
-
-            output.Where(l => l.StartsWith("result ", StringComparison.Ordinal)).Select(Fields).Select(r => int.Parse(r["item"]))
-                .Should().BeEquivalentTo(Enumerable.Range(1, 10), errors);
-            output.Should().Contain(l => l.StartsWith("started item=", StringComparison.Ordinal), "what a step's worker prints comes back through srun to the master's stdout");
-            errors.Should().Contain("divvy: started 2 worker(s) as srun steps of Slurm job");
+            return (await File.ReadAllLinesAsync(Path.Combine(directory, "master.out")), await File.ReadAllTextAsync(Path.Combine(directory, "master.err")));
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Divvy.Transport.Tcp;
@@ -14,12 +13,15 @@ namespace Divvy.Launching.Slurm;
 /// token in a file named by <c>DIVVY_TOKEN_FILE</c> (never on a command line, never in the job's
 /// script). When the run ends, what it submitted is cancelled.
 /// </summary>
-internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
+internal sealed class SlurmWorkerLauncher : IWorkerLauncher, ISlurmWorkerSource, IAsyncDisposable
 {
     // The launches of one scheduler step arrive within microseconds, those of a run's first items
     // within milliseconds: one submission for all of them (Slurm takes a second to start a task anyway).
     private static readonly TimeSpan s_gather = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan s_stepExitWait = TimeSpan.FromSeconds(5);
+
+    // How long a dropped worker's end may take to reach Slurm's records (a fraction of a second
+    // here); well inside the 5 s the scheduler gives a worker's end after its channel closed.
+    private static readonly TimeSpan s_explainWait = TimeSpan.FromSeconds(3);
 
     private readonly ExternalWorkerLauncher _listener;
     private readonly MasterOptions _options;
@@ -27,10 +29,10 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
     private readonly SlurmRunFiles _files;
     private readonly WorkerCommand _command;
     private readonly Dictionary<string, string?> _environment;
-    private readonly bool _steps;
+    private readonly bool _asSteps;
     private readonly Lock _gate = new();
     private readonly List<string> _jobIds = [];
-    private readonly List<Process> _stepProcesses = [];
+    private readonly Dictionary<string, SlurmStep> _steps = [];
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _submitting;
@@ -45,7 +47,7 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
         _log = log;
         _files = files;
         _command = WorkerCommand.ForCurrentProcess();
-        _steps = options.Slurm.Mode == SlurmLaunchMode.Steps
+        _asSteps = options.Slurm.Mode == SlurmLaunchMode.Steps
             || (options.Slurm.Mode == SlurmLaunchMode.Auto && Environment.GetEnvironmentVariable("SLURM_JOB_ID") is { Length: > 0 });
         _environment = new Dictionary<string, string?>
         {
@@ -94,8 +96,30 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
         _wake.Release();
 
         // The walltime asked for is the worker's: the scheduler retires it before Slurm ends it.
-        return new SlurmWorkerHandle(handle, _options.Slurm.TimeLimit);
+        return new SlurmWorkerHandle(handle, _options.Slurm.TimeLimit, this);
     }
+
+    public Task<WorkerEnd> ExplainAsync(string launchId, WorkerEnd lost)
+    {
+        if (!_asSteps)
+        {
+            // An array task's launch id is its Slurm id, JOB_TASK.
+            return SlurmJobQueries.ExplainAsync(launchId, lost, s_explainWait);
+        }
+
+        SlurmStep? step;
+        lock (_gate)
+        {
+            _steps.TryGetValue(launchId, out step);
+        }
+
+        return step is null ? Task.FromResult(lost) : step.ExplainAsync(lost, s_explainWait);
+    }
+
+    public Task<TimeSpan?> TimeLeftAsync(string? launchId) =>
+        (_asSteps ? Environment.GetEnvironmentVariable("SLURM_JOB_ID") : launchId) is { Length: > 0 } job
+            ? SlurmJobQueries.TimeLeftAsync(job)
+            : Task.FromResult<TimeSpan?>(null);
 
     public async ValueTask DisposeAsync()
     {
@@ -104,11 +128,11 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
         await _listener.DisposeAsync().ConfigureAwait(false);
 
         string[] jobs;
-        Process[] steps;
+        SlurmStep[] steps;
         lock (_gate)
         {
             jobs = [.. _jobIds];
-            steps = [.. _stepProcesses];
+            steps = [.. _steps.Values];
         }
 
         if (jobs.Length > 0)
@@ -128,7 +152,13 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
             }
         }
 
-        await EndStepsAsync(steps).ConfigureAwait(false);
+        foreach (SlurmStep step in steps)
+        {
+            // Steps end when their workers do (told to stop, or losing the master).
+            await step.EndAsync().ConfigureAwait(false);
+            step.Dispose();
+        }
+
         _files.Dispose();
         _wake.Dispose();
         _stopping.Dispose();
@@ -149,7 +179,7 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
                     continue;
                 }
 
-                if (_steps)
+                if (_asSteps)
                 {
                     StartSteps(count);
                 }
@@ -202,7 +232,9 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
     {
         var arguments = new List<string> { "--parsable", $"--job-name={JobName}", $"--array=0-{count - 1}", "--output=/dev/null", $"--error={_files.ErrorLogPattern}" };
         AddRequest(arguments);
-        string script = $"#!/bin/sh\n# a Divvy worker: it dials back to its master ({Advertised})\nexec {SlurmScript.Quote(_command.FileName, _command.Arguments)}\n";
+        string script = $"#!/bin/sh\n# a Divvy worker: it dials back to its master ({Advertised})\n"
+            + $"export {WorkerEnvironment.LaunchIdVariable}=\"${{SLURM_ARRAY_JOB_ID}}_${{SLURM_ARRAY_TASK_ID}}\"\n"
+            + $"exec {SlurmScript.Quote(_command.FileName, _command.Arguments)}\n";
         SlurmCommand submitted = await SlurmCommand.RunAsync("sbatch", arguments, script, _environment, _stopping.Token).ConfigureAwait(false);
         if (!submitted.Succeeded)
         {
@@ -227,28 +259,15 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
             AddRequest(arguments, forSteps: true);
             arguments.Add(_command.FileName);
             arguments.AddRange(_command.Arguments);
-            Process step = SlurmCommand.Start("srun", arguments, _environment, redirectInput: false);
-
-            // A step's output is the worker's: it reaches the master's own streams, line by line.
-            step.OutputDataReceived += (_, e) => Forward(Console.Out, e.Data);
-            step.ErrorDataReceived += (_, e) => Forward(Console.Error, e.Data);
-            step.BeginOutputReadLine();
-            step.BeginErrorReadLine();
             lock (_gate)
             {
-                _stepProcesses.Add(step);
+                // The worker says its step's tag back when it is ready: srun's exit is how it ended.
+                SlurmStep step = SlurmStep.Start($"step-{_steps.Count + 1}", arguments, _environment);
+                _steps.Add(step.LaunchId, step);
             }
         }
 
         Console.Error.WriteLine($"divvy: started {count} worker(s) as srun steps of Slurm job {Environment.GetEnvironmentVariable("SLURM_JOB_ID")}");
-    }
-
-    private static void Forward(TextWriter writer, string? line)
-    {
-        if (line is not null)
-        {
-            writer.WriteLine(line);
-        }
     }
 
     /// <summary>The flags of <see cref="SlurmOptions"/>, then its extra arguments.</summary>
@@ -274,27 +293,6 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
         arguments.AddRange(slurm.ExtraArguments);
     }
 
-    /// <summary>Steps end when their workers do (told to stop, or losing the master); any still running after a grace period is killed.</summary>
-    private static async Task EndStepsAsync(Process[] steps)
-    {
-        foreach (Process step in steps)
-        {
-            using var wait = new CancellationTokenSource(s_stepExitWait);
-            try
-            {
-                await step.WaitForExitAsync(wait.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                step.Kill();
-            }
-            finally
-            {
-                step.Dispose();
-            }
-        }
-    }
-
     /// <summary>For the connect-timeout error: Slurm's own view of what the run submitted.</summary>
     private string? ExplainMissingWorkers()
     {
@@ -307,7 +305,7 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, IAsyncDisposable
         string dial = $"workers dial {Advertised} (set {_options.Vocabulary.Name(nameof(MasterOptions.Advertise))} if the nodes reach this machine by another name)";
         if (jobs.Length == 0)
         {
-            return _steps ? $"the srun steps started, but none connected; {dial}" : $"nothing was submitted to Slurm yet; {dial}";
+            return _asSteps ? $"the srun steps started, but none connected; {dial}" : $"nothing was submitted to Slurm yet; {dial}";
         }
 
         try
