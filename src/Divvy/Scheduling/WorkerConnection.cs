@@ -306,6 +306,14 @@ internal sealed partial class WorkerConnection
     /// <summary>Tells the worker to stop after what it holds; a retiring or killed worker keeps its state.</summary>
     public void SendStop()
     {
+        if (!Handle.Connected.IsCompleted && State is WorkerState.Booting or WorkerState.Draining)
+        {
+            // No worker has come to this slot yet (a Slurm task still queued): there is no one to
+            // tell, and the launcher may withdraw what it asked for.
+            Kill(KillReason.Shutdown);
+            return;
+        }
+
         if (State is WorkerState.Booting or WorkerState.Ready or WorkerState.Draining)
         {
             State = WorkerState.Stopping;

@@ -192,6 +192,30 @@ public sealed partial class SlurmRunSpecs : IAsyncLifetime
     }
 
     [SlurmFact]
+    public async Task Shrinking_the_run_with_SIGTTOU_cancels_a_worker_still_pending_in_Slurm()
+    {
+        // Each task asks for all 8 CPUs of the local node: the second one stays PENDING (Resources).
+        (ProcessRun master, string jobName) = await StartAsync(["-n", "1", "--slurm-args", "--cpus-per-task=8"], "SleepJob", "16", "500");
+        await master.WaitForLinesAsync("result ", 1, TimeSpan.FromMinutes(2));
+        master.Signal(Signals.SIGTTIN);
+        SlurmCluster cluster = SlurmCluster.Find()!;
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (!(await cluster.JobsNamedAsync(jobName)).Any(l => l.EndsWith(" PENDING", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        master.Signal(Signals.SIGTTOU);
+
+        string cancelled = await master.WaitForStderrLineAsync("divvy: cancelled Slurm task ", TimeSpan.FromMinutes(1));
+        cancelled.Should().Contain("still pending");
+        (await cluster.JobsNamedAsync(jobName)).Should().NotContain(l => l.EndsWith(" PENDING", StringComparison.Ordinal), "the pending task left the queue at once, not when the run ended");
+        (await master.WaitAsync(TimeSpan.FromMinutes(3))).Should().Be(0, master.AllStderr);
+        master.Lines("result ").Select(Fields).Select(r => int.Parse(r["item"])).Should().BeEquivalentTo(Enumerable.Range(1, 16));
+        await ShouldLeaveNothingQueuedAsync(jobName);
+    }
+
+    [SlurmFact]
     public async Task Inside_an_allocation_workers_are_srun_steps_of_it_and_their_output_reaches_the_master()
     {
         (string[] output, string errors) = await RunInAllocationAsync(["-n", "2"], "SleepJob", "10", "50");

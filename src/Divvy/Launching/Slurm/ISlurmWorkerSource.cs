@@ -8,4 +8,7 @@ internal interface ISlurmWorkerSource
 
     /// <summary>How long the worker has before Slurm ends it; <c>null</c> for no limit or when Slurm cannot say.</summary>
     Task<TimeSpan?> TimeLeftAsync(string? launchId);
+
+    /// <summary>A slot no worker came to yet was given up (the run shrank, or ended): ask Slurm for one worker less.</summary>
+    void Withdraw();
 }

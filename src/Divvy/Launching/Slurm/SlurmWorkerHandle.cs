@@ -56,6 +56,11 @@ internal sealed class SlurmWorkerHandle : IWorkerHandle
         {
             // The master ended it: there is nothing to ask Slurm.
             _killed = true;
+            if (!_slot.Connected.IsCompleted)
+            {
+                // Given up before its worker came: that worker is no longer wanted.
+                _source.Withdraw();
+            }
         }
 
         _slot.Kill(reason);

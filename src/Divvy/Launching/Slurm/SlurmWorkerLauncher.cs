@@ -92,10 +92,12 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, ISlurmWorkerSource,
     public async ValueTask<IWorkerHandle> LaunchAsync(int slot, CancellationToken cancellationToken)
     {
         IWorkerHandle handle = await _listener.LaunchAsync(slot, cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref _wanted);
-        _wake.Release();
+        lock (_gate)
+        {
+            _wanted++;
+        }
 
-        // The walltime asked for is the worker's: the scheduler retires it before Slurm ends it.
+        _wake.Release();
         return new SlurmWorkerHandle(handle, _options.Slurm.TimeLimit, this);
     }
 
@@ -114,6 +116,50 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, ISlurmWorkerSource,
         }
 
         return step is null ? Task.FromResult(lost) : step.ExplainAsync(lost, s_explainWait);
+    }
+
+    public void Withdraw()
+    {
+        lock (_gate)
+        {
+            _wanted--;
+            if (_wanted >= _requested || _stopping.IsCancellationRequested || _asSteps)
+            {
+                // Not submitted yet (one less will be); or the run is ending (everything is
+                // cancelled then); or an srun step, which waits for its worker to come and stop.
+                return;
+            }
+        }
+
+        _ = CancelOnePendingAsync();
+    }
+
+    /// <summary>Cancels one task of the run still pending in Slurm's queue; when none is (each one is starting), the surplus worker is turned away when it dials in.</summary>
+    private async Task CancelOnePendingAsync()
+    {
+        try
+        {
+            SlurmCommand pending = await SlurmCommand.RunAsync("squeue", ["-h", "-r", "-t", "PENDING", $"--name={JobName}", "-o", "%i"], cancellationToken: _stopping.Token).ConfigureAwait(false);
+            if (pending.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is not [.., string task])
+            {
+                return;
+            }
+
+            SlurmCommand cancelled = await SlurmCommand.RunAsync("scancel", ["-t", "PENDING", task], cancellationToken: _stopping.Token).ConfigureAwait(false);
+            if (cancelled.Succeeded)
+            {
+                lock (_gate)
+                {
+                    _requested--;
+                }
+
+                Console.Error.WriteLine($"divvy: cancelled Slurm task {task}, still pending: the run needs one worker less");
+            }
+        }
+        catch (Exception ex) when (ex is WorkerSpawnException or OperationCanceledException)
+        {
+            // Best effort: the run's end cancels whatever is left.
+        }
     }
 
     public Task<TimeSpan?> TimeLeftAsync(string? launchId) =>
@@ -173,7 +219,14 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, ISlurmWorkerSource,
             {
                 await _wake.WaitAsync(_stopping.Token).ConfigureAwait(false);
                 await Task.Delay(s_gather, _stopping.Token).ConfigureAwait(false);
-                int count = Volatile.Read(ref _wanted) - _requested;
+                int count;
+                lock (_gate)
+                {
+                    // Counted as requested now: a slot given up meanwhile finds its task submitted (and cancels it).
+                    count = _wanted - _requested;
+                    _requested += Math.Max(count, 0);
+                }
+
                 if (count <= 0)
                 {
                     continue;
@@ -187,8 +240,6 @@ internal sealed class SlurmWorkerLauncher : IWorkerLauncher, ISlurmWorkerSource,
                 {
                     await SubmitArrayAsync(count).ConfigureAwait(false);
                 }
-
-                _requested += count;
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
