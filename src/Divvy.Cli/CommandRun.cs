@@ -47,6 +47,26 @@ internal sealed class CommandRun
         return report(summary);
     }
 
+    /// <summary>Gives a subcommand's parser its help option and what it runs.</summary>
+    public static void Prepare(McMaster.Extensions.CommandLineUtils.CommandLineApplication app, Func<Task<int>> execute)
+    {
+        app.HelpOption("-h|--help").Description = "Show this help on stdout.";
+        app.OnExecute(() => execute().GetAwaiter().GetResult());
+    }
+
+    /// <summary>Parses and runs a subcommand; a bad command line is one line and <see cref="ExitCodes.Usage"/>.</summary>
+    public int Execute(McMaster.Extensions.CommandLineUtils.CommandLineApplication app, string[] args)
+    {
+        try
+        {
+            return app.Execute(args);
+        }
+        catch (McMaster.Extensions.CommandLineUtils.CommandParsingException ex)
+        {
+            return Usage(char.ToLowerInvariant(ex.Message[0]) + ex.Message[1..]);
+        }
+    }
+
     /// <summary>Writes <c>name: text</c> on stderr.</summary>
     public void Say(string text) => _error.WriteLine($"{_name}: {text}");
 

@@ -79,6 +79,16 @@ internal sealed class DivvyCommand
             return new Exec.ExecCommand(_out, _error).Run(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "serve")
+        {
+            return new Serve.ServeSubcommand(_out, _error).Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "run")
+        {
+            return new Serve.RunSubcommand(_out, _error).Run(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "worker")
         {
             return new Remote.WorkerSubcommand(_out, _error).Run(args[1..]);

@@ -59,6 +59,9 @@ internal static partial class ProcessGroups
         }
     }
 
+    /// <summary>Sends <paramref name="signal"/> to the process group <paramref name="group"/> (the id of its leader); <c>false</c> when it has no process left.</summary>
+    public static bool SignalGroup(int group, int signal) => !OperatingSystem.IsWindows() && KillGroup(-group, signal) == 0;
+
     [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int KillGroup(int pid, int signal);
 }

@@ -154,7 +154,7 @@ internal sealed class TaskRunner
     }
 
     /// <summary>Finds the program as exec would: a path as given (relative to the task's cwd), a bare name on PATH.</summary>
-    private static string? ResolveProgram(string command, string? cwd)
+    internal static string? ResolveProgram(string command, string? cwd)
     {
         if (command.Length == 0)
         {

@@ -1,0 +1,143 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Divvy.Cli.Serve;
+
+/// <summary>
+/// <c>divvy serve</c>'s listener: a Unix socket in a directory only its user can enter, mode 0600,
+/// one server per socket (a lock file), and the connections it accepts. On SIGTERM, SIGINT or a
+/// SHUTDOWN frame it stops accepting, lets running requests finish up to the drain timeout, then
+/// ends them; it never exits on a request count.
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+internal sealed class ServeServer
+{
+    private readonly ServeSettings _settings;
+    private readonly TextWriter _log;
+
+    public ServeServer(ServeSettings settings, TextWriter log)
+    {
+        _settings = settings;
+        _log = log;
+    }
+
+    public async Task<int> RunAsync()
+    {
+        string socketPath = _settings.SocketPath;
+        if (PrepareDirectory(Path.GetDirectoryName(socketPath)!) is { } unusable)
+        {
+            _log.WriteLine($"divvy serve: {unusable}");
+            return ExitCodes.SetupFailed;
+        }
+
+        using FileStream? held = TryLock(socketPath);
+        if (held is null)
+        {
+            string pid = File.Exists(socketPath + ".pid") ? File.ReadAllText(socketPath + ".pid").Trim() : "?";
+            _log.WriteLine($"divvy serve: another server is running on {socketPath} (pid {pid}); stop it with: divvy serve --stop --socket {socketPath}");
+            return ExitCodes.SetupFailed;
+        }
+
+        File.WriteAllText(socketPath + ".pid", $"{Environment.ProcessId}\n");
+        using var lifeline = new Lifeline();
+        using var context = new ServeContext(new CommandSlots(_settings.Slots, _settings.MaxQueue), lifeline, null);
+        int? signalled = null;
+        using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; signalled ??= ExitCodes.Terminated; context.Stop(now: false); });
+        using PosixSignalRegistration onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; signalled ??= ExitCodes.Interrupted; context.Stop(now: false); });
+
+        // A socket file left by a server killed outright: the lock says it is no one's.
+        File.Delete(socketPath);
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        listener.Listen(512);
+        _log.WriteLine($"divvy serve: listening on {socketPath} ({_settings.Slots} slots, up to {_settings.MaxQueue} waiting; pid {Environment.ProcessId})");
+
+        var connections = new List<Task>();
+        try
+        {
+            while (!context.Stopping.IsCancellationRequested)
+            {
+                Socket client;
+                try
+                {
+                    client = await listener.AcceptAsync(context.Stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                connections.RemoveAll(c => c.IsCompleted);
+                connections.Add(Task.Run(() => new ServeConnection(client, context, _log).RunAsync()));
+            }
+        }
+        finally
+        {
+            File.Delete(socketPath);
+            File.Delete(socketPath + ".pid");
+        }
+
+        await DrainAsync(context, connections).ConfigureAwait(false);
+        return signalled ?? ExitCodes.Success;
+    }
+
+    private async Task DrainAsync(ServeContext context, List<Task> connections)
+    {
+        int busy = context.Slots.Busy;
+        _log.WriteLine(context.Now || busy == 0
+            ? "divvy serve: stopping"
+            : $"divvy serve: stopping: {busy} running request(s) may finish within {_settings.DrainTimeout.TotalSeconds:0.#} s (--drain-timeout)");
+        Task all = Task.WhenAll(connections);
+        long deadline = Environment.TickCount64 + (long)_settings.DrainTimeout.TotalMilliseconds;
+        while (context.Slots.Busy > 0 && Environment.TickCount64 < deadline && !context.Now)
+        {
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        // Whatever still runs is ended (EXIT reason server_shutdown), and the connections with it.
+        context.KillRunning();
+        while (context.Slots.Busy > 0 && Environment.TickCount64 < deadline + 10_000)
+        {
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
+        _ = all;
+    }
+
+    /// <summary>Creates the socket's directory (0700) or checks an existing one: ours, not a symlink, closed to others.</summary>
+    private static string? PrepareDirectory(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            return null;
+        }
+
+        var info = new DirectoryInfo(directory);
+        if (info.LinkTarget is not null)
+        {
+            return $"{directory} is a symbolic link: the socket's directory must be a real one";
+        }
+
+        if ((info.UnixFileMode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0 && (info.UnixFileMode & UnixFileMode.StickyBit) == 0)
+        {
+            return $"{directory} can be written by others (mode {Convert.ToString((int)info.UnixFileMode, 8)}): anyone could replace the socket; use a directory only you can write";
+        }
+
+        return null;
+    }
+
+    /// <summary>The server's lock (<c>SOCKET.lock</c>, held open and exclusive while it runs); <c>null</c> when another server holds it.</summary>
+    private static FileStream? TryLock(string socketPath)
+    {
+        try
+        {
+            return new FileStream(socketPath + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using Divvy.Client;
+using McMaster.Extensions.CommandLineUtils;
+
+namespace Divvy.Cli.Serve;
+
+/// <summary><c>divvy serve</c>: keep a warm pool that programs on this machine run commands in (docs/protocol.md); <c>--status</c>, <c>--stop</c>.</summary>
+internal sealed class ServeSubcommand
+{
+    private readonly TextWriter _out;
+    private readonly TextWriter _error;
+    private readonly CommandRun _run;
+    private readonly CommandLineApplication _app;
+    private readonly CommandOption _workers;
+    private readonly CommandOption _socket;
+    private readonly CommandOption _maxQueue;
+    private readonly CommandOption _drain;
+    private readonly CommandOption _status;
+    private readonly CommandOption _stop;
+    private readonly CommandOption _now;
+
+    public ServeSubcommand(TextWriter output, TextWriter error)
+    {
+        _out = output;
+        _error = error;
+        _run = new CommandRun("divvy serve", error);
+        _app = new CommandLineApplication(throwOnUnexpectedArg: true)
+        {
+            Name = "divvy serve",
+            FullName = "divvy serve: a warm pool that runs commands for programs on this machine",
+            Out = output,
+            Error = error,
+            ExtendedHelpText = $"""
+
+                Clients connect to a Unix socket (default ${ServeEndpoint.SocketVariable}, else
+                $XDG_RUNTIME_DIR/divvy/default.sock, else /tmp/divvy-UID/default.sock; mode 0600, only
+                this uid) and run commands: divvy run -- CMD ARGS, the Divvy.Client library, or
+                clients/python/divvy_client.py. Each command runs in its own process group, streams
+                its output back as it writes it, and is killed when its client disconnects, when its
+                timeout passes, or when the server dies. The protocol: docs/protocol.md.
+
+                SIGTERM or SIGINT: stop accepting, let running commands finish up to --drain-timeout,
+                then kill them. Exit codes: 0 stopped by --stop, 2 bad arguments or a socket in use,
+                130 SIGINT, 143 SIGTERM.
+                """,
+        };
+        _workers = _app.Option("-n|--workers <N>", "Commands that run at once (default: the number of processors).", CommandOptionType.SingleValue);
+        _socket = _app.Option("--socket <PATH>", "The Unix socket to listen on.", CommandOptionType.SingleValue);
+        _maxQueue = _app.Option("--max-queue <N>", "Requests that may wait for a slot; beyond that a request is refused at once (busy). Default 256.", CommandOptionType.SingleValue);
+        _drain = _app.Option("--drain-timeout <DURATION>", "On SIGTERM/SIGINT/--stop, how long running commands may take to finish (default 30s).", CommandOptionType.SingleValue);
+        _status = _app.Option("--status", "Print the running server's status (JSON) and exit.", CommandOptionType.NoValue);
+        _stop = _app.Option("--stop", "Ask the running server to stop (it drains first; --now kills running commands).", CommandOptionType.NoValue);
+        _now = _app.Option("--now", "With --stop: do not drain.", CommandOptionType.NoValue);
+        CommandRun.Prepare(_app, ExecuteAsync);
+    }
+
+    public int Run(string[] args) => _run.Execute(_app, args);
+
+    private async Task<int> ExecuteAsync()
+    {
+        string socket = Path.GetFullPath(_socket.Value() ?? ServeEndpoint.DefaultSocketPath);
+        if (_status.HasValue() || _stop.HasValue())
+        {
+            return await ControlAsync(socket).ConfigureAwait(false);
+        }
+
+        long workers = Environment.ProcessorCount;
+        if (_workers.Value() is { } n && !Values.TryParseCount(n, 1, 4096, out workers))
+        {
+            return _run.Usage($"-n must be a whole number from 1 to 4096, not '{n}'");
+        }
+
+        long maxQueue = 256;
+        if (_maxQueue.Value() is { } q && !Values.TryParseCount(q, 0, 1_000_000, out maxQueue))
+        {
+            return _run.Usage($"--max-queue must be a whole number from 0 to 1000000, not '{q}'");
+        }
+
+        TimeSpan drain = TimeSpan.FromSeconds(30);
+        if (_drain.Value() is { } d && !Values.TryParseDuration(d, out drain))
+        {
+            return _run.Usage($"--drain-timeout must be a duration (500ms, 30s, 2m), not '{d}'");
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return _run.Usage("divvy serve needs Unix sockets and process groups: Linux or macOS");
+        }
+
+        return await new ServeServer(new ServeSettings(socket, (int)workers, (int)maxQueue, drain), _error).RunAsync().ConfigureAwait(false);
+    }
+
+    private async Task<int> ControlAsync(string socket)
+    {
+        try
+        {
+            await using DivvyClient client = await DivvyClient.ConnectAsync(socket).ConfigureAwait(false);
+            if (_stop.HasValue())
+            {
+                await client.ShutdownAsync(_now.HasValue()).ConfigureAwait(false);
+                _run.Say($"asked the server (pid {client.ServerProcessId}) on {socket} to stop{(_now.HasValue() ? " now" : "")}");
+                return ExitCodes.Success;
+            }
+
+            _out.WriteLine((await client.StatusAsync().ConfigureAwait(false)).ToJsonString());
+            return ExitCodes.Success;
+        }
+        catch (ServeException ex)
+        {
+            _run.Say(ex.Message);
+            return ExitCodes.SetupFailed;
+        }
+    }
+}
