@@ -242,9 +242,26 @@ internal sealed class ServeConnection
         }
     }
 
+    /// <summary>
+    /// Sends ERROR and ends the connection: our side closed first, then what the client still
+    /// sends is read and dropped for a moment, so that closing does not reset the connection
+    /// before the client has read why.
+    /// </summary>
     private async Task SendErrorAsync(string code, string message)
     {
         await SendAsync(ServeFrame.Json(ServeFrameType.Error, 0, new JsonObject { ["code"] = code, ["message"] = message })).ConfigureAwait(false);
         _socket.Shutdown(SocketShutdown.Send);
+        using var linger = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        byte[] sink = new byte[4096];
+        try
+        {
+            while (await _stream.ReadAsync(sink, linger.Token).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
+        {
+            // Gone, or still talking after a second: close anyway.
+        }
     }
 }

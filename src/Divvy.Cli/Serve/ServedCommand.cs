@@ -35,9 +35,21 @@ internal sealed class ServedCommand
         _send = send;
     }
 
-    /// <summary>Bytes for the command's stdin (waits while 16 chunks are pending: the client's reads slow down).</summary>
-    public ValueTask OnInputAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) =>
-        _request.PipeStdin ? _stdin.Writer.WriteAsync(bytes, cancellationToken) : ValueTask.CompletedTask;
+    /// <summary>
+    /// Bytes for the command's stdin: waits while 16 chunks are pending (the client's frames are
+    /// read no faster than the command reads its stdin); dropped once the command has closed its
+    /// stdin or ended.
+    /// </summary>
+    public async ValueTask OnInputAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        while (_request.PipeStdin && await _stdin.Writer.WaitToWriteAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (_stdin.Writer.TryWrite(bytes))
+            {
+                return;
+            }
+        }
+    }
 
     public void OnInputEnd() => _stdin.Writer.TryWrite(null);
 
@@ -246,6 +258,8 @@ internal sealed class ServedCommand
         }
         finally
         {
+            // What the client still sends is dropped from now on, never waited for.
+            _stdin.Writer.TryComplete();
             try
             {
                 stdin.Dispose();

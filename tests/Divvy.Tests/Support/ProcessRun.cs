@@ -54,7 +54,7 @@ internal sealed class ProcessRun : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts <c>dotnet file args</c> (or the file itself when it is not a .dll).</summary>
-    public static ProcessRun Start(string file, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? input = null)
+    public static ProcessRun Start(string file, IEnumerable<string> args, IDictionary<string, string>? environment = null, string? input = null, string? workingDirectory = null)
     {
         bool dll = file.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
         var info = new ProcessStartInfo(dll ? "dotnet" : file)
@@ -63,7 +63,7 @@ internal sealed class ProcessRun : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
-            WorkingDirectory = Artifacts.RepositoryRoot,
+            WorkingDirectory = workingDirectory ?? Artifacts.RepositoryRoot,
         };
         if (dll)
         {
