@@ -25,7 +25,12 @@ public sealed record RemoteExitStatus(string Reason, int? ExitCode, string? Sign
         (int?)exit["pid"],
         TimeSpan.FromMilliseconds((double?)exit["queued_ms"] ?? 0),
         TimeSpan.FromMilliseconds((double?)exit["run_ms"] ?? 0),
-        (string?)exit["error"]);
+        exit["error"] switch
+        {
+            JsonValue text => (string?)text,
+            JsonObject error => (string?)error["message"],
+            _ => null,
+        });
 
     /// <summary>The signal's number for a name the protocol knows (<c>TERM</c> or <c>SIGTERM</c>); <c>null</c> for another.</summary>
     public static int? SignalNumber(string name)

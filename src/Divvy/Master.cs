@@ -59,6 +59,12 @@ public sealed partial class Master
     {
     }
 
+    /// <summary>A master for a job already bound (a front end's decorator of it: <c>divvy serve</c>).</summary>
+    internal Master(IJob job, MasterOptions options)
+        : this(job, options, null)
+    {
+    }
+
     private Master(IJob job, MasterOptions? options, int? workers)
     {
         _job = job;

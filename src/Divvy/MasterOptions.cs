@@ -220,6 +220,12 @@ public sealed class MasterOptions
     /// </summary>
     internal Stream? WorkerStandardOutput { get; set; }
 
+    /// <summary>
+    /// Launch every worker at once and keep the pool full, items waiting or not (<c>divvy serve</c>:
+    /// the first request must not wait for a process to start). By default launches are lazy.
+    /// </summary>
+    internal bool KeepWorkersWarm { get; set; }
+
     /// <summary>The job's arguments, which an external run tells each worker that dials in (the <c>divvy</c> command sets them).</summary>
     internal IReadOnlyList<string> JobArguments { get; set; } = [];
 

@@ -174,14 +174,14 @@ internal sealed class ServeConnection
         JsonObject run = frame.ReadJson();
         if (run.ContainsKey("item"))
         {
-            await SendAsync(ServeFrame.Json(ServeFrameType.Rejected, channel, new JsonObject { ["code"] = "no_job", ["message"] = "this server runs commands only: start it with a job (divvy serve job.dll) to perform items" })).ConfigureAwait(false);
+            await OnItemAsync(channel, run["item"]).ConfigureAwait(false);
             return;
         }
 
         (CommandRequest? request, string? error) = CommandRequest.Parse(run);
         if (request is null)
         {
-            await SendAsync(ServeFrame.Json(ServeFrameType.Rejected, channel, new JsonObject { ["code"] = "bad_request", ["message"] = error })).ConfigureAwait(false);
+            await RejectAsync(channel, "bad_request", error!).ConfigureAwait(false);
             return;
         }
 
@@ -192,6 +192,61 @@ internal sealed class ServeConnection
             _running.Add(RunCommandAsync(channel, command));
         }
     }
+
+    /// <summary>A job item: queued to the run (busy when its queue is full), and its outcome sent back as the EXIT.</summary>
+    private async Task OnItemAsync(uint channel, JsonNode? item)
+    {
+        if (_server.Items is not { } items)
+        {
+            await RejectAsync(channel, "no_job", "this server runs commands only: start it with a job (divvy serve job.dll) to perform items").ConfigureAwait(false);
+            return;
+        }
+
+        if (_server.Draining)
+        {
+            await RejectAsync(channel, "shutting_down", "the server is stopping").ConfigureAwait(false);
+            return;
+        }
+
+        Task<JsonObject>? settled;
+        try
+        {
+            settled = items.Submit(item);
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidCastException or ItemSerializationException or ArgumentException)
+        {
+            await RejectAsync(channel, "bad_request", $"the item is not a {items.ItemType.Name}: {ex.Message}").ConfigureAwait(false);
+            return;
+        }
+
+        if (settled is null)
+        {
+            await RejectAsync(channel, "busy", $"{_server.Slots.MaxQueue} items already wait (--max-queue)").ConfigureAwait(false);
+            return;
+        }
+
+        lock (_commands)
+        {
+            _running.Add(SendWhenSettledAsync(channel, settled));
+        }
+    }
+
+    private async Task SendWhenSettledAsync(uint channel, Task<JsonObject> settled)
+    {
+        // A client that went away does not stop its item (it settles, as any item does); its EXIT goes nowhere.
+        try
+        {
+            JsonObject exit = await settled.WaitAsync(_disconnected.Token).ConfigureAwait(false);
+            await SendAsync(ServeFrame.Json(ServeFrameType.Exit, channel, exit)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Disconnected.
+        }
+    }
+
+    private ValueTask RejectAsync(uint channel, string code, string message) =>
+        SendAsync(ServeFrame.Json(ServeFrameType.Rejected, channel, new JsonObject { ["code"] = code, ["message"] = message }));
 
     private async Task RunCommandAsync(uint channel, ServedCommand command)
     {

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Divvy.Cli.Serve;
 
 /// <summary>What every connection of one server shares: its slots, its lifeline, and whether it is stopping.</summary>
-internal sealed class ServeContext(CommandSlots slots, Lifeline lifeline, string? job) : IDisposable
+internal sealed class ServeContext(CommandSlots slots, Lifeline lifeline, ServedJob? items) : IDisposable
 {
     private readonly CancellationTokenSource _killAll = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -14,7 +14,10 @@ internal sealed class ServeContext(CommandSlots slots, Lifeline lifeline, string
     public Lifeline Lifeline => lifeline;
 
     /// <summary>The job's name when the server performs items; <c>null</c> for commands only.</summary>
-    public string? Job => job;
+    public string? Job => items?.Name;
+
+    /// <summary>The job whose items clients may send; <c>null</c> for commands only.</summary>
+    public ServedJob? Items => items;
 
     /// <summary>New requests are refused (<c>shutting_down</c>); running ones finish.</summary>
     public bool Draining => _stopping.IsCancellationRequested;
@@ -33,6 +36,7 @@ internal sealed class ServeContext(CommandSlots slots, Lifeline lifeline, string
     public void Stop(bool now)
     {
         Now |= now;
+        items?.Complete();
         _stopping.Cancel();
         if (now)
         {

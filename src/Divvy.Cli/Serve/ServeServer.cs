@@ -14,11 +14,19 @@ internal sealed class ServeServer
 {
     private readonly ServeSettings _settings;
     private readonly TextWriter _log;
+    private readonly ServedJob? _items;
+    private readonly Func<CancellationToken, Task<RunSummary>>? _runJob;
 
-    public ServeServer(ServeSettings settings, TextWriter log)
+    /// <param name="settings">The socket, slots and limits.</param>
+    /// <param name="log">Where the server speaks (stderr).</param>
+    /// <param name="items">The job clients may send items to, with the run that performs them (<paramref name="runJob"/>); <c>null</c> for commands only.</param>
+    /// <param name="runJob">Runs the job's master until its items end; cancelled to end it at once.</param>
+    public ServeServer(ServeSettings settings, TextWriter log, ServedJob? items = null, Func<CancellationToken, Task<RunSummary>>? runJob = null)
     {
         _settings = settings;
         _log = log;
+        _items = items;
+        _runJob = runJob;
     }
 
     public async Task<int> RunAsync()
@@ -40,7 +48,7 @@ internal sealed class ServeServer
 
         File.WriteAllText(socketPath + ".pid", $"{Environment.ProcessId}\n");
         using var lifeline = new Lifeline();
-        using var context = new ServeContext(new CommandSlots(_settings.Slots, _settings.MaxQueue), lifeline, null);
+        using var context = new ServeContext(new CommandSlots(_settings.Slots, _settings.MaxQueue), lifeline, _items);
         int? signalled = null;
         using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; signalled ??= ExitCodes.Terminated; context.Stop(now: false); });
         using PosixSignalRegistration onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; signalled ??= ExitCodes.Interrupted; context.Stop(now: false); });
@@ -51,7 +59,18 @@ internal sealed class ServeServer
         listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         listener.Listen(512);
-        _log.WriteLine($"divvy serve: listening on {socketPath} ({_settings.Slots} slots, up to {_settings.MaxQueue} waiting; pid {Environment.ProcessId})");
+        // The job's workers start now, before any request: the first item does not wait for them.
+        Task<RunSummary>? job = _runJob?.Invoke(context.KillAll);
+        _ = job?.ContinueWith(
+            t =>
+            {
+                _log.WriteLine($"divvy serve: the job's run ended: {t.Exception?.InnerException?.Message ?? "its workers are gone"}; stopping");
+                context.Stop(now: true);
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default);
+        _log.WriteLine($"divvy serve: listening on {socketPath} ({_settings.Slots} {(_items is null ? "slots" : $"workers for {_items.Name} items and as many command slots")}, up to {_settings.MaxQueue} waiting; pid {Environment.ProcessId})");
 
         var connections = new List<Task>();
         try
@@ -79,6 +98,18 @@ internal sealed class ServeServer
         }
 
         await DrainAsync(context, connections).ConfigureAwait(false);
+        if (job is not null)
+        {
+            try
+            {
+                await job.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                return ex is BootFailureException ? ExitCodes.BootFailure : ExitCodes.JobFailed;
+            }
+        }
+
         return signalled ?? ExitCodes.Success;
     }
 
@@ -90,7 +121,7 @@ internal sealed class ServeServer
             : $"divvy serve: stopping: {busy} running request(s) may finish within {_settings.DrainTimeout.TotalSeconds:0.#} s (--drain-timeout)");
         Task all = Task.WhenAll(connections);
         long deadline = Environment.TickCount64 + (long)_settings.DrainTimeout.TotalMilliseconds;
-        while (context.Slots.Busy > 0 && Environment.TickCount64 < deadline && !context.Now)
+        while ((context.Slots.Busy > 0 || context.Items?.Pending > 0) && Environment.TickCount64 < deadline && !context.Now)
         {
             await Task.Delay(50).ConfigureAwait(false);
         }

@@ -1,4 +1,6 @@
+using Divvy.Cli.Loading;
 using Divvy.Client;
+using Divvy.Jobs;
 using McMaster.Extensions.CommandLineUtils;
 
 namespace Divvy.Cli.Serve;
@@ -17,6 +19,9 @@ internal sealed class ServeSubcommand
     private readonly CommandOption _status;
     private readonly CommandOption _stop;
     private readonly CommandOption _now;
+    private readonly CommandOption _job;
+    private readonly CommandArgument _assembly;
+    private string[] _jobArguments = [];
 
     public ServeSubcommand(TextWriter output, TextWriter error)
     {
@@ -50,13 +55,27 @@ internal sealed class ServeSubcommand
         _status = _app.Option("--status", "Print the running server's status (JSON) and exit.", CommandOptionType.NoValue);
         _stop = _app.Option("--stop", "Ask the running server to stop (it drains first; --now kills running commands).", CommandOptionType.NoValue);
         _now = _app.Option("--now", "With --stop: do not drain.", CommandOptionType.NoValue);
+        _job = _app.Option("--job <TYPE>", "The job type, when the assembly has several.", CommandOptionType.SingleValue);
+        _assembly = _app.Argument("assembly", "A job assembly (.dll): clients may then send it items (RUN {\"item\": ...}), performed by -n warm workers.");
         CommandRun.Prepare(_app, ExecuteAsync);
     }
 
-    public int Run(string[] args) => _run.Execute(_app, args);
+    public int Run(string[] args)
+    {
+        (string[] own, string[] job) = CommandLine.Split(_app, args);
+        _jobArguments = job;
+        return _run.Execute(_app, own);
+    }
 
     private async Task<int> ExecuteAsync()
     {
+        if (Master.IsWorker)
+        {
+            // One of the served job's workers (launched by the server with this command line): it
+            // performs items, and never listens on the socket.
+            return await RunAsWorkerAsync().ConfigureAwait(false);
+        }
+
         string socket = Path.GetFullPath(_socket.Value() ?? ServeEndpoint.DefaultSocketPath);
         if (_status.HasValue() || _stop.HasValue())
         {
@@ -86,7 +105,44 @@ internal sealed class ServeSubcommand
             return _run.Usage("divvy serve needs Unix sockets and process groups: Linux or macOS");
         }
 
-        return await new ServeServer(new ServeSettings(socket, (int)workers, (int)maxQueue, drain), _error).RunAsync().ConfigureAwait(false);
+        var settings = new ServeSettings(socket, (int)workers, (int)maxQueue, drain);
+        if (_assembly.Value is not { Length: > 0 } assembly)
+        {
+            return await new ServeServer(settings, _error).RunAsync().ConfigureAwait(false);
+        }
+
+        IParallelizable job;
+        try
+        {
+            job = JobLoader.Load(assembly, _job.Value(), _jobArguments);
+        }
+        catch (JobLoadException ex)
+        {
+            return _run.Fail(ex.ExitCode, ex.Message);
+        }
+
+        // The job's defaults (its Configure), then the server's: -n workers, kept warm while it runs.
+        MasterOptions options = Master.OptionsFor(job);
+        options.Workers = (int)workers;
+        options.JobArguments = _jobArguments;
+        options.KeepWorkersWarm = true;
+        var items = new ServedJob(JobBinder.Bind(job), (int)maxQueue);
+        var master = new Master(items, options);
+        return await new ServeServer(settings, _error, items, master.RunAsync).RunAsync().ConfigureAwait(false);
+    }
+
+    private async Task<int> RunAsWorkerAsync()
+    {
+        try
+        {
+            IParallelizable job = JobLoader.Load(_assembly.Value ?? "", _job.Value(), _jobArguments);
+            await new Master(job).RunAsync().ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+        catch (JobLoadException ex)
+        {
+            return _run.Fail(ex.ExitCode, ex.Message);
+        }
     }
 
     private async Task<int> ControlAsync(string socket)

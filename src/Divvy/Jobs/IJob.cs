@@ -14,6 +14,16 @@ internal interface IJob
     /// <summary>Which optional members the job supplies.</summary>
     JobShape Shape { get; }
 
+    /// <summary>The job's <c>TItem</c>.</summary>
+    Type ItemType { get; }
+
+    /// <summary>The job's <c>TResult</c>.</summary>
+    Type ResultType { get; }
+
+    /// <summary>An item from elsewhere than <c>Dispatch</c> (a served request), serialized as a dispatched one is.</summary>
+    /// <exception cref="InvalidCastException"><paramref name="item"/> is not a <see cref="ItemType"/>.</exception>
+    DispatchedItem Prepare(long id, object? item);
+
     /// <summary>Yields serialized items from the job's synchronous <c>Dispatch()</c>, when <see cref="JobShape.DispatchesSynchronously"/>.</summary>
     IEnumerable<DispatchedItem> Dispatch();
 

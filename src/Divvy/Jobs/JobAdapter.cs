@@ -25,6 +25,12 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
 
     public JobShape Shape { get; }
 
+    public Type ItemType => typeof(TItem);
+
+    public Type ResultType => typeof(TResult);
+
+    public DispatchedItem Prepare(long id, object? item) => Dispatched(id, (TItem)item!);
+
     public IEnumerable<DispatchedItem> Dispatch()
     {
         long id = 0;

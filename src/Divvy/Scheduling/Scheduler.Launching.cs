@@ -5,10 +5,10 @@ namespace Divvy.Scheduling;
 
 internal sealed partial class Scheduler
 {
-    /// <summary>Launches workers where items wait that the workers running or booting cannot take.</summary>
+    /// <summary>Launches workers where items wait that the workers running or booting cannot take (into every free slot, with <see cref="MasterOptions.KeepWorkersWarm"/>).</summary>
     private void SpawnWhereNeeded()
     {
-        while (_run.IsAccepting && _pool.NextLaunch(_ledger.Waiting) is { } number)
+        while (_run.IsAccepting && _pool.NextLaunch(_options.KeepWorkersWarm ? int.MaxValue : _ledger.Waiting) is { } number)
         {
             Spawn(number);
         }

@@ -43,6 +43,19 @@ internal static class WorkerCensus
 
     public static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}") && !IsZombie($"/proc/{pid}");
 
+    /// <summary>Waits up to <paramref name="timeout"/> until the master has <paramref name="count"/> live workers; returns those it has then.</summary>
+    public static async Task<IReadOnlyList<int>> WaitForCountAsync(int masterPid, int count, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        IReadOnlyList<int> live;
+        while ((live = LiveWorkersOf(masterPid)).Count < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        return live;
+    }
+
     /// <summary>Waits up to <paramref name="timeout"/> for every worker of the master to be gone.</summary>
     public static async Task<IReadOnlyList<int>> WaitUntilNoneAsync(int masterPid, TimeSpan timeout)
     {

@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using Divvy.Client;
+using Divvy.Tests.Support;
+
+namespace Divvy.Tests.Specs;
+
+/// <summary>
+/// <c>divvy serve job.dll</c>: warm workers perform items clients send as JSON, with the run's
+/// failure contract: a throwing item fails with its remote stack, a worker that dies on an item is
+/// a crash charged to it, and the server carries on with a replacement.
+/// </summary>
+public sealed partial class ServeSpecs
+{
+    [Fact]
+    public async Task The_jobs_workers_are_running_before_the_first_request_and_items_come_back_with_status_result_and_attempts()
+    {
+        await using ServeServerRun server = await ServeServerRun.StartAsync("-n", "2", "--job", "ThrowJob", Artifacts.JobsDll);
+        IReadOnlyList<int> warm = await WorkerCensus.WaitForCountAsync(server.Server.Pid, 2, TimeSpan.FromSeconds(30));
+        warm.Should().HaveCount(2, "-n 2 workers start with the server, before any request");
+        await using DivvyClient client = await server.ConnectAsync();
+        client.Job.Should().Be("ThrowJob");
+
+        JsonObject done = await client.PerformAsync(JsonValue.Create(4));
+        JsonObject failed = await client.PerformAsync(JsonValue.Create(3));
+
+        done["status"]!.GetValue<string>().Should().Be("Succeeded");
+        done["result"]!.GetValue<string>().Should().Be("ok4");
+        done["attempts"]!.GetValue<int>().Should().Be(1);
+        warm.Should().Contain(done["pid"]!.GetValue<int>(), "a warm worker performed it");
+        failed["status"]!.GetValue<string>().Should().Be("Failed");
+        failed["error"]!["message"]!.GetValue<string>().Should().Be("item 3 is a multiple of three");
+        failed["error"]!["stack"]!.GetValue<string>().Should().Contain("PerformAsync");
+        (await client.Invoking(c => c.PerformAsync(JsonValue.Create("three"))).Should().ThrowAsync<ServeException>()).Which.Code.Should().Be("bad_request");
+    }
+
+    [Fact]
+    public async Task A_worker_that_dies_on_an_item_is_a_crash_charged_to_it_and_the_next_item_gets_a_replacement()
+    {
+        await using ServeServerRun server = await ServeServerRun.StartAsync("-n", "1", "--job", "CrashJob", Artifacts.JobsDll, "0", "3", "sigkill");
+        await using DivvyClient client = await server.ConnectAsync();
+
+        JsonObject crashed = await client.PerformAsync(JsonValue.Create(3));
+        JsonObject after = await client.PerformAsync(JsonValue.Create(5));
+
+        crashed["status"]!.GetValue<string>().Should().Be("Crashed");
+        crashed["exit_code"]!.GetValue<int>().Should().Be(137);
+        after["status"]!.GetValue<string>().Should().Be("Succeeded");
+        after["result"]!.GetValue<int>().Should().Be(5);
+        after["pid"]!.GetValue<int>().Should().NotBe(crashed["pid"]!.GetValue<int>(), "a new worker took the slot of the one that died");
+    }
+
+    [Fact]
+    public async Task A_commands_only_server_refuses_items_and_says_how_to_serve_a_job()
+    {
+        await using ServeServerRun server = await ServeServerRun.StartAsync("-n", "1");
+        await using DivvyClient client = await server.ConnectAsync();
+
+        ServeException refused = (await client.Invoking(c => c.PerformAsync(JsonValue.Create(1))).Should().ThrowAsync<ServeException>()).Which;
+
+        refused.Code.Should().Be("no_job");
+        refused.Message.Should().Contain("divvy serve job.dll");
+    }
+}
