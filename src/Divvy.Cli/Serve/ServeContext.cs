@@ -2,8 +2,8 @@ using System.Diagnostics;
 
 namespace Divvy.Cli.Serve;
 
-/// <summary>What every connection of one server shares: its slots, its lifeline, and whether it is stopping.</summary>
-internal sealed class ServeContext(CommandSlots slots, Lifeline lifeline, ServedJob? items) : IDisposable
+/// <summary>What every connection of one server shares: its slots, its reaper, and whether it is stopping.</summary>
+internal sealed class ServeContext(CommandSlots slots, Reaper reaper, ServedJob? items) : IDisposable
 {
     private readonly CancellationTokenSource _killAll = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -11,7 +11,7 @@ internal sealed class ServeContext(CommandSlots slots, Lifeline lifeline, Served
 
     public CommandSlots Slots => slots;
 
-    public Lifeline Lifeline => lifeline;
+    public Reaper Reaper => reaper;
 
     /// <summary>The job's name when the server performs items; <c>null</c> for commands only.</summary>
     public string? Job => items?.Name;

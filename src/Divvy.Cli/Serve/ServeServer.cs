@@ -47,8 +47,8 @@ internal sealed class ServeServer
         }
 
         File.WriteAllText(socketPath + ".pid", $"{Environment.ProcessId}\n");
-        using var lifeline = new Lifeline();
-        using var context = new ServeContext(new CommandSlots(_settings.Slots, _settings.MaxQueue), lifeline, _items);
+        using Reaper reaper = Reaper.Start();
+        using var context = new ServeContext(new CommandSlots(_settings.Slots, _settings.MaxQueue), reaper, _items);
         int? signalled = null;
         using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; signalled ??= ExitCodes.Terminated; context.Stop(now: false); });
         using PosixSignalRegistration onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; signalled ??= ExitCodes.Interrupted; context.Stop(now: false); });

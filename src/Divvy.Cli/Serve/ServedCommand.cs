@@ -9,7 +9,7 @@ namespace Divvy.Cli.Serve;
 
 /// <summary>
 /// One command a client asked for, from its slot to its EXIT: started in its own session and
-/// process group (with the server's lifeline watcher), its stdin fed from the client's frames,
+/// process group (which the server's <see cref="Reaper"/> kills should the server die), its stdin fed from the client's frames,
 /// its stdout and stderr sent back as it writes them (no faster than the client's socket takes
 /// them), signals passed to its group, and its group ended at a timeout, a disconnect or a
 /// shutdown: SIGTERM, then SIGKILL after the grace.
@@ -100,6 +100,7 @@ internal sealed class ServedCommand
         {
             _process = process;
             ProcessGroups.Track(process);
+            _server.Reaper.Watch(process.Id);
             long started = Stopwatch.GetTimestamp();
             await _send(ServeFrame.Json(ServeFrameType.Started, _channel, new JsonObject { ["pid"] = process.Id, ["queued_ms"] = queued.TotalMilliseconds })).ConfigureAwait(false);
 
@@ -120,9 +121,10 @@ internal sealed class ServedCommand
             using CancellationTokenRegistration onShutdown = _server.KillAll.Register(() => _ = EndAsync(process, "server_shutdown"));
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
 
-            // What it left in its group (and the lifeline watcher) ends with it; then its pipes reach end-of-file.
+            // What it left in its group ends with it; then its pipes reach end-of-file.
             ProcessGroups.Kill(process);
             ProcessGroups.Untrack(process);
+            _server.Reaper.Forget(process.Id);
             _stdin.Writer.TryComplete();
             await Task.WhenAny(output, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
             await input.ConfigureAwait(false);
@@ -164,7 +166,7 @@ internal sealed class ServedCommand
             return null;
         }
 
-        var start = new ProcessStartInfo(ProcessGroups.Setsid ?? "/bin/sh")
+        var start = new ProcessStartInfo(ProcessGroups.Setsid ?? program)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -172,8 +174,13 @@ internal sealed class ServedCommand
             RedirectStandardError = true,
             WorkingDirectory = cwd ?? "",
         };
-        IEnumerable<string> wrapped = _server.Lifeline.Wrap([program, .. _request.Argv.Skip(1)]);
-        foreach (string word in ProcessGroups.Setsid is null ? wrapped.Skip(1) : wrapped)
+        if (ProcessGroups.Setsid is not null)
+        {
+            // setsid execs the program: the command is the leader of a new session and process group.
+            start.ArgumentList.Add(program);
+        }
+
+        foreach (string word in _request.Argv.Skip(1))
         {
             start.ArgumentList.Add(word);
         }
