@@ -64,9 +64,13 @@ internal static unsafe class PipeReadiness
             epoll = s_epoll;
         }
 
-        if (!fd.IsClosed)
+        try
         {
             Epoll.Remove(epoll, fd);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already closed: closing it took it out of the epoll set.
         }
     }
 
