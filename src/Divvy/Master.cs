@@ -187,7 +187,7 @@ public sealed partial class Master
 
         // The exporter listens to every measurement, so it exists only when someone will scrape.
         // (Without it the run creates its meter itself, once the first worker is on its way.)
-        using PrometheusExporter? exporter = _options.MetricsPort is null ? null : new PrometheusExporter(scheduler.Metrics.Meter);
+        using PrometheusExporter? exporter = _options.MetricsPort is null ? null : PrometheusExporter.For(scheduler.Metrics);
         await using ControlServer? control = exporter is null ? null : StartControl(scheduler, exporter);
         using IDisposable signals = _options.HandleSignals ? InstallSignalHandlers(scheduler) : NoSignals.Instance;
         using CancellationTokenRegistration cancellation = cancellationToken.Register(() => scheduler.RequestStop(StopReason.Cancelled, force: false));

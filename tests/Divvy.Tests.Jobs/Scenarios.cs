@@ -25,6 +25,7 @@ public static class Scenarios
         "assemblies" => new AssembliesJob(),
         "keyed" => new KeyedJob(args),
         "output" => new OutputJob(args),
+        "latelistener" => new LateListenerJob(args),
         _ => throw new ArgumentException($"unknown scenario {name}"),
     };
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Pipes;
+using System.Text;
 
 namespace Divvy.Launching;
 
@@ -10,11 +11,15 @@ namespace Divvy.Launching;
 internal sealed class WorkerProcess : IAsyncDisposable
 {
     private const int TailLines = 20;
+    private const int StderrBufferSize = 4096;
     private static readonly TimeSpan s_stderrDrain = TimeSpan.FromSeconds(2);
 
     private readonly Process _process;
     private readonly AnonymousPipeServerStream _down;
     private readonly AnonymousPipeServerStream _up;
+
+    // Linux: the non-blocking streams the master uses in place of the pipes' own (see NonBlockingPipeStream).
+    private readonly NonBlockingPipeStream[] _nonBlocking = [];
     private readonly Task _stderrPump;
     private readonly Task _stdoutPump;
 
@@ -25,10 +30,27 @@ internal sealed class WorkerProcess : IAsyncDisposable
         _down = down;
         _up = up;
         ProcessId = process.Id;
-        _stderrPump = PumpStandardErrorAsync(process.StandardError, stderrSink);
+        Down = down;
+        Up = up;
+        StreamReader stderr = process.StandardError;
+        Stream? stdout = stdoutSink is null ? null : process.StandardOutput.BaseStream;
+        if (NonBlockingPipeStream.IsSupported && stderr.BaseStream is PipeStream stderrPipe && stdout is null or PipeStream)
+        {
+            var downStream = new NonBlockingPipeStream(down.SafePipeHandle, reads: false);
+            var upStream = new NonBlockingPipeStream(up.SafePipeHandle, reads: true);
+            var stderrStream = new NonBlockingPipeStream(stderrPipe.SafePipeHandle, reads: true);
+            var stdoutStream = stdout is PipeStream stdoutPipe ? new NonBlockingPipeStream(stdoutPipe.SafePipeHandle, reads: true) : null;
+            _nonBlocking = stdoutStream is null ? [downStream, upStream, stderrStream] : [downStream, upStream, stderrStream, stdoutStream];
+            Down = downStream;
+            Up = upStream;
+            stderr = new StreamReader(stderrStream, Encoding.Default, detectEncodingFromByteOrderMarks: true, bufferSize: StderrBufferSize);
+            stdout = stdoutStream;
+        }
+
+        _stderrPump = PumpStandardErrorAsync(stderr, stderrSink);
 
         // Only when the launcher piped stdout (MasterOptions.WorkerStandardOutput); otherwise the worker writes to the master's stdout itself.
-        _stdoutPump = stdoutSink is null ? Task.CompletedTask : LineForwarder.PumpAsync(process.StandardOutput.BaseStream, stdoutSink);
+        _stdoutPump = stdout is null || stdoutSink is null ? Task.CompletedTask : LineForwarder.PumpAsync(stdout, stdoutSink);
     }
 
     public int Number { get; }
@@ -38,10 +60,10 @@ internal sealed class WorkerProcess : IAsyncDisposable
     public WorkerInfo Info => new(Number, ProcessId);
 
     /// <summary>Master to worker.</summary>
-    public Stream Down => _down;
+    public Stream Down { get; }
 
     /// <summary>Worker to master.</summary>
-    public Stream Up => _up;
+    public Stream Up { get; }
 
     public StderrTail Tail { get; } = new(TailLines);
 
@@ -90,6 +112,12 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
+        // Stop watching the descriptors before they are closed (a pending read sees ObjectDisposedException).
+        foreach (NonBlockingPipeStream stream in _nonBlocking)
+        {
+            stream.Dispose();
+        }
+
         _down.Dispose();
         _up.Dispose();
         _process.Dispose();

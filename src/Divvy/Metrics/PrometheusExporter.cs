@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Divvy.Metrics;
@@ -16,6 +17,14 @@ internal sealed class PrometheusExporter : IDisposable
     private readonly Lock _gate = new();
     private readonly SortedDictionary<string, Series> _series = new(StringComparer.Ordinal);
     private readonly Dictionary<Instrument, string> _families = [];
+
+    /// <summary>
+    /// An exporter of the run's meter, which this creates if it did not exist yet. A method of its
+    /// own, so that compiling the master's run does not load System.Diagnostics.DiagnosticSource
+    /// (the type of <see cref="RunMetrics.Meter"/>) when there is no exporter.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static PrometheusExporter For(RunMetrics metrics) => new(metrics.Meter);
 
     public PrometheusExporter(Meter meter)
     {

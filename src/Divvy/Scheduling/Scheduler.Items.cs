@@ -18,7 +18,7 @@ internal sealed partial class Scheduler
         AttemptDecision decision = _policy.Decide(item, outcome, error, retriesAllowed: _run.IsAccepting, sharedCrash);
         if (duration > TimeSpan.Zero)
         {
-            Metrics.Duration.Record(duration.TotalSeconds);
+            Metrics.Duration(duration);
             _statistics.Add(item, duration, worker);
         }
 
@@ -59,7 +59,7 @@ internal sealed partial class Scheduler
 
         TimeSpan delay = decision.Delay!.Value;
         _ledger.Counts.Retries++;
-        Metrics.Retried.Add(1);
+        Metrics.Retried();
         Log.ItemRetrying(_log, item.Id, item.Attempts, Words.Of(outcome), delay.TotalMilliseconds);
         _ledger.Delay(item, _time.GetTimestamp() + (long)(delay.TotalSeconds * _time.TimestampFrequency));
         _retryTimer.Arm(_ledger.NextDue);
@@ -77,12 +77,12 @@ internal sealed partial class Scheduler
         _ledger.Record(status);
         if (status == ItemStatus.Succeeded)
         {
-            Metrics.Succeeded.Add(1);
+            Metrics.Succeeded();
         }
         else if (status != ItemStatus.NotPerformed)
         {
             // Items the run did not get to are no failure of theirs: not counted, not logged one by one.
-            Metrics.Failed.Add(1, new KeyValuePair<string, object?>("status", Words.Label(status)));
+            Metrics.Failed(Words.Label(status));
             Log.ItemFailed(_log, item.Id, worker.ToString(), Words.Of(status), error?.ToString() ?? "");
         }
 

@@ -130,7 +130,7 @@ internal sealed partial class Scheduler
         RunCounters counts = _ledger.Counts;
         counts.WorkersSpawned++;
         string label = Words.Label(reason);
-        Metrics.Spawns.Add(1, new KeyValuePair<string, object?>("reason", label));
+        Metrics.Spawned(label);
         _statistics.SpawnReasons[label] = _statistics.SpawnReasons.GetValueOrDefault(label) + 1;
         Log.WorkerSpawned(_log, worker.Name, counts.WorkersSpawned);
         return worker;

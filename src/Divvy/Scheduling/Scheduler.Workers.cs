@@ -50,7 +50,7 @@ internal sealed partial class Scheduler
     private void CountLate(int results)
     {
         _ledger.Counts.LateResultsRejected += results;
-        Metrics.LateResultsRejected.Add(results);
+        Metrics.LateResultsRejected(results);
     }
 
     private void OnMessage(WorkerConnection worker, Message message)

@@ -232,7 +232,7 @@ internal sealed partial class Scheduler : IDisposable
 
         if (fresh)
         {
-            Metrics.Dispatched.Add(1);
+            Metrics.Dispatched();
         }
 
         return true;
