@@ -148,6 +148,34 @@ public sealed partial class ServeSpecs
         (await status.StatusAsync())["served"]!.GetValue<long>().Should().Be(100);
     }
 
+    [Fact]
+    public async Task Output_a_client_does_not_read_holds_the_command_back_instead_of_filling_the_servers_memory()
+    {
+        await using ServeServerRun server = await ServeServerRun.StartAsync("-n", "1");
+        await using DivvyClient client = await server.ConnectAsync();
+        long before = ResidentKiB(server.Server.Pid);
+        await using RemoteProcess flood = await client.StartAsync(new RemoteStartInfo("sh", ["-c", "head -c 300000000 /dev/zero; echo wrote-it-all >&2"]) { RedirectStandardInput = false });
+        await flood.Started;
+
+        // Nothing read for a while: the command fills the pipes and socket buffers, then waits.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        long held = ResidentKiB(server.Server.Pid) - before;
+        long total = 0;
+        byte[] buffer = new byte[1 << 16];
+        int read;
+        while ((read = await flood.StandardOutput.ReadAsync(buffer)) > 0)
+        {
+            total += read;
+        }
+
+        held.Should().BeLessThan(64 * 1024, "300 MB the client had not read must not sit in the server (KiB)");
+        total.Should().Be(300_000_000, "once read, every byte arrived");
+        (await new StreamReader(flood.StandardError).ReadToEndAsync()).Should().Be("wrote-it-all\n");
+    }
+
+    private static long ResidentKiB(int pid) =>
+        long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+
     /// <summary>Whether the process is gone (or a zombie) within 10 s.</summary>
     private static async Task<bool> GoneAsync(int pid)
     {
