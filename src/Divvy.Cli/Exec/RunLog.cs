@@ -102,26 +102,7 @@ internal sealed class RunLog : IDisposable
     public void Append(ExecTask task, ExecOutcome outcome)
     {
         using SqliteTransaction transaction = _connection.BeginTransaction();
-        using SqliteCommand run = _connection.CreateCommand();
-        run.Transaction = transaction;
-        run.CommandText = """
-            INSERT INTO runs (identifier, command, args, worker, started_at, duration_ms, exit_code, signal, error, invocation, invocation_started_at)
-            VALUES ($identifier, $command, $args, $worker, $started, $duration, $exit, $signal, $error, $invocation, $invocationStarted)
-            RETURNING id
-            """;
-        run.Parameters.AddWithValue("$identifier", outcome.Identifier);
-        run.Parameters.AddWithValue("$command", task.Command);
-        run.Parameters.AddWithValue("$args", JsonSerializer.Serialize(task.Args));
-        run.Parameters.AddWithValue("$worker", outcome.Worker);
-        run.Parameters.AddWithValue("$started", outcome.StartedAt);
-        run.Parameters.AddWithValue("$duration", outcome.DurationMs);
-        run.Parameters.AddWithValue("$exit", outcome.ExitCode);
-        run.Parameters.AddWithValue("$signal", (object?)outcome.Signal ?? DBNull.Value);
-        run.Parameters.AddWithValue("$error", (object?)outcome.Error ?? DBNull.Value);
-        run.Parameters.AddWithValue("$invocation", Invocation);
-        run.Parameters.AddWithValue("$invocationStarted", InvocationStartedAt);
-        long id = Convert.ToInt64(run.ExecuteScalar(), CultureInfo.InvariantCulture);
-
+        long id = InsertRun(transaction, new LoggedRun(outcome.Identifier, task.Command, task.Args, outcome.Worker, outcome.StartedAt, outcome.DurationMs, outcome.ExitCode, outcome.Signal, outcome.Error));
         using SqliteCommand line = _connection.CreateCommand();
         line.Transaction = transaction;
         line.CommandText = "INSERT INTO output (run_id, stream, line_no, line) VALUES ($run, $stream, $no, $line)";
@@ -144,5 +125,39 @@ internal sealed class RunLog : IDisposable
         transaction.Commit();
     }
 
+    /// <summary>A run without captured output (a served command streams its output to its client): its row alone.</summary>
+    public void Append(LoggedRun run)
+    {
+        lock (_connection)
+        {
+            using SqliteTransaction transaction = _connection.BeginTransaction();
+            InsertRun(transaction, run);
+            transaction.Commit();
+        }
+    }
+
     public void Dispose() => _connection.Dispose();
+
+    private long InsertRun(SqliteTransaction transaction, LoggedRun logged)
+    {
+        using SqliteCommand run = _connection.CreateCommand();
+        run.Transaction = transaction;
+        run.CommandText = """
+            INSERT INTO runs (identifier, command, args, worker, started_at, duration_ms, exit_code, signal, error, invocation, invocation_started_at)
+            VALUES ($identifier, $command, $args, $worker, $started, $duration, $exit, $signal, $error, $invocation, $invocationStarted)
+            RETURNING id
+            """;
+        run.Parameters.AddWithValue("$identifier", logged.Identifier);
+        run.Parameters.AddWithValue("$command", logged.Command);
+        run.Parameters.AddWithValue("$args", JsonSerializer.Serialize(logged.Args));
+        run.Parameters.AddWithValue("$worker", (object?)logged.Worker ?? DBNull.Value);
+        run.Parameters.AddWithValue("$started", logged.StartedAt);
+        run.Parameters.AddWithValue("$duration", logged.DurationMs);
+        run.Parameters.AddWithValue("$exit", logged.ExitCode);
+        run.Parameters.AddWithValue("$signal", (object?)logged.Signal ?? DBNull.Value);
+        run.Parameters.AddWithValue("$error", (object?)logged.Error ?? DBNull.Value);
+        run.Parameters.AddWithValue("$invocation", Invocation);
+        run.Parameters.AddWithValue("$invocationStarted", InvocationStartedAt);
+        return Convert.ToInt64(run.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
 }

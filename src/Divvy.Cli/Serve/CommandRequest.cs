@@ -10,7 +10,8 @@ internal sealed record CommandRequest(
     string? WorkingDirectory,
     bool PipeStdin,
     TimeSpan? Timeout,
-    TimeSpan KillGrace)
+    TimeSpan KillGrace,
+    string? Id = null)
 {
     private static readonly TimeSpan s_defaultGrace = TimeSpan.FromSeconds(2);
 
@@ -67,7 +68,8 @@ internal sealed record CommandRequest(
                 (string?)run["cwd"],
                 stdin == "pipe",
                 timeout is { } t ? TimeSpan.FromMilliseconds(t) : null,
-                grace is { } g ? TimeSpan.FromMilliseconds(g) : s_defaultGrace), null);
+                grace is { } g ? TimeSpan.FromMilliseconds(g) : s_defaultGrace,
+                (string?)run["id"]), null);
         }
         catch (Exception ex) when (ex is FormatException or InvalidOperationException)
         {

@@ -20,6 +20,7 @@ internal sealed class ServeConnection
     private readonly Dictionary<uint, ServedCommand> _commands = [];
     private readonly List<Task> _running = [];
     private readonly CancellationTokenSource _disconnected = new();
+    private int? _peerPid;
 
     public ServeConnection(Socket socket, ServeContext server, TextWriter log)
     {
@@ -33,7 +34,9 @@ internal sealed class ServeConnection
     {
         try
         {
-            if (PeerCredentials.Of(_socket) is { } peer && peer.UserId != PeerCredentials.EffectiveUserId)
+            (int ProcessId, uint UserId)? credentials = PeerCredentials.Of(_socket);
+            _peerPid = credentials?.ProcessId;
+            if (credentials is { } peer && peer.UserId != PeerCredentials.EffectiveUserId)
             {
                 _log.WriteLine($"divvy serve: refused a client of uid {peer.UserId} (pid {peer.ProcessId}): only uid {PeerCredentials.EffectiveUserId} may use this server");
                 await _stream.WriteAsync(ServeFrame.Preface.ToArray()).ConfigureAwait(false);
@@ -185,7 +188,7 @@ internal sealed class ServeConnection
             return;
         }
 
-        var command = new ServedCommand(channel, request, _server, SendAsync);
+        var command = new ServedCommand(channel, request, _server, SendAsync, request.Id ?? $"pid {_peerPid}, channel {channel}");
         lock (_commands)
         {
             _commands[channel] = command;

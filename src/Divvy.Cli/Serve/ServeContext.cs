@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Divvy.Cli.Serve;
 
 /// <summary>What every connection of one server shares: its slots, its reaper, and whether it is stopping.</summary>
-internal sealed class ServeContext(CommandSlots slots, Reaper reaper, ServedJob? items) : IDisposable
+internal sealed class ServeContext(CommandSlots slots, Reaper reaper, ServedJob? items, Divvy.Cli.Exec.RunLog? runLog = null) : IDisposable
 {
     private readonly CancellationTokenSource _killAll = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -29,6 +29,9 @@ internal sealed class ServeContext(CommandSlots slots, Reaper reaper, ServedJob?
     public CancellationToken KillAll => _killAll.Token;
 
     public TimeSpan Uptime => Stopwatch.GetElapsedTime(_started);
+
+    /// <summary>Appends a request to the <c>--db</c> run log, when there is one.</summary>
+    public void Log(Divvy.Cli.Exec.LoggedRun run) => runLog?.Append(run);
 
     /// <summary>Set by SHUTDOWN <c>now</c>: no drain.</summary>
     public bool Now { get; private set; }

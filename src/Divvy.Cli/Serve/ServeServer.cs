@@ -48,7 +48,8 @@ internal sealed class ServeServer
 
         File.WriteAllText(socketPath + ".pid", $"{Environment.ProcessId}\n");
         using Reaper reaper = Reaper.Start();
-        using var context = new ServeContext(new CommandSlots(_settings.Slots, _settings.MaxQueue), reaper, _items);
+        using Exec.RunLog? runLog = _settings.RunLogPath is { } db ? new Exec.RunLog(db) : null;
+        using var context = new ServeContext(new CommandSlots(_settings.Slots, _settings.MaxQueue), reaper, _items, runLog);
         int? signalled = null;
         using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; signalled ??= ExitCodes.Terminated; context.Stop(now: false); });
         using PosixSignalRegistration onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; signalled ??= ExitCodes.Interrupted; context.Stop(now: false); });

@@ -20,6 +20,7 @@ internal sealed class ServeSubcommand
     private readonly CommandOption _stop;
     private readonly CommandOption _now;
     private readonly CommandOption _job;
+    private readonly CommandOption _db;
     private readonly CommandArgument _assembly;
     private string[] _jobArguments = [];
 
@@ -55,6 +56,7 @@ internal sealed class ServeSubcommand
         _status = _app.Option("--status", "Print the running server's status (JSON) and exit.", CommandOptionType.NoValue);
         _stop = _app.Option("--stop", "Ask the running server to stop (it drains first; --now kills running commands).", CommandOptionType.NoValue);
         _now = _app.Option("--now", "With --stop: do not drain.", CommandOptionType.NoValue);
+        _db = _app.Option("--db <PATH>", "Log every command to this SQLite run log (the one divvy exec --db writes): a runs row each, without its output.", CommandOptionType.SingleValue);
         _job = _app.Option("--job <TYPE>", "The job type, when the assembly has several.", CommandOptionType.SingleValue);
         _assembly = _app.Argument("assembly", "A job assembly (.dll): clients may then send it items (RUN {\"item\": ...}), performed by -n warm workers.");
         CommandRun.Prepare(_app, ExecuteAsync);
@@ -105,7 +107,7 @@ internal sealed class ServeSubcommand
             return _run.Usage("divvy serve needs Unix sockets and process groups: Linux or macOS");
         }
 
-        var settings = new ServeSettings(socket, (int)workers, (int)maxQueue, drain);
+        var settings = new ServeSettings(socket, (int)workers, (int)maxQueue, drain, _db.Value() is { } db ? Path.GetFullPath(db) : null);
         if (_assembly.Value is not { Length: > 0 } assembly)
         {
             return await new ServeServer(settings, _error).RunAsync().ConfigureAwait(false);

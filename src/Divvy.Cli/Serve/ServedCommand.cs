@@ -20,6 +20,8 @@ internal sealed class ServedCommand
     private const int SIGKILL = 9;
 
     private readonly uint _channel;
+    private readonly string _identifier;
+    private readonly string _startedAt = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
     private readonly CommandRequest _request;
     private readonly ServeContext _server;
     private readonly Func<ServeFrame, ValueTask> _send;
@@ -27,8 +29,14 @@ internal sealed class ServedCommand
     private Process? _process;
     private string? _endedBy;
 
-    public ServedCommand(uint channel, CommandRequest request, ServeContext server, Func<ServeFrame, ValueTask> send)
+    /// <param name="channel">The request's channel.</param>
+    /// <param name="request">What to run.</param>
+    /// <param name="server">The server's slots, reaper and run log.</param>
+    /// <param name="send">Sends a frame to the client.</param>
+    /// <param name="identifier">The request in the run log: its <c>id</c>, or the client's pid and the channel.</param>
+    public ServedCommand(uint channel, CommandRequest request, ServeContext server, Func<ServeFrame, ValueTask> send, string identifier)
     {
+        _identifier = identifier;
         _channel = channel;
         _request = request;
         _server = server;
@@ -92,6 +100,7 @@ internal sealed class ServedCommand
     {
         if (Start(out string? failure, out int failureCode) is not { } process)
         {
+            _server.Log(new LoggedRun(_identifier, _request.Argv[0], [.. _request.Argv.Skip(1)], null, _startedAt, 0, failureCode, null, failure));
             await SendExitAsync(new JsonObject { ["reason"] = "spawn_failed", ["exit_code"] = failureCode, ["signal"] = null, ["error"] = failure, ["queued_ms"] = queued.TotalMilliseconds, ["run_ms"] = 0 }).ConfigureAwait(false);
             return;
         }
@@ -128,12 +137,14 @@ internal sealed class ServedCommand
             _stdin.Writer.TryComplete();
             await Task.WhenAny(output, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None)).ConfigureAwait(false);
             await input.ConfigureAwait(false);
+            var exit = new Divvy.WorkerExit(process.ExitCode);
+            TimeSpan ran = Stopwatch.GetElapsedTime(started);
+            _server.Log(new LoggedRun(_identifier, _request.Argv[0], [.. _request.Argv.Skip(1)], null, _startedAt, ran.TotalMilliseconds, process.ExitCode, exit.Signal, _endedBy ?? (disconnected.IsCancellationRequested ? "disconnect" : null)));
             if (disconnected.IsCancellationRequested)
             {
                 return;
             }
 
-            var exit = new Divvy.WorkerExit(process.ExitCode);
             string? signal = exit.Signal is { } number ? RemoteExitStatus.SignalName(number) ?? number.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
             await SendExitAsync(new JsonObject
             {
@@ -142,7 +153,7 @@ internal sealed class ServedCommand
                 ["signal"] = signal,
                 ["pid"] = process.Id,
                 ["queued_ms"] = queued.TotalMilliseconds,
-                ["run_ms"] = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                ["run_ms"] = ran.TotalMilliseconds,
                 ["stdout_bytes"] = counts[0],
                 ["stderr_bytes"] = counts[1],
             }).ConfigureAwait(false);

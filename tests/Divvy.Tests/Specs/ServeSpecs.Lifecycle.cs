@@ -102,6 +102,46 @@ public sealed partial class ServeSpecs
         missing.AllStderr.Should().StartWith("divvy run: cannot talk to divvy serve at ");
     }
 
+    [Fact]
+    public async Task Every_command_is_logged_to_the_db_run_log_that_divvy_exec_writes()
+    {
+        string db = Path.Combine(Path.GetTempPath(), $"divvy-serve-log-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using (ServeServerRun server = await ServeServerRun.StartAsync("-n", "2", "--db", db))
+            {
+                await using DivvyClient client = await server.ConnectAsync();
+                await client.RunAndCaptureTextAsync("sh", ["-c", "exit 3"]);
+                await using RemoteProcess slow = await client.StartAsync(new RemoteStartInfo("sleep", ["10"]) { Timeout = TimeSpan.FromMilliseconds(200), RedirectStandardInput = false });
+                await slow.WaitForExitAsync();
+                await client.RunAndCaptureTextAsync("no-such-program-divvy");
+            }
+
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False");
+            connection.Open();
+            using Microsoft.Data.Sqlite.SqliteCommand query = connection.CreateCommand();
+            query.CommandText = "SELECT command, args, exit_code, signal, error FROM runs ORDER BY id";
+            using Microsoft.Data.Sqlite.SqliteDataReader rows = query.ExecuteReader();
+            var logged = new List<string>();
+            while (rows.Read())
+            {
+                logged.Add($"{rows.GetString(0)} {rows.GetString(1)} {rows.GetInt32(2)} {(rows.IsDBNull(3) ? "-" : rows.GetInt32(3))} {(rows.IsDBNull(4) ? "-" : rows.GetString(4))}");
+            }
+
+            logged.Should().Equal(
+                "sh [\"-c\",\"exit 3\"] 3 - -",
+                "sleep [\"10\"] 143 15 timeout",
+                "no-such-program-divvy [] 127 - command not found: no-such-program-divvy");
+        }
+        finally
+        {
+            foreach (string file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(db) + "*"))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
     /// <summary>Sends raw bytes and returns everything the server answers until it closes.</summary>
     private static async Task<string> RawAsync(string socketPath, byte[] bytes)
     {
