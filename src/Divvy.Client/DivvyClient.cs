@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -39,21 +40,53 @@ public sealed class DivvyClient : IAsyncDisposable
 
     /// <summary>Connects to the server's Unix socket (<see cref="ServeEndpoint.DefaultSocketPath"/> when <paramref name="socketPath"/> is <c>null</c>).</summary>
     /// <exception cref="ServeException">No server listens there, or it refused this client.</exception>
-    public static async Task<DivvyClient> ConnectAsync(string? socketPath = null, CancellationToken cancellationToken = default)
+    public static Task<DivvyClient> ConnectAsync(string? socketPath = null, CancellationToken cancellationToken = default)
     {
         string path = socketPath ?? ServeEndpoint.DefaultSocketPath;
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        return ConnectAsync(new UnixDomainSocketEndPoint(path), path, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Connects to a server that also listens on TCP (<c>divvy serve --listen</c>): the client proves
+    /// it knows <paramref name="token"/> (the text of the server's token file) and checks that the
+    /// server knows it too; the token never crosses the wire.
+    /// </summary>
+    /// <exception cref="ServeException">No server listens there, the token is wrong (<c>forbidden</c>), or the peer is not a server that knows it.</exception>
+    public static Task<DivvyClient> ConnectTcpAsync(string host, int port, string token, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(token);
+        return ConnectAsync(new DnsEndPoint(host, port), $"tcp://{host}:{port}", token, cancellationToken);
+    }
+
+    private static async Task<DivvyClient> ConnectAsync(EndPoint endpoint, string path, string? token, CancellationToken cancellationToken)
+    {
+        var socket = endpoint is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp);
         var client = new DivvyClient(socket);
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+            await socket.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
             client._connected = new NetworkStream(socket, ownsSocket: false);
             await client.Stream.WriteAsync(ServeFrame.Preface.ToArray(), cancellationToken).ConfigureAwait(false);
             await ServeFrame.ReadPrefaceAsync(client.Stream, cancellationToken).ConfigureAwait(false);
             JsonObject challenge = await client.ExpectAsync(ServeFrameType.Challenge, cancellationToken).ConfigureAwait(false);
-            _ = challenge;
-            await client.SendAsync(ServeFrame.Json(ServeFrameType.Hello, 0, new JsonObject { ["client"] = "Divvy.Client", ["version"] = "1" }), cancellationToken).ConfigureAwait(false);
+            var hello = new JsonObject { ["client"] = "Divvy.Client", ["version"] = "1" };
+            string nonce = (string?)challenge["nonce"] ?? "";
+            string clientNonce = ServeProof.NewNonce();
+            if (token is not null)
+            {
+                hello["cnonce"] = clientNonce;
+                hello["proof"] = ServeProof.Prove(token, "client", nonce, clientNonce);
+            }
+
+            await client.SendAsync(ServeFrame.Json(ServeFrameType.Hello, 0, hello), cancellationToken).ConfigureAwait(false);
             JsonObject ready = await client.ExpectAsync(ServeFrameType.Ready, cancellationToken).ConfigureAwait(false);
+            if (token is not null && (string?)ready["proof"] != ServeProof.Prove(token, "server", nonce, clientNonce))
+            {
+                throw new ServeException("forbidden", $"the peer at {path} did not prove it knows the token: it is not the divvy serve this token belongs to");
+            }
+
             client.Slots = (int?)ready["slots"] ?? 0;
             client.Job = (string?)ready["job"];
             client.ServerProcessId = (int?)ready["pid"] ?? 0;

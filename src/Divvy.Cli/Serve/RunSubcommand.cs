@@ -21,6 +21,8 @@ internal sealed class RunSubcommand
     private readonly CommandOption _shell;
     private readonly CommandOption _noStdin;
     private readonly CommandOption _cwd;
+    private readonly CommandOption _tcp;
+    private readonly CommandOption _tokenFile;
 
     public RunSubcommand(TextWriter output, TextWriter error)
     {
@@ -43,6 +45,8 @@ internal sealed class RunSubcommand
         _timeout = _app.Option("--timeout <DURATION>", "End the command's process group after this long (SIGTERM, then SIGKILL).", CommandOptionType.SingleValue);
         _shell = _app.Option("--shell <LINE>", "Run LINE with /bin/sh -c instead of CMD ARGS.", CommandOptionType.SingleValue);
         _noStdin = _app.Option("--no-stdin", "The command reads end-of-file at once instead of this stdin.", CommandOptionType.NoValue);
+        _tcp = _app.Option("--tcp <ADDRESS>", "Reach the server over TCP at HOST:PORT (its --listen) instead of its Unix socket.", CommandOptionType.SingleValue);
+        _tokenFile = _app.Option("--token-file <PATH>", "With --tcp: the server's token file.", CommandOptionType.SingleValue);
         _cwd = _app.Option("--cwd <DIR>", "The command's working directory (default: this one).", CommandOptionType.SingleValue);
         CommandRun.Prepare(_app, ExecuteAsync);
     }
@@ -77,7 +81,7 @@ internal sealed class RunSubcommand
 
         try
         {
-            await using DivvyClient client = await DivvyClient.ConnectAsync(_socket.Value()).ConfigureAwait(false);
+            await using DivvyClient client = await ConnectAsync().ConfigureAwait(false);
             await using RemoteProcess process = await client.StartAsync(start).ConfigureAwait(false);
             using PosixSignalRegistration onInt = Forward(PosixSignal.SIGINT, "INT", process);
             using PosixSignalRegistration onTerm = Forward(PosixSignal.SIGTERM, "TERM", process);
@@ -104,6 +108,31 @@ internal sealed class RunSubcommand
             _run.Say(ex.Message);
             return ServerFailed;
         }
+    }
+
+    private Task<DivvyClient> ConnectAsync()
+    {
+        if (_tcp.Value() is not { } tcp)
+        {
+            return DivvyClient.ConnectAsync(_socket.Value());
+        }
+
+        if (_tokenFile.Value() is not { } tokenFile || !Divvy.Transport.Tcp.TcpAddress.TryParse(tcp, allowAnyPort: false, out string? host, out int port, out string? error))
+        {
+            throw new ServeException("bad_request", $"--tcp needs HOST:PORT and --token-file (got '{tcp}')");
+        }
+
+        string token;
+        try
+        {
+            token = File.ReadAllText(tokenFile);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ServeException("bad_request", $"cannot read the token file {tokenFile}: {ex.Message}");
+        }
+
+        return DivvyClient.ConnectTcpAsync(host, port, token);
     }
 
     private static PosixSignalRegistration Forward(PosixSignal signal, string name, RemoteProcess process) =>

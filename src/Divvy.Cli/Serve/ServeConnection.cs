@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Divvy.Client;
+using Divvy.Transport.Tcp;
 
 namespace Divvy.Cli.Serve;
 
@@ -22,8 +23,15 @@ internal sealed class ServeConnection
     private readonly CancellationTokenSource _disconnected = new();
     private int? _peerPid;
 
-    public ServeConnection(Socket socket, ServeContext server, TextWriter log)
+    private readonly TcpToken? _token;
+
+    /// <param name="socket">The accepted connection.</param>
+    /// <param name="server">What the server's connections share.</param>
+    /// <param name="log">Where the server speaks.</param>
+    /// <param name="token">For a TCP client, the token it must prove it knows; <c>null</c> on the Unix socket (the peer's uid is checked instead).</param>
+    public ServeConnection(Socket socket, ServeContext server, TextWriter log, TcpToken? token = null)
     {
+        _token = token;
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
         _server = server;
@@ -34,7 +42,7 @@ internal sealed class ServeConnection
     {
         try
         {
-            (int ProcessId, uint UserId)? credentials = PeerCredentials.Of(_socket);
+            (int ProcessId, uint UserId)? credentials = _token is null ? PeerCredentials.Of(_socket) : null;
             _peerPid = credentials?.ProcessId;
             if (credentials is { } peer && peer.UserId != PeerCredentials.EffectiveUserId)
             {
@@ -91,15 +99,39 @@ internal sealed class ServeConnection
         }
 
         await _stream.WriteAsync(ServeFrame.Preface.ToArray(), deadline.Token).ConfigureAwait(false);
-        await SendAsync(ServeFrame.Json(ServeFrameType.Challenge, 0, new JsonObject { ["server"] = "divvy", ["version"] = typeof(ServeConnection).Assembly.GetName().Version?.ToString(3), ["protocol"] = 1, ["auth"] = new JsonArray("peercred") })).ConfigureAwait(false);
-        if (await ServeFrame.ReadAsync(_stream, deadline.Token).ConfigureAwait(false) is not { Type: ServeFrameType.Hello })
+        string nonce = ServeProof.NewNonce();
+        var challenge = new JsonObject { ["server"] = "divvy", ["version"] = typeof(ServeConnection).Assembly.GetName().Version?.ToString(3), ["protocol"] = 1, ["auth"] = new JsonArray(_token is null ? "peercred" : "hmac") };
+        if (_token is not null)
+        {
+            challenge["nonce"] = nonce;
+        }
+
+        await SendAsync(ServeFrame.Json(ServeFrameType.Challenge, 0, challenge)).ConfigureAwait(false);
+        if (await ServeFrame.ReadAsync(_stream, deadline.Token).ConfigureAwait(false) is not { Type: ServeFrameType.Hello } hello)
         {
             await SendErrorAsync("protocol", "the first frame must be HELLO").ConfigureAwait(false);
             return false;
         }
 
+        string? serverProof = null;
+        if (_token is not null)
+        {
+            // The client proves it knows the token before it learns anything; then the server proves it too.
+            JsonObject fields = hello.ReadJson();
+            string clientNonce = (string?)fields["cnonce"] ?? "";
+            if (clientNonce.Length < 32 || clientNonce == nonce || !ServeProof.Matches((string?)fields["proof"], _token.Prove(ServeProof.Transcript("client", nonce, clientNonce))))
+            {
+                _log.WriteLine($"divvy serve: refused a TCP client from {_socket.RemoteEndPoint}: wrong token (its proof does not match)");
+                await SendErrorAsync("forbidden", "wrong token").ConfigureAwait(false);
+                return false;
+            }
+
+            serverProof = Convert.ToHexStringLower(_token.Prove(ServeProof.Transcript("server", nonce, clientNonce)));
+        }
+
         await SendAsync(ServeFrame.Json(ServeFrameType.Ready, 0, new JsonObject
         {
+            ["proof"] = serverProof,
             ["slots"] = _server.Slots.Slots,
             ["max_queue"] = _server.Slots.MaxQueue,
             ["max_frame"] = ServeFrame.MaxPayload,

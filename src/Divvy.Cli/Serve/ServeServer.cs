@@ -1,5 +1,7 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Divvy.Transport.Tcp;
 
 namespace Divvy.Cli.Serve;
 
@@ -60,6 +62,13 @@ internal sealed class ServeServer
         listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         listener.Listen(512);
+        using Socket? tcp = ListenTcp(out TcpToken? token, out string? tcpProblem);
+        if (tcpProblem is not null)
+        {
+            _log.WriteLine($"divvy serve: {tcpProblem}");
+            return ExitCodes.SetupFailed;
+        }
+
         // The job's workers start now, before any request: the first item does not wait for them.
         Task<RunSummary>? job = _runJob?.Invoke(context.KillAll);
         _ = job?.ContinueWith(
@@ -71,26 +80,13 @@ internal sealed class ServeServer
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted,
             TaskScheduler.Default);
-        _log.WriteLine($"divvy serve: listening on {socketPath} ({_settings.Slots} {(_items is null ? "slots" : $"workers for {_items.Name} items and as many command slots")}, up to {_settings.MaxQueue} waiting; pid {Environment.ProcessId})");
+        string alsoTcp = tcp is null ? "" : $" and tcp://{TcpAddress.Format((IPEndPoint)tcp.LocalEndPoint!)} (token in {_settings.TokenFile})";
+        _log.WriteLine($"divvy serve: listening on {socketPath}{alsoTcp} ({_settings.Slots} {(_items is null ? "slots" : $"workers for {_items.Name} items and as many command slots")}, up to {_settings.MaxQueue} waiting; pid {Environment.ProcessId})");
 
         var connections = new List<Task>();
         try
         {
-            while (!context.Stopping.IsCancellationRequested)
-            {
-                Socket client;
-                try
-                {
-                    client = await listener.AcceptAsync(context.Stopping).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-
-                connections.RemoveAll(c => c.IsCompleted);
-                connections.Add(Task.Run(() => new ServeConnection(client, context, _log).RunAsync()));
-            }
+            await Task.WhenAll(AcceptAsync(listener, null, context, connections), tcp is null ? Task.CompletedTask : AcceptAsync(tcp, token, context, connections)).ConfigureAwait(false);
         }
         finally
         {
@@ -112,6 +108,65 @@ internal sealed class ServeServer
         }
 
         return signalled ?? ExitCodes.Success;
+    }
+
+    /// <summary>Accepts clients until the server stops; each connection runs on its own.</summary>
+    private async Task AcceptAsync(Socket listener, TcpToken? token, ServeContext context, List<Task> connections)
+    {
+        while (!context.Stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(context.Stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            lock (connections)
+            {
+                connections.RemoveAll(c => c.IsCompleted);
+                connections.Add(Task.Run(() => new ServeConnection(client, context, _log, token).RunAsync()));
+            }
+        }
+    }
+
+    /// <summary>The TCP listener, when asked for: only with a token, and only on loopback unless the address was given on purpose.</summary>
+    private Socket? ListenTcp(out TcpToken? token, out string? problem)
+    {
+        token = null;
+        problem = null;
+        if (_settings.Tcp is not { } endpoint)
+        {
+            return null;
+        }
+
+        if (_settings.TokenFile is not { } file)
+        {
+            problem = "--listen needs --token-file: a TCP client must prove it knows the token (created when absent, mode 0600)";
+            return null;
+        }
+
+        try
+        {
+            token = TcpToken.LoadOrCreate(file, out bool created);
+            if (created)
+            {
+                _log.WriteLine($"divvy serve: created the token file {file} (mode 0600); give clients the same file");
+            }
+
+            var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(endpoint);
+            socket.Listen(512);
+            return socket;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or SocketException)
+        {
+            problem = $"cannot listen on tcp://{TcpAddress.Format(endpoint)}: {ex.Message}";
+            return null;
+        }
     }
 
     private async Task DrainAsync(ServeContext context, List<Task> connections)

@@ -21,6 +21,9 @@ internal sealed class ServeSubcommand
     private readonly CommandOption _now;
     private readonly CommandOption _job;
     private readonly CommandOption _db;
+    private readonly CommandOption _listen;
+    private readonly CommandOption _tokenFile;
+    private readonly CommandOption _allowRemote;
     private readonly CommandArgument _assembly;
     private string[] _jobArguments = [];
 
@@ -56,6 +59,9 @@ internal sealed class ServeSubcommand
         _status = _app.Option("--status", "Print the running server's status (JSON) and exit.", CommandOptionType.NoValue);
         _stop = _app.Option("--stop", "Ask the running server to stop (it drains first; --now kills running commands).", CommandOptionType.NoValue);
         _now = _app.Option("--now", "With --stop: do not drain.", CommandOptionType.NoValue);
+        _listen = _app.Option("--listen <ADDRESS>", "Also accept TCP clients on tcp://HOST:PORT (they must prove they know --token-file's token); loopback only unless --allow-remote.", CommandOptionType.SingleValue);
+        _tokenFile = _app.Option("--token-file <PATH>", "The token TCP clients must know (created, mode 0600, when absent).", CommandOptionType.SingleValue);
+        _allowRemote = _app.Option("--allow-remote", "Let --listen bind an address other machines can reach.", CommandOptionType.NoValue);
         _db = _app.Option("--db <PATH>", "Log every command to this SQLite run log (the one divvy exec --db writes): a runs row each, without its output.", CommandOptionType.SingleValue);
         _job = _app.Option("--job <TYPE>", "The job type, when the assembly has several.", CommandOptionType.SingleValue);
         _assembly = _app.Argument("assembly", "A job assembly (.dll): clients may then send it items (RUN {\"item\": ...}), performed by -n warm workers.");
@@ -107,7 +113,27 @@ internal sealed class ServeSubcommand
             return _run.Usage("divvy serve needs Unix sockets and process groups: Linux or macOS");
         }
 
-        var settings = new ServeSettings(socket, (int)workers, (int)maxQueue, drain, _db.Value() is { } db ? Path.GetFullPath(db) : null);
+        System.Net.IPEndPoint? tcp = null;
+        if (_listen.Value() is { } listen)
+        {
+            string address = listen.StartsWith("tcp://", StringComparison.Ordinal) ? listen["tcp://".Length..] : listen;
+            if (!Divvy.Transport.Tcp.TcpAddress.TryParseListen(address, out tcp, out string? error))
+            {
+                return _run.Usage($"--listen {listen}: {error}");
+            }
+
+            if (!System.Net.IPAddress.IsLoopback(tcp.Address) && !_allowRemote.HasValue())
+            {
+                return _run.Usage($"--listen {listen} is not a loopback address: other machines could reach the server; add --allow-remote if that is what you want");
+            }
+
+            if (_tokenFile.Value() is null)
+            {
+                return _run.Usage("--listen needs --token-file: a TCP client must prove it knows the token (the file is created, mode 0600, when absent)");
+            }
+        }
+
+        var settings = new ServeSettings(socket, (int)workers, (int)maxQueue, drain, _db.Value() is { } db ? Path.GetFullPath(db) : null, tcp, _tokenFile.Value() is { } token ? Path.GetFullPath(token) : null);
         if (_assembly.Value is not { Length: > 0 } assembly)
         {
             return await new ServeServer(settings, _error).RunAsync().ConfigureAwait(false);
