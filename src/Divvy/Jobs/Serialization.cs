@@ -17,6 +17,9 @@ internal static class Serialization
 
     private const int MaxKeptBuffer = 1024 * 1024;
 
+    /// <summary>Items serialized to at most this many bytes travel in pooled arrays; bigger ones get arrays of their own.</summary>
+    internal const int MaxPooledItem = 1024 * 1024;
+
     private static MessagePackSerializerOptions? s_options;
     private static MessagePackSerializerOptions? s_untrustedOptions;
     private static volatile bool s_untrusted;
@@ -48,6 +51,41 @@ internal static class Serialization
     /// <summary>Serializes an item in the master, naming the type when it cannot be done.</summary>
     public static byte[] SerializeItem<T>(T value)
     {
+        ArrayBufferWriter<byte> buffer = SerializeToBuffer(value);
+
+        // Not zeroed first (for big items, zeroing costs as much as the copy that overwrites it).
+        byte[] bytes = GC.AllocateUninitializedArray<byte>(buffer.WrittenCount);
+        buffer.WrittenSpan.CopyTo(bytes);
+        ReleaseBuffer(buffer);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Serializes an item in the master into the item's own payload: for items up to
+    /// <see cref="MaxPooledItem"/>, an array from <see cref="ArrayPool{T}.Shared"/> that goes back
+    /// when the item settles. A big item held from dispatch to its result outlives collections and
+    /// is copied by each; a pooled one is not garbage at all.
+    /// </summary>
+    public static DispatchedItem DispatchItem<T>(long id, T value)
+    {
+        ArrayBufferWriter<byte> buffer = SerializeToBuffer(value);
+        int length = buffer.WrittenCount;
+        if (length > MaxPooledItem)
+        {
+            byte[] own = GC.AllocateUninitializedArray<byte>(length);
+            buffer.WrittenSpan.CopyTo(own);
+            ReleaseBuffer(buffer);
+            return new DispatchedItem(id, value, own);
+        }
+
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        buffer.WrittenSpan.CopyTo(rented);
+        ReleaseBuffer(buffer);
+        return DispatchedItem.Pooled(id, value, rented, length);
+    }
+
+    private static ArrayBufferWriter<byte> SerializeToBuffer<T>(T value)
+    {
         ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
         try
@@ -61,16 +99,16 @@ internal static class Serialization
             throw new ItemSerializationException(value, value?.GetType() ?? typeof(T), ex.InnerException ?? ex);
         }
 
-        // Not zeroed first (for big items, zeroing costs as much as the copy that overwrites it).
-        byte[] bytes = GC.AllocateUninitializedArray<byte>(buffer.WrittenCount);
-        buffer.WrittenSpan.CopyTo(bytes);
+        return buffer;
+    }
+
+    private static void ReleaseBuffer(ArrayBufferWriter<byte> buffer)
+    {
         if (buffer.Capacity > MaxKeptBuffer)
         {
             // Do not keep one huge item's buffer alive for the rest of the run.
             t_buffer = null;
         }
-
-        return bytes;
     }
 
     /// <summary>Writes one value; any failure comes out as a <see cref="MessagePackSerializationException"/> naming the type, as from MessagePackSerializer.</summary>

@@ -42,7 +42,7 @@ internal static class MessageCodec
         for (int i = start; i < start + count; i++)
         {
             writer.Write(items[i].Id);
-            writer.WriteRaw(items[i].Payload);
+            writer.WriteRaw(items[i].Payload.Span);
         }
 
         writer.Flush();
