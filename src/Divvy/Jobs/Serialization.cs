@@ -27,6 +27,12 @@ internal static class Serialization
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
+    [ThreadStatic]
+    private static PooledBufferWriter? t_pooled;
+
+    [ThreadStatic]
+    private static int t_lastItemSize;
+
     /// <summary>
     /// The options for types beyond the common primitives: with MessagePack's untrusted-data
     /// settings (collision-resistant hashing, a depth limit) once <see cref="UseUntrustedData"/> was called.
@@ -51,12 +57,19 @@ internal static class Serialization
     /// <summary>Serializes an item in the master, naming the type when it cannot be done.</summary>
     public static byte[] SerializeItem<T>(T value)
     {
-        ArrayBufferWriter<byte> buffer = SerializeToBuffer(value);
+        ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        WriteItem(buffer, value);
 
         // Not zeroed first (for big items, zeroing costs as much as the copy that overwrites it).
         byte[] bytes = GC.AllocateUninitializedArray<byte>(buffer.WrittenCount);
         buffer.WrittenSpan.CopyTo(bytes);
-        ReleaseBuffer(buffer);
+        if (buffer.Capacity > MaxKeptBuffer)
+        {
+            // Do not keep one huge item's buffer alive for the rest of the run.
+            t_buffer = null;
+        }
+
         return bytes;
     }
 
@@ -68,46 +81,44 @@ internal static class Serialization
     /// </summary>
     public static DispatchedItem DispatchItem<T>(long id, T value)
     {
-        ArrayBufferWriter<byte> buffer = SerializeToBuffer(value);
+        // Straight into a pooled array sized like the last item: no copy after.
+        PooledBufferWriter buffer = t_pooled ??= new PooledBufferWriter(MaxPooledItem);
+        buffer.Start(t_lastItemSize);
+        try
+        {
+            WriteItem(buffer, value);
+        }
+        catch
+        {
+            buffer.Abandon();
+            throw;
+        }
+
         int length = buffer.WrittenCount;
+        t_lastItemSize = Math.Min(length, MaxPooledItem);
+        byte[] rented = buffer.Detach();
         if (length > MaxPooledItem)
         {
+            // A big item gets an array of its own size; the bigger pooled one is left to the collector.
             byte[] own = GC.AllocateUninitializedArray<byte>(length);
-            buffer.WrittenSpan.CopyTo(own);
-            ReleaseBuffer(buffer);
+            rented.AsSpan(0, length).CopyTo(own);
             return new DispatchedItem(id, value, own);
         }
 
-        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
-        buffer.WrittenSpan.CopyTo(rented);
-        ReleaseBuffer(buffer);
         return DispatchedItem.Pooled(id, value, rented, length);
     }
 
-    private static ArrayBufferWriter<byte> SerializeToBuffer<T>(T value)
+    private static void WriteItem<T>(IBufferWriter<byte> output, T value)
     {
-        ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
-        buffer.ResetWrittenCount();
         try
         {
-            var writer = new MessagePackWriter(buffer);
+            var writer = new MessagePackWriter(output);
             Serialize(ref writer, value);
             writer.Flush();
         }
         catch (MessagePackSerializationException ex)
         {
             throw new ItemSerializationException(value, value?.GetType() ?? typeof(T), ex.InnerException ?? ex);
-        }
-
-        return buffer;
-    }
-
-    private static void ReleaseBuffer(ArrayBufferWriter<byte> buffer)
-    {
-        if (buffer.Capacity > MaxKeptBuffer)
-        {
-            // Do not keep one huge item's buffer alive for the rest of the run.
-            t_buffer = null;
         }
     }
 

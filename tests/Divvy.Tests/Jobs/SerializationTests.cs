@@ -42,6 +42,15 @@ public sealed class SerializationTests
     }
 
     [Fact]
+    public void An_item_that_cannot_be_dispatched_fails_alone_and_the_next_one_gets_clean_bytes()
+    {
+        Action dispatch = () => Serialization.DispatchItem(1, new NotAnnotated());
+
+        dispatch.Should().Throw<ItemSerializationException>().WithMessage($"*{typeof(NotAnnotated).FullName}*");
+        Serialization.DispatchItem(2, "next").Payload.ToArray().Should().Equal(Serialization.SerializeItem("next"));
+    }
+
+    [Fact]
     public void An_unserializable_item_is_one_line_naming_the_item_its_type_and_what_to_do()
     {
         Action serialize = () => Serialization.SerializeItem(new Described { Text = "order 42\nfor Bob" });
