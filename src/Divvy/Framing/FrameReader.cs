@@ -16,10 +16,19 @@ internal sealed class FrameReader
 
     private readonly Stream _stream;
     private readonly byte[] _buffer;
+    private readonly bool _rentsLargeFrames;
+    private byte[]? _lastRented;
     private int _start;
     private int _end;
 
-    public FrameReader(Stream stream, int maxFrameSize, int bufferSize = DefaultBufferSize)
+    /// <param name="stream">Where the frames come from.</param>
+    /// <param name="maxFrameSize">The largest frame accepted.</param>
+    /// <param name="bufferSize">The buffer that many small frames share.</param>
+    /// <param name="rentsLargeFrames">
+    /// Whether a frame bigger than the buffer is read into an array from <see cref="System.Buffers.ArrayPool{T}.Shared"/>
+    /// rather than a fresh one: the caller then owns that array (see <see cref="IsRented"/>) and gives it back.
+    /// </param>
+    public FrameReader(Stream stream, int maxFrameSize, int bufferSize = DefaultBufferSize, bool rentsLargeFrames = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFrameSize, 1);
@@ -27,6 +36,7 @@ internal sealed class FrameReader
         _stream = stream;
         MaxFrameSize = maxFrameSize;
         _buffer = new byte[bufferSize];
+        _rentsLargeFrames = rentsLargeFrames;
     }
 
     /// <summary>
@@ -46,6 +56,14 @@ internal sealed class FrameReader
     /// </summary>
     public bool IsInBuffer(ReadOnlyMemory<byte> frame) =>
         System.Runtime.InteropServices.MemoryMarshal.TryGetArray(frame, out ArraySegment<byte> segment) && ReferenceEquals(segment.Array, _buffer);
+
+    /// <summary>
+    /// Whether <paramref name="frame"/>, the last one read, is in an array rented from
+    /// <see cref="System.Buffers.ArrayPool{T}.Shared"/> (only with <c>rentsLargeFrames</c>): the
+    /// caller keeps it as long as it likes, then returns it.
+    /// </summary>
+    public bool IsRented(ReadOnlyMemory<byte> frame) =>
+        _lastRented is not null && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(frame, out ArraySegment<byte> segment) && ReferenceEquals(segment.Array, _lastRented);
 
     /// <summary>
     /// Whether a whole frame is already in the buffer, so the next read returns without touching
@@ -86,12 +104,11 @@ internal sealed class FrameReader
             return Take(length);
         }
 
-        // Every byte is read into it before it is handed on: no need to zero it first.
-        byte[] large = GC.AllocateUninitializedArray<byte>(length);
+        byte[] large = LargeFrameArray(length);
         int have = CopyBuffered(large);
         while (have < length)
         {
-            int n = await _stream.ReadAsync(large.AsMemory(have), cancellationToken).ConfigureAwait(false);
+            int n = await _stream.ReadAsync(large.AsMemory(have, length - have), cancellationToken).ConfigureAwait(false);
             if (n == 0)
             {
                 throw new ProtocolException($"truncated frame: expected {length:N0} bytes, stream ended after {have:N0}");
@@ -100,7 +117,7 @@ internal sealed class FrameReader
             have += n;
         }
 
-        return large;
+        return large.AsMemory(0, length);
     }
 
     /// <summary>The blocking twin of <see cref="ReadAsync"/>, for the worker's dedicated reader thread.</summary>
@@ -122,8 +139,7 @@ internal sealed class FrameReader
             return Take(length);
         }
 
-        // Every byte is read into it before it is handed on: no need to zero it first.
-        byte[] large = GC.AllocateUninitializedArray<byte>(length);
+        byte[] large = LargeFrameArray(length);
         int have = CopyBuffered(large);
         while (have < length)
         {
@@ -136,7 +152,15 @@ internal sealed class FrameReader
             have += n;
         }
 
-        return large;
+        return large.AsMemory(0, length);
+    }
+
+    /// <summary>An array for a frame bigger than the buffer: rented when asked, else fresh.</summary>
+    private byte[] LargeFrameArray(int length)
+    {
+        // Every byte is read into it before it is handed on: no need to zero it first.
+        _lastRented = _rentsLargeFrames ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        return _lastRented ?? GC.AllocateUninitializedArray<byte>(length);
     }
 
     private bool TryPeekBufferedFrame(out uint length)

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Divvy.Jobs;
 
 /// <summary>
@@ -6,18 +8,28 @@ namespace Divvy.Jobs;
 /// </summary>
 internal sealed class DispatchedItem
 {
+    // The pooled array behind Payload until the item settles for good; null for an array of its own.
+    private byte[]? _rented;
+
     public DispatchedItem(long id, object? value, byte[] payload)
+        : this(id, value, payload, payload.Length, rented: false)
+    {
+    }
+
+    private DispatchedItem(long id, object? value, byte[] array, int length, bool rented)
     {
         Id = id;
         Value = value;
-        Payload = payload;
+        Payload = new ReadOnlyMemory<byte>(array, 0, length);
+        _rented = rented ? array : null;
     }
 
     public long Id { get; }
 
     public object? Value { get; }
 
-    public byte[] Payload { get; }
+    /// <summary>The serialized item: the same bytes for every attempt.</summary>
+    public ReadOnlyMemory<byte> Payload { get; }
 
     /// <summary>Attempts made so far (the one in progress included once it settles).</summary>
     public int Attempts { get; set; }
@@ -30,4 +42,23 @@ internal sealed class DispatchedItem
 
     /// <summary>What went wrong in the latest attempt, for the result if the run stops before its retry.</summary>
     public RemoteError? LastError { get; set; }
+
+    /// <summary>
+    /// An item whose first <paramref name="length"/> bytes of <paramref name="rented"/> (an array
+    /// from <see cref="ArrayPool{T}.Shared"/>) are its payload, until <see cref="ReleasePayload"/>.
+    /// </summary>
+    public static DispatchedItem Pooled(long id, object? value, byte[] rented, int length) => new(id, value, rented, length, rented: true);
+
+    /// <summary>
+    /// Gives a pooled payload's array back once the item has settled for good (no attempt follows);
+    /// once only, however often it is called. Nothing reads the payload after that, except a writer
+    /// still encoding it for a worker already written off, whose bytes go nowhere that counts.
+    /// </summary>
+    public void ReleasePayload()
+    {
+        if (Interlocked.Exchange(ref _rented, null) is { } array)
+        {
+            ArrayPool<byte>.Shared.Return(array);
+        }
+    }
 }

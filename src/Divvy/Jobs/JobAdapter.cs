@@ -139,5 +139,5 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
 
     private async ValueTask AwaitResultAsync(ValueTask<TResult> performing) => _result = await performing.ConfigureAwait(false);
 
-    private static DispatchedItem Dispatched(long id, TItem item) => new(id, item, Serialization.SerializeItem(item));
+    private static DispatchedItem Dispatched(long id, TItem item) => Serialization.DispatchItem(id, item);
 }

@@ -17,12 +17,21 @@ internal static class Serialization
 
     private const int MaxKeptBuffer = 1024 * 1024;
 
+    /// <summary>Items serialized to at most this many bytes travel in pooled arrays; bigger ones get arrays of their own.</summary>
+    internal const int MaxPooledItem = 1024 * 1024;
+
     private static MessagePackSerializerOptions? s_options;
     private static MessagePackSerializerOptions? s_untrustedOptions;
     private static volatile bool s_untrusted;
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static PooledBufferWriter? t_pooled;
+
+    [ThreadStatic]
+    private static int t_lastItemSize;
 
     /// <summary>
     /// The options for types beyond the common primitives: with MessagePack's untrusted-data
@@ -50,16 +59,7 @@ internal static class Serialization
     {
         ArrayBufferWriter<byte> buffer = t_buffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
-        try
-        {
-            var writer = new MessagePackWriter(buffer);
-            Serialize(ref writer, value);
-            writer.Flush();
-        }
-        catch (MessagePackSerializationException ex)
-        {
-            throw new ItemSerializationException(value, value?.GetType() ?? typeof(T), ex.InnerException ?? ex);
-        }
+        WriteItem(buffer, value);
 
         // Not zeroed first (for big items, zeroing costs as much as the copy that overwrites it).
         byte[] bytes = GC.AllocateUninitializedArray<byte>(buffer.WrittenCount);
@@ -71,6 +71,55 @@ internal static class Serialization
         }
 
         return bytes;
+    }
+
+    /// <summary>
+    /// Serializes an item in the master into the item's own payload: for items up to
+    /// <see cref="MaxPooledItem"/>, an array from <see cref="ArrayPool{T}.Shared"/> that goes back
+    /// when the item settles. A big item held from dispatch to its result outlives collections and
+    /// is copied by each; a pooled one is not garbage at all.
+    /// </summary>
+    public static DispatchedItem DispatchItem<T>(long id, T value)
+    {
+        // Straight into a pooled array sized like the last item: no copy after.
+        PooledBufferWriter buffer = t_pooled ??= new PooledBufferWriter(MaxPooledItem);
+        buffer.Start(t_lastItemSize);
+        try
+        {
+            WriteItem(buffer, value);
+        }
+        catch
+        {
+            buffer.Abandon();
+            throw;
+        }
+
+        int length = buffer.WrittenCount;
+        t_lastItemSize = Math.Min(length, MaxPooledItem);
+        byte[] rented = buffer.Detach();
+        if (length > MaxPooledItem)
+        {
+            // A big item gets an array of its own size; the bigger pooled one is left to the collector.
+            byte[] own = GC.AllocateUninitializedArray<byte>(length);
+            rented.AsSpan(0, length).CopyTo(own);
+            return new DispatchedItem(id, value, own);
+        }
+
+        return DispatchedItem.Pooled(id, value, rented, length);
+    }
+
+    private static void WriteItem<T>(IBufferWriter<byte> output, T value)
+    {
+        try
+        {
+            var writer = new MessagePackWriter(output);
+            Serialize(ref writer, value);
+            writer.Flush();
+        }
+        catch (MessagePackSerializationException ex)
+        {
+            throw new ItemSerializationException(value, value?.GetType() ?? typeof(T), ex.InnerException ?? ex);
+        }
     }
 
     /// <summary>Writes one value; any failure comes out as a <see cref="MessagePackSerializationException"/> naming the type, as from MessagePackSerializer.</summary>

@@ -7,4 +7,7 @@ namespace Divvy.Protocol;
 internal sealed record ItemMessage(long Id, ReadOnlyMemory<byte> Payload) : Message
 {
     public override MessageKind Kind => MessageKind.Item;
+
+    /// <summary>The pooled frame the payload points into, if any: released once the item is performed.</summary>
+    public Framing.FrameLease? Lease { get; init; }
 }

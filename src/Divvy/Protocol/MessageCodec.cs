@@ -45,7 +45,7 @@ internal static class MessageCodec
         for (int i = start; i < start + count; i++)
         {
             writer.Write(items[i].Id);
-            writer.WriteRaw(items[i].Payload);
+            writer.WriteRaw(items[i].Payload.Span);
         }
 
         writer.Flush();
@@ -231,7 +231,31 @@ internal static class MessageCodec
     /// unless <paramref name="ownPayloads"/> asks for copies, which a reader reusing its buffer needs.
     /// </summary>
     /// <exception cref="ProtocolException">The frame is not a well-formed message.</exception>
-    public static Message Read(ReadOnlyMemory<byte> frame, bool ownPayloads = false)
+    public static Message Read(ReadOnlyMemory<byte> frame, bool ownPayloads = false) => Read(frame, ownPayloads, lease: null);
+
+    /// <summary>
+    /// Decodes an Items or Results frame that lives in <paramref name="lease"/>'s pooled array:
+    /// each item of an Items frame, or the whole of a Results frame, holds the lease until released.
+    /// </summary>
+    /// <exception cref="ProtocolException">The frame is not a well-formed Items or Results message.</exception>
+    public static Message ReadLeased(ReadOnlyMemory<byte> frame, Framing.FrameLease lease) => Read(frame, ownPayloads: false, lease);
+
+    /// <summary>Whether <paramref name="frame"/> holds an Items or Results message, by its first bytes; a malformed frame is not.</summary>
+    public static bool IsBatch(ReadOnlyMemory<byte> frame)
+    {
+        var reader = new MessagePackReader(frame);
+        try
+        {
+            return reader.ReadArrayHeader() >= 1 && (MessageKind)reader.ReadInt32() is MessageKind.Items or MessageKind.Results;
+        }
+        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
+        {
+            // Read says what is wrong with it.
+            return false;
+        }
+    }
+
+    private static Message Read(ReadOnlyMemory<byte> frame, bool ownPayloads, Framing.FrameLease? lease)
     {
         var reader = new MessagePackReader(frame);
         int kind = -1;
@@ -246,7 +270,12 @@ internal static class MessageCodec
             kind = reader.ReadInt32();
             if ((MessageKind)kind is MessageKind.Items or MessageKind.Results)
             {
-                return ReadBatch(frame, count, kind, ownPayloads);
+                return ReadBatch(frame, count, kind, ownPayloads, lease);
+            }
+
+            if (lease is not null)
+            {
+                throw new ArgumentException($"only Items and Results frames are read leased, not {Name(kind)}", nameof(lease));
             }
 
             if ((MessageKind)kind == MessageKind.Ready && count == ReadyFieldsBeforeVersion6)
@@ -291,7 +320,7 @@ internal static class MessageCodec
     /// Decodes an Items or Results frame. A frame the reader will overwrite is copied once, whole,
     /// and every entry's payload points into that copy: one array per batch, not one per entry.
     /// </summary>
-    private static Message ReadBatch(ReadOnlyMemory<byte> frame, int fields, int kind, bool ownPayloads)
+    private static Message ReadBatch(ReadOnlyMemory<byte> frame, int fields, int kind, bool ownPayloads, Framing.FrameLease? lease)
     {
         if (ownPayloads)
         {
@@ -316,7 +345,7 @@ internal static class MessageCodec
             var items = new ItemMessage[count];
             for (int i = 0; i < count; i++)
             {
-                items[i] = new ItemMessage(reader.ReadInt64(), RawValue(ref reader, copy: false));
+                items[i] = new ItemMessage(reader.ReadInt64(), RawValue(ref reader, copy: false)) { Lease = lease };
             }
 
             message = new ItemsMessage(items);
@@ -329,7 +358,7 @@ internal static class MessageCodec
                 results[i] = new ResultEntry(reader.ReadInt64(), reader.ReadInt64(), RawValue(ref reader, copy: false));
             }
 
-            message = new ResultsMessage(results);
+            message = new ResultsMessage(results) { Lease = lease };
         }
 
         if (!reader.End)
@@ -337,6 +366,8 @@ internal static class MessageCodec
             throw new ProtocolException($"malformed {Name(kind)} message: {frame.Length - reader.Consumed} bytes after its end");
         }
 
+        // Only now, with the whole frame accepted: each item holds the lease, or the results hold it once.
+        lease?.Hold((MessageKind)kind == MessageKind.Items ? count : 1);
         return message;
     }
 

@@ -9,4 +9,7 @@ namespace Divvy.Protocol;
 internal sealed record ResultsMessage(ResultEntry[] Results) : Message
 {
     public override MessageKind Kind => MessageKind.Results;
+
+    /// <summary>The pooled frame the payloads point into, if any: released once the results are read.</summary>
+    public Framing.FrameLease? Lease { get; init; }
 }

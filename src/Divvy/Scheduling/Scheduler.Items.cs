@@ -74,6 +74,8 @@ internal sealed partial class Scheduler
     /// <summary>An item's last word: count it, tell the job, and see whether the halt policy trips.</summary>
     private void Finish(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit, bool checkHalt = true)
     {
+        // No attempt follows, and the worker that held it last has settled it or ended: its bytes can be reused.
+        item.ReleasePayload();
         _ledger.Record(status);
         if (status == ItemStatus.Succeeded)
         {

@@ -22,6 +22,9 @@ internal sealed partial class Scheduler
             {
                 OnMessage(worker, message);
             }
+
+            // The results are read (deserialized into values of their own) or refused: their frame can be reused.
+            (message as ResultsMessage)?.Lease?.Release();
         }
     }
 

@@ -33,7 +33,7 @@ internal sealed class StreamWorkerChannel : IWorkerChannel
     /// <param name="preferredWindowBytes">What the link buffers; see <see cref="IWorkerChannel.PreferredWindowBytes"/>.</param>
     public StreamWorkerChannel(Stream read, Stream write, int maxFrameSize, int preferredWindowBytes)
     {
-        _reader = new FrameReader(read, maxFrameSize);
+        _reader = new FrameReader(read, maxFrameSize, rentsLargeFrames: true);
         _writer = new FrameWriter(write, maxFrameSize);
         _maxFrameSize = maxFrameSize;
         PreferredWindowBytes = preferredWindowBytes;
@@ -54,8 +54,8 @@ internal sealed class StreamWorkerChannel : IWorkerChannel
         {
             while (await _reader.ReadAsync(cancellationToken).ConfigureAwait(false) is { } frame)
             {
-                // A frame in the reader's buffer is overwritten by the next read: its message gets its own copy.
-                (batch ??= []).Add(MessageCodec.Read(frame, ownPayloads: _reader.IsInBuffer(frame)));
+                // Items and results keep their frame's pooled array until they are read (see FrameDecoding).
+                (batch ??= []).Add(FrameDecoding.Decode(_reader, frame));
                 if (!_reader.HasBufferedFrame || batch.Count >= MaxMessagesPerBatch)
                 {
                     return batch;

@@ -155,6 +155,11 @@ internal sealed partial class WorkerHost
 
             return;
         }
+        finally
+        {
+            // Perform has read the item: its frame can be reused.
+            item.Lease?.Release();
+        }
 
         long elapsed = Stopwatch.GetElapsedTime(started).Ticks;
         DrainOutput();

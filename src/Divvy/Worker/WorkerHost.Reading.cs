@@ -17,8 +17,8 @@ internal sealed partial class WorkerHost
                     Heard();
                 }
 
-                // A frame in the reader's buffer is overwritten by the next read: its item gets its own copy.
-                switch (MessageCodec.Read(frame, ownPayloads: reader.IsInBuffer(frame)))
+                // Items keep their frame's pooled array until they are performed (see FrameDecoding).
+                switch (FrameDecoding.Decode(reader, frame))
                 {
                     case ItemsMessage items:
                         (batch ??= []).AddRange(items.Items);

@@ -77,7 +77,7 @@ internal sealed partial class WorkerHost
     {
         Stream down = _down;
         Stream up = _up;
-        FrameReader reader = new(down, StartFrameLimit);
+        FrameReader reader = new(down, StartFrameLimit, rentsLargeFrames: true);
         var writer = _writer = new FrameWriter(up, MasterOptions.DefaultMaxFrameSize);
         if (_session is not null)
         {
@@ -253,6 +253,11 @@ internal sealed partial class WorkerHost
             DrainOutput();
             Locked(() => Write(writer, new FailureMessage(item.Id, Stopwatch.GetElapsedTime(started).Ticks, kind, RemoteError.From(ex))));
             return;
+        }
+        finally
+        {
+            // Perform has read the item: its frame can be reused.
+            item.Lease?.Release();
         }
 
         long elapsed = Stopwatch.GetElapsedTime(started).Ticks;

@@ -66,6 +66,24 @@ public sealed class FrameReaderTests
     }
 
     [Fact]
+    public async Task A_reader_that_rents_large_frames_hands_each_over_in_a_pooled_array_of_the_callers()
+    {
+        var reader = new FrameReader(new MemoryStream(Frames(Payload(10, 0), Payload(100, 1), Payload(70, 2))), 1 << 20, bufferSize: 32, rentsLargeFrames: true);
+
+        ReadOnlyMemory<byte> small = (await reader.ReadAsync(default))!.Value;
+        reader.IsRented(small).Should().BeFalse("a small frame is a view of the reused buffer");
+        ReadOnlyMemory<byte> big = (await reader.ReadAsync(default))!.Value;
+        reader.IsRented(big).Should().BeTrue();
+        reader.IsInBuffer(big).Should().BeFalse();
+        ReadOnlyMemory<byte> next = reader.Read()!.Value;
+        reader.IsRented(next).Should().BeTrue("the blocking read rents too");
+
+        big.ToArray().Should().Equal(Payload(100, 1), "exactly the frame, however big the rented array");
+        next.ToArray().Should().Equal(Payload(70, 2));
+        ArrayPool<byte>.Shared.Return(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(big, out ArraySegment<byte> array) ? array.Array! : []);
+    }
+
+    [Fact]
     public void The_blocking_read_agrees_with_the_async_one()
     {
         byte[][] payloads = [Payload(3, 0), Payload(70_000, 9), Payload(10, 4)];

@@ -15,6 +15,22 @@ public sealed class SerializationTests
             .Should().BeEquivalentTo(new ItemResolverTests.Point { X = 1, Y = 2 });
     }
 
+    [Theory]
+    [InlineData(100)]
+    [InlineData(65_536)]
+    [InlineData(Serialization.MaxPooledItem + 1)]
+    public void A_dispatched_item_carries_exactly_its_serialized_bytes_pooled_or_not(int size)
+    {
+        byte[] value = [.. Enumerable.Range(0, size).Select(i => (byte)i)];
+
+        DispatchedItem item = Serialization.DispatchItem(5, value);
+
+        (item.Id, item.Value).Should().Be((5L, value));
+        item.Payload.ToArray().Should().Equal(Serialization.SerializeItem(value), "the payload is the item's bytes, not the whole pooled array");
+        item.ReleasePayload();
+        item.ReleasePayload();
+    }
+
     [Fact]
     public void An_item_of_a_type_MessagePack_cannot_handle_fails_naming_the_type_with_MessagePacks_reason()
     {
@@ -23,6 +39,15 @@ public sealed class SerializationTests
         serialize.Should().Throw<ItemSerializationException>()
             .WithMessage($"*{typeof(NotAnnotated).FullName}*")
             .Which.InnerException!.Message.Should().Contain("MessagePackObject");
+    }
+
+    [Fact]
+    public void An_item_that_cannot_be_dispatched_fails_alone_and_the_next_one_gets_clean_bytes()
+    {
+        Action dispatch = () => Serialization.DispatchItem(1, new NotAnnotated());
+
+        dispatch.Should().Throw<ItemSerializationException>().WithMessage($"*{typeof(NotAnnotated).FullName}*");
+        Serialization.DispatchItem(2, "next").Payload.ToArray().Should().Equal(Serialization.SerializeItem("next"));
     }
 
     [Fact]
