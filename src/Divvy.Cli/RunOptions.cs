@@ -17,11 +17,13 @@ internal sealed class RunOptions
     private readonly FlagVocabulary _words;
     private readonly CommandOption _metricsPort;
     private readonly CommandOption[] _needPort;
-    private readonly CommandOption _launcher;
+    private readonly CommandOption? _launcher;
     private readonly CommandOption[] _needSlurm;
     private readonly CommandOption[] _needExternal;
 
-    public RunOptions(CommandLineApplication app)
+    /// <param name="app">The command the flags belong to.</param>
+    /// <param name="remote">Whether it has the remote workers' flags (<c>--launcher</c>, <c>--listen</c>, the Slurm ones); <c>divvy serve</c> has its own <c>--listen</c>.</param>
+    public RunOptions(CommandLineApplication app, bool remote = true)
     {
         _words = new FlagVocabulary(_flags);
         var d = new MasterOptions();
@@ -76,6 +78,15 @@ internal sealed class RunOptions
         Duration(app, nameof(MasterOptions.MetricsLinger), "--metrics-linger <DURATION>", "Keep serving /metrics this long after the run, for a last scrape", OptionText.Duration(d.MetricsLinger), MasterOptions.MetricsLingerRange, (o, t) => o.MetricsLinger = t);
         EndpointFlags = Declared().Except(WorkerFlags).Except(FailureFlags).ToArray();
         _needPort = EndpointFlags.Where(o => o != _metricsPort).ToArray();
+
+        if (!remote)
+        {
+            _launcher = null;
+            _needExternal = [];
+            _needSlurm = [];
+            RemoteFlags = [];
+            return;
+        }
 
         Text(app, nameof(MasterOptions.Launcher), "--launcher <KIND>", "How workers come to exist: local (child processes), external (workers started by anyone dial --listen) or slurm (Slurm starts them: srun steps inside an allocation, else an sbatch job array; they dial back) (default local)", (o, text) =>
         {

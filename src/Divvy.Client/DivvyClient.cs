@@ -161,6 +161,28 @@ public sealed class DivvyClient : IAsyncDisposable
         return request.ExitFields!;
     }
 
+    /// <summary>
+    /// Performs one item given as its MessagePack bytes (the job's <c>TItem</c> as Divvy serializes it);
+    /// returns the EXIT's fields and, for a success, the result's MessagePack bytes.
+    /// </summary>
+    /// <exception cref="ServeException">The server has no job, the bytes are not an item (<c>bad_request</c>), or it is busy.</exception>
+    public async Task<(JsonObject Exit, byte[] Result)> PerformMessagePackAsync(ReadOnlyMemory<byte> item, CancellationToken cancellationToken = default)
+    {
+        await using RemoteProcess request = await OpenAsync(new JsonObject { ["item"] = null, ["format"] = "msgpack" }, cancellationToken).ConfigureAwait(false);
+        Task<byte[]> result = ReadAllBytesAsync(request.StandardOutput, cancellationToken);
+        await request.StandardInput.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        await request.StandardInput.DisposeAsync().ConfigureAwait(false);
+        await request.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        return (request.ExitFields!, await result.ConfigureAwait(false));
+    }
+
+    private static async Task<byte[]> ReadAllBytesAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        using var bytes = new MemoryStream();
+        await stream.CopyToAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return bytes.ToArray();
+    }
+
     /// <summary>The server's counters: slots, busy, queued, served, uptime.</summary>
     public async Task<JsonObject> StatusAsync(CancellationToken cancellationToken = default)
     {

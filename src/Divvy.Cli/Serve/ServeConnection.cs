@@ -18,7 +18,7 @@ internal sealed class ServeConnection
     private readonly ServeContext _server;
     private readonly TextWriter _log;
     private readonly SemaphoreSlim _writing = new(1, 1);
-    private readonly Dictionary<uint, ServedCommand> _commands = [];
+    private readonly Dictionary<uint, IServedRequest> _commands = [];
     private readonly List<Task> _running = [];
     private readonly CancellationTokenSource _disconnected = new();
     private int? _peerPid;
@@ -145,7 +145,7 @@ internal sealed class ServeConnection
     {
         while (await ServeFrame.ReadAsync(_stream, _disconnected.Token).ConfigureAwait(false) is { } frame)
         {
-            ServedCommand? command = null;
+            IServedRequest? command = null;
             if (frame.Channel != 0 && frame.Type != ServeFrameType.Run)
             {
                 lock (_commands)
@@ -209,7 +209,7 @@ internal sealed class ServeConnection
         JsonObject run = frame.ReadJson();
         if (run.ContainsKey("item"))
         {
-            await OnItemAsync(channel, run["item"]).ConfigureAwait(false);
+            await OnItemAsync(channel, run).ConfigureAwait(false);
             return;
         }
 
@@ -229,7 +229,7 @@ internal sealed class ServeConnection
     }
 
     /// <summary>A job item: queued to the run (busy when its queue is full), and its outcome sent back as the EXIT.</summary>
-    private async Task OnItemAsync(uint channel, JsonNode? item)
+    private async Task OnItemAsync(uint channel, JsonObject run)
     {
         if (_server.Items is not { } items)
         {
@@ -243,12 +243,55 @@ internal sealed class ServeConnection
             return;
         }
 
-        Task<JsonObject>? settled;
+        if ((string?)run["format"] is "msgpack")
+        {
+            // The item's bytes come as STDIN frames; its result goes back as STDOUT before the EXIT.
+            var input = new ServedItemInput(ServeFrame.MaxPayload * 64);
+            lock (_commands)
+            {
+                _commands[channel] = input;
+                _running.Add(PerformAsync(channel, items, input));
+            }
+
+            return;
+        }
+
+        await SubmitAsync(channel, items, () => items.Submit(run["item"]), asMessagePack: false).ConfigureAwait(false);
+    }
+
+    private async Task PerformAsync(uint channel, ServedJob items, ServedItemInput input)
+    {
         try
         {
-            settled = items.Submit(item);
+            if (await input.Complete.WaitAsync(_disconnected.Token).ConfigureAwait(false) is not { } bytes)
+            {
+                await RejectAsync(channel, "too_large", $"the item passed {ServeFrame.MaxPayload * 64} bytes").ConfigureAwait(false);
+                return;
+            }
+
+            await SubmitAsync(channel, items, () => items.Submit(bytes), asMessagePack: true).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidCastException or ItemSerializationException or ArgumentException)
+        catch (OperationCanceledException)
+        {
+            // Disconnected before the item was whole.
+        }
+        finally
+        {
+            lock (_commands)
+            {
+                _commands.Remove(channel);
+            }
+        }
+    }
+
+    private async Task SubmitAsync(uint channel, ServedJob items, Func<Task<ServedOutcome>?> submit, bool asMessagePack)
+    {
+        Task<ServedOutcome>? settled;
+        try
+        {
+            settled = submit();
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException or InvalidCastException or ItemSerializationException or ArgumentException or MessagePack.MessagePackSerializationException)
         {
             await RejectAsync(channel, "bad_request", $"the item is not a {items.ItemType.Name}: {ex.Message}").ConfigureAwait(false);
             return;
@@ -262,16 +305,44 @@ internal sealed class ServeConnection
 
         lock (_commands)
         {
-            _running.Add(SendWhenSettledAsync(channel, settled));
+            _running.Add(SendWhenSettledAsync(channel, items, settled, asMessagePack));
         }
     }
 
-    private async Task SendWhenSettledAsync(uint channel, Task<JsonObject> settled)
+    private async Task SendWhenSettledAsync(uint channel, ServedJob items, Task<ServedOutcome> settled, bool asMessagePack)
     {
         // A client that went away does not stop its item (it settles, as any item does); its EXIT goes nowhere.
         try
         {
-            JsonObject exit = await settled.WaitAsync(_disconnected.Token).ConfigureAwait(false);
+            string startedAt = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            ServedOutcome outcome = await settled.WaitAsync(_disconnected.Token).ConfigureAwait(false);
+            JsonObject exit = outcome.Exit;
+            string status = exit["status"]?.GetValue<string>() ?? "";
+            _server.Log(new Exec.LoggedRun(
+                $"pid {_peerPid}, channel {channel}",
+                $"item of {items.Name}",
+                [],
+                exit["worker"]?.GetValue<int>(),
+                startedAt,
+                exit["run_ms"]?.GetValue<double>() ?? 0,
+                status == nameof(ItemStatus.Succeeded) ? 0 : 1,
+                null,
+                status == nameof(ItemStatus.Succeeded) ? null : $"{status}: {exit["error"]?["message"]}"));
+            if (!asMessagePack)
+            {
+                exit["result"] = items.ResultJson(outcome.Result);
+            }
+            else if (status == nameof(ItemStatus.Succeeded))
+            {
+                byte[] result = items.ResultBytes(outcome.Result);
+                for (int at = 0; at < result.Length; at += ServeFrame.MaxChunk)
+                {
+                    await SendAsync(new ServeFrame(ServeFrameType.Stdout, channel, result.AsMemory(at, Math.Min(ServeFrame.MaxChunk, result.Length - at)))).ConfigureAwait(false);
+                }
+
+                exit["result_bytes"] = result.Length;
+            }
+
             await SendAsync(ServeFrame.Json(ServeFrameType.Exit, channel, exit)).ConfigureAwait(false);
         }
         catch (OperationCanceledException)

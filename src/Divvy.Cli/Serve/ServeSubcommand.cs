@@ -12,7 +12,7 @@ internal sealed class ServeSubcommand
     private readonly TextWriter _error;
     private readonly CommandRun _run;
     private readonly CommandLineApplication _app;
-    private readonly CommandOption _workers;
+    private readonly RunOptions _runOptions;
     private readonly CommandOption _socket;
     private readonly CommandOption _maxQueue;
     private readonly CommandOption _drain;
@@ -52,7 +52,7 @@ internal sealed class ServeSubcommand
                 130 SIGINT, 143 SIGTERM.
                 """,
         };
-        _workers = _app.Option("-n|--workers <N>", "Commands that run at once (default: the number of processors).", CommandOptionType.SingleValue);
+        _runOptions = new RunOptions(_app, remote: false);
         _socket = _app.Option("--socket <PATH>", "The Unix socket to listen on.", CommandOptionType.SingleValue);
         _maxQueue = _app.Option("--max-queue <N>", "Requests that may wait for a slot; beyond that a request is refused at once (busy). Default 256.", CommandOptionType.SingleValue);
         _drain = _app.Option("--drain-timeout <DURATION>", "On SIGTERM/SIGINT/--stop, how long running commands may take to finish (default 30s).", CommandOptionType.SingleValue);
@@ -90,11 +90,14 @@ internal sealed class ServeSubcommand
             return await ControlAsync(socket).ConfigureAwait(false);
         }
 
-        long workers = Environment.ProcessorCount;
-        if (_workers.Value() is { } n && !Values.TryParseCount(n, 1, 4096, out workers))
+        if (_runOptions.Check() is { } usage)
         {
-            return _run.Usage($"-n must be a whole number from 1 to 4096, not '{n}'");
+            return _run.Usage(usage);
         }
+
+        var flags = new MasterOptions();
+        _runOptions.TryApply(flags);
+        long workers = flags.Workers;
 
         long maxQueue = 256;
         if (_maxQueue.Value() is { } q && !Values.TryParseCount(q, 0, 1_000_000, out maxQueue))
@@ -149,9 +152,14 @@ internal sealed class ServeSubcommand
             return _run.Fail(ex.ExitCode, ex.Message);
         }
 
-        // The job's defaults (its Configure), then the server's: -n workers, kept warm while it runs.
+        // The job's defaults (its Configure), then the flags (-n, --retries, --timeout, recycling,
+        // --metrics-port...), as for divvy job.dll; the workers are kept warm while the server runs.
         MasterOptions options = Master.OptionsFor(job);
-        options.Workers = (int)workers;
+        if (_runOptions.TryApply(options) is { } flagUsage)
+        {
+            return _run.Usage(flagUsage);
+        }
+
         options.JobArguments = _jobArguments;
         options.KeepWorkersWarm = true;
         var items = new ServedJob(JobBinder.Bind(job), (int)maxQueue);

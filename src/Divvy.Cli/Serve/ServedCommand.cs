@@ -14,7 +14,7 @@ namespace Divvy.Cli.Serve;
 /// them), signals passed to its group, and its group ended at a timeout, a disconnect or a
 /// shutdown: SIGTERM, then SIGKILL after the grace.
 /// </summary>
-internal sealed class ServedCommand
+internal sealed class ServedCommand : IServedRequest
 {
     private const int SIGTERM = 15;
     private const int SIGKILL = 9;

@@ -21,7 +21,7 @@ internal sealed class ServedJob : IJob
 
     private readonly IJob _job;
     private readonly Channel<DispatchedItem> _requests;
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonObject>> _waiting = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<ServedOutcome>> _waiting = new();
     private long _nextId;
 
     public ServedJob(IJob job, int maxQueue)
@@ -49,12 +49,23 @@ internal sealed class ServedJob : IJob
     /// EXIT fields once it settled. <c>null</c> when the queue is full (the request is refused: busy).
     /// </summary>
     /// <exception cref="JsonException">The JSON is not a <see cref="ItemType"/>.</exception>
-    public Task<JsonObject>? Submit(JsonNode? json)
+    public Task<ServedOutcome>? Submit(JsonNode? json) => Submit(json.Deserialize(_job.ItemType, s_json));
+
+    /// <summary>As <see cref="Submit(JsonNode?)"/>, for an item in MessagePack.</summary>
+    /// <exception cref="MessagePack.MessagePackSerializationException">The bytes are not a <see cref="ItemType"/>.</exception>
+    public Task<ServedOutcome>? Submit(ReadOnlyMemory<byte> messagePack) => Submit(_job.DeserializeItem(messagePack));
+
+    /// <summary>A result as JSON, for the EXIT of a JSON request.</summary>
+    public JsonNode? ResultJson(object? result) => result is null ? null : JsonSerializer.SerializeToNode(result, _job.ResultType, s_json);
+
+    /// <summary>A result as MessagePack, for a request that sent its item so.</summary>
+    public byte[] ResultBytes(object? result) => _job.WriteResult(result);
+
+    private Task<ServedOutcome>? Submit(object? item)
     {
-        object? item = json.Deserialize(_job.ItemType, s_json);
         long id = Interlocked.Increment(ref _nextId);
         DispatchedItem dispatched = _job.Prepare(id, item);
-        var settled = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var settled = new TaskCompletionSource<ServedOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[id] = settled;
         if (!_requests.Writer.TryWrite(dispatched))
         {
@@ -80,20 +91,19 @@ internal sealed class ServedJob : IJob
 
     public void ReportResult(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit)
     {
-        if (_waiting.TryRemove(item.Id, out TaskCompletionSource<JsonObject>? settled))
+        if (_waiting.TryRemove(item.Id, out TaskCompletionSource<ServedOutcome>? settled))
         {
-            settled.TrySetResult(new JsonObject
+            settled.TrySetResult(new ServedOutcome(result, new JsonObject
             {
                 ["reason"] = "performed",
                 ["status"] = status.ToString(),
-                ["result"] = result is null ? null : JsonSerializer.SerializeToNode(result, _job.ResultType, s_json),
                 ["error"] = error is null ? null : new JsonObject { ["type"] = error.Type, ["message"] = error.Message, ["stack"] = error.StackTrace },
                 ["attempts"] = item.Attempts,
                 ["worker"] = worker.Number,
                 ["pid"] = worker.ProcessId,
                 ["run_ms"] = duration.TotalMilliseconds,
                 ["exit_code"] = exit?.ExitCode,
-            });
+            }));
         }
 
         _job.ReportResult(item, status, result, error, worker, duration, exit);
@@ -103,6 +113,10 @@ internal sealed class ServedJob : IJob
         _job.ReportAttempt(item, outcome, worker, duration, error, retryDelay);
 
     public DispatchedItem Prepare(long id, object? item) => _job.Prepare(id, item);
+
+    public object? DeserializeItem(ReadOnlyMemory<byte> payload) => _job.DeserializeItem(payload);
+
+    public byte[] WriteResult(object? result) => _job.WriteResult(result);
 
     public void BeforeSpawn(WorkerInfo worker) => _job.BeforeSpawn(worker);
 

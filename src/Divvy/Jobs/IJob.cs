@@ -24,6 +24,13 @@ internal interface IJob
     /// <exception cref="InvalidCastException"><paramref name="item"/> is not a <see cref="ItemType"/>.</exception>
     DispatchedItem Prepare(long id, object? item);
 
+    /// <summary>Reads an item's MessagePack bytes (from a served request) as a <see cref="ItemType"/>.</summary>
+    /// <exception cref="MessagePack.MessagePackSerializationException">The bytes are not one.</exception>
+    object? DeserializeItem(ReadOnlyMemory<byte> payload);
+
+    /// <summary>A result's MessagePack bytes, as a worker writes them (for a served request that asked for MessagePack).</summary>
+    byte[] WriteResult(object? result);
+
     /// <summary>Yields serialized items from the job's synchronous <c>Dispatch()</c>, when <see cref="JobShape.DispatchesSynchronously"/>.</summary>
     IEnumerable<DispatchedItem> Dispatch();
 

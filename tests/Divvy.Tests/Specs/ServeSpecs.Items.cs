@@ -14,7 +14,8 @@ public sealed partial class ServeSpecs
     [Fact]
     public async Task The_jobs_workers_are_running_before_the_first_request_and_items_come_back_with_status_result_and_attempts()
     {
-        await using ServeServerRun server = await ServeServerRun.StartAsync("-n", "2", "--job", "ThrowJob", Artifacts.JobsDll);
+        string db = Path.Combine(Path.GetTempPath(), $"divvy-serve-items-{Guid.NewGuid():N}.db");
+        await using ServeServerRun server = await ServeServerRun.StartAsync("-n", "2", "--retries", "2", "--retry-delay", "10ms", "--db", db, "--job", "ThrowJob", Artifacts.JobsDll);
         IReadOnlyList<int> warm = await WorkerCensus.WaitForCountAsync(server.Server.Pid, 2, TimeSpan.FromSeconds(30));
         warm.Should().HaveCount(2, "-n 2 workers start with the server, before any request");
         await using DivvyClient client = await server.ConnectAsync();
@@ -28,9 +29,30 @@ public sealed partial class ServeSpecs
         done["attempts"]!.GetValue<int>().Should().Be(1);
         warm.Should().Contain(done["pid"]!.GetValue<int>(), "a warm worker performed it");
         failed["status"]!.GetValue<string>().Should().Be("Failed");
+        failed["attempts"]!.GetValue<int>().Should().Be(3, "divvy's own --retries 2 applies to served items");
         failed["error"]!["message"]!.GetValue<string>().Should().Be("item 3 is a multiple of three");
         failed["error"]!["stack"]!.GetValue<string>().Should().Contain("PerformAsync");
         (await client.Invoking(c => c.PerformAsync(JsonValue.Create("three"))).Should().ThrowAsync<ServeException>()).Which.Code.Should().Be("bad_request");
+
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            connection.Open();
+            using Microsoft.Data.Sqlite.SqliteCommand query = connection.CreateCommand();
+            query.CommandText = "SELECT command || ' ' || exit_code || ' ' || coalesce(error, '-') FROM runs ORDER BY id";
+            using Microsoft.Data.Sqlite.SqliteDataReader rows = query.ExecuteReader();
+            var logged = new List<string>();
+            while (rows.Read())
+            {
+                logged.Add(rows.GetString(0));
+            }
+
+            logged.Should().Equal("item of ThrowJob 0 -", "item of ThrowJob 1 Failed: item 3 is a multiple of three");
+        }
+
+        foreach (string file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(db) + "*"))
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]
@@ -47,6 +69,19 @@ public sealed partial class ServeSpecs
         after["status"]!.GetValue<string>().Should().Be("Succeeded");
         after["result"]!.GetValue<int>().Should().Be(5);
         after["pid"]!.GetValue<int>().Should().NotBe(crashed["pid"]!.GetValue<int>(), "a new worker took the slot of the one that died");
+    }
+
+    [Fact]
+    public async Task An_item_sent_in_MessagePack_comes_back_as_MessagePack_and_bytes_that_are_no_item_are_refused()
+    {
+        await using ServeServerRun server = await ServeServerRun.StartAsync("-n", "1", "--job", "EchoJob", Artifacts.JobsDll);
+        await using DivvyClient client = await server.ConnectAsync();
+
+        (JsonObject exit, byte[] result) = await client.PerformMessagePackAsync(MessagePack.MessagePackSerializer.Serialize(21));
+
+        exit["status"]!.GetValue<string>().Should().Be("Succeeded");
+        MessagePack.MessagePackSerializer.Deserialize<int>(result).Should().Be(42);
+        (await client.Invoking(c => c.PerformMessagePackAsync(MessagePack.MessagePackSerializer.Serialize("not an int"))).Should().ThrowAsync<ServeException>()).Which.Code.Should().Be("bad_request");
     }
 
     [Fact]
