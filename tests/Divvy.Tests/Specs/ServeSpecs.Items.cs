@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Divvy.Client;
 using Divvy.Tests.Support;
+using static Divvy.Tests.Support.ProcessRun;
 
 namespace Divvy.Tests.Specs;
 
@@ -82,6 +83,23 @@ public sealed partial class ServeSpecs
         exit["status"]!.GetValue<string>().Should().Be("Succeeded");
         MessagePack.MessagePackSerializer.Deserialize<int>(result).Should().Be(42);
         (await client.Invoking(c => c.PerformMessagePackAsync(MessagePack.MessagePackSerializer.Serialize("not an int"))).Should().ThrowAsync<ServeException>()).Which.Code.Should().Be("bad_request");
+    }
+
+    [Fact]
+    public async Task A_server_with_a_job_killed_outright_leaves_neither_its_workers_nor_its_commands_running()
+    {
+        await using ServeServerRun server = await ServeServerRun.StartAsync("-n", "2", "--job", "EchoJob", Artifacts.JobsDll);
+        IReadOnlyList<int> workers = await WorkerCensus.WaitForCountAsync(server.Server.Pid, 2, TimeSpan.FromSeconds(30));
+        workers.Should().HaveCount(2);
+        await using DivvyClient client = await server.ConnectAsync();
+        await using RemoteProcess command = await client.StartAsync(RemoteStartInfo.ShellLine("echo $$; exec sleep 300"));
+        using var lines = new StreamReader(command.StandardOutput);
+        int sleeper = int.Parse((await lines.ReadLineAsync())!);
+
+        server.Server.Signal(Signals.SIGKILL);
+
+        (await WorkerCensus.WaitUntilNoneAsync(server.Server.Pid, TimeSpan.FromSeconds(10))).Should().BeEmpty("the job's workers leave when their master is gone");
+        (await GoneAsync(sleeper)).Should().BeTrue("the command's group is killed by the server's reaper");
     }
 
     [Fact]
