@@ -22,6 +22,7 @@ internal sealed class RunSubcommand
     private readonly CommandOption _noStdin;
     private readonly CommandOption _cwd;
     private readonly CommandOption _tcp;
+    private readonly CommandOption _item;
     private readonly CommandOption _tokenFile;
 
     public RunSubcommand(TextWriter output, TextWriter error)
@@ -36,6 +37,7 @@ internal sealed class RunSubcommand
             ExtendedHelpText = """
 
                 divvy run [options] -- CMD [ARGS...]     or     divvy run --shell 'LINE'
+                divvy run --item '{"path":"a.txt"}'   (a server started with a job: one item, its result as JSON)
                 Exit code: the command's; 128+N when signal N ended it; 124 when --timeout ended it;
                 125 when the server could not be reached or refused (busy, stopping); 126 cannot
                 start; 127 not found.
@@ -45,6 +47,7 @@ internal sealed class RunSubcommand
         _timeout = _app.Option("--timeout <DURATION>", "End the command's process group after this long (SIGTERM, then SIGKILL).", CommandOptionType.SingleValue);
         _shell = _app.Option("--shell <LINE>", "Run LINE with /bin/sh -c instead of CMD ARGS.", CommandOptionType.SingleValue);
         _noStdin = _app.Option("--no-stdin", "The command reads end-of-file at once instead of this stdin.", CommandOptionType.NoValue);
+        _item = _app.Option("--item <JSON>", "Perform one item of the server's job instead of a command: prints the result as JSON on stdout; exit 0 when it succeeded, 1 when not.", CommandOptionType.SingleValue);
         _tcp = _app.Option("--tcp <ADDRESS>", "Reach the server over TCP at HOST:PORT (its --listen) instead of its Unix socket.", CommandOptionType.SingleValue);
         _tokenFile = _app.Option("--token-file <PATH>", "With --tcp: the server's token file.", CommandOptionType.SingleValue);
         _cwd = _app.Option("--cwd <DIR>", "The command's working directory (default: this one).", CommandOptionType.SingleValue);
@@ -55,6 +58,11 @@ internal sealed class RunSubcommand
 
     private async Task<int> ExecuteAsync()
     {
+        if (_item.Value() is { } item)
+        {
+            return await PerformAsync(item).ConfigureAwait(false);
+        }
+
         string[] argv = [.. _app.RemainingArguments.SkipWhile(a => a == "--")];
         if ((argv.Length == 0) == (_shell.Value() is null))
         {
@@ -102,6 +110,40 @@ internal sealed class RunSubcommand
             }
 
             return status.Reason == "timeout" ? 124 : status.ShellExitCode;
+        }
+        catch (ServeException ex)
+        {
+            _run.Say(ex.Message);
+            return ServerFailed;
+        }
+    }
+
+    /// <summary>One item of the server's job: its result (JSON) on stdout, and its error on stderr when it did not succeed.</summary>
+    private async Task<int> PerformAsync(string item)
+    {
+        System.Text.Json.Nodes.JsonNode? json;
+        try
+        {
+            json = System.Text.Json.Nodes.JsonNode.Parse(item);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return _run.Usage($"--item must be JSON: {ex.Message}");
+        }
+
+        try
+        {
+            await using DivvyClient client = await ConnectAsync().ConfigureAwait(false);
+            System.Text.Json.Nodes.JsonObject done = await client.PerformAsync(json).ConfigureAwait(false);
+            string status = (string?)done["status"] ?? "";
+            if (status == "Succeeded")
+            {
+                Console.Out.WriteLine(done["result"]?.ToJsonString() ?? "null");
+                return 0;
+            }
+
+            _run.Say($"item {status.ToLowerInvariant()} after {done["attempts"]} attempt(s): {done["error"]?["type"]}: {done["error"]?["message"]}");
+            return 1;
         }
         catch (ServeException ex)
         {

@@ -83,6 +83,14 @@ public sealed partial class ServeSpecs
         exit["status"]!.GetValue<string>().Should().Be("Succeeded");
         MessagePack.MessagePackSerializer.Deserialize<int>(result).Should().Be(42);
         (await client.Invoking(c => c.PerformMessagePackAsync(MessagePack.MessagePackSerializer.Serialize("not an int"))).Should().ThrowAsync<ServeException>()).Which.Code.Should().Be("bad_request");
+
+        // From a shell: one item, its result as JSON on stdout.
+        await using ProcessRun shell = DivvyCommand("run", "--socket", server.Socket, "--item", "21");
+        (await shell.WaitAsync()).Should().Be(0, shell.AllStderr);
+        shell.Stdout.Should().Equal("42");
+        await using ProcessRun wrong = DivvyCommand("run", "--socket", server.Socket, "--item", "\"x\"");
+        (await wrong.WaitAsync()).Should().Be(125);
+        wrong.AllStderr.Should().StartWith("divvy run: divvy serve refused the request: the item is not a Int32");
     }
 
     [Fact]
