@@ -17,7 +17,7 @@ namespace Divvy.Cli.Serve;
 /// </summary>
 internal sealed class ServedJob : IJob
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { MaxDepth = 32 };
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { MaxDepth = 32, TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };
 
     private readonly IJob _job;
     private readonly Channel<DispatchedItem> _requests;
@@ -27,6 +27,19 @@ internal sealed class ServedJob : IJob
     public ServedJob(IJob job, int maxQueue)
     {
         _job = job;
+
+        // Warm in the master too: the item's and the result's JSON contracts and formatters are
+        // built now, not on the first request.
+        job.Prime();
+        try
+        {
+            _ = s_json.GetTypeInfo(job.ItemType);
+            _ = s_json.GetTypeInfo(job.ResultType);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException)
+        {
+            // A type JSON cannot carry: its requests say so one by one (bad_request); MessagePack ones still work.
+        }
         _requests = Channel.CreateBounded<DispatchedItem>(new BoundedChannelOptions(Math.Max(maxQueue, 1)) { SingleReader = true });
     }
 
@@ -113,6 +126,8 @@ internal sealed class ServedJob : IJob
         _job.ReportAttempt(item, outcome, worker, duration, error, retryDelay);
 
     public DispatchedItem Prepare(long id, object? item) => _job.Prepare(id, item);
+
+    public void Prime() => _job.Prime();
 
     public object? DeserializeItem(ReadOnlyMemory<byte> payload) => _job.DeserializeItem(payload);
 

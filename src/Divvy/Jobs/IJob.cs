@@ -24,6 +24,9 @@ internal interface IJob
     /// <exception cref="InvalidCastException"><paramref name="item"/> is not a <see cref="ItemType"/>.</exception>
     DispatchedItem Prepare(long id, object? item);
 
+    /// <summary>Resolves the item's and the result's formatters ahead of the first item (a warm server).</summary>
+    void Prime();
+
     /// <summary>Reads an item's MessagePack bytes (from a served request) as a <see cref="ItemType"/>.</summary>
     /// <exception cref="MessagePack.MessagePackSerializationException">The bytes are not one.</exception>
     object? DeserializeItem(ReadOnlyMemory<byte> payload);

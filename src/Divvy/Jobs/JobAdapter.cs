@@ -31,6 +31,12 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
 
     public DispatchedItem Prepare(long id, object? item) => Dispatched(id, (TItem)item!);
 
+    public void Prime()
+    {
+        Serialization.Prime<TItem>();
+        Serialization.Prime<TResult>();
+    }
+
     public object? DeserializeItem(ReadOnlyMemory<byte> payload) => Serialization.Deserialize<TItem>(payload);
 
     public byte[] WriteResult(object? result) => Serialization.SerializeItem(result is null ? default : (TResult)result);

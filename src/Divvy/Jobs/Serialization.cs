@@ -149,6 +149,9 @@ internal static class Serialization
         }
     }
 
+    /// <summary>Resolves <typeparamref name="T"/>'s formatter now (a served job primes its types before the first request).</summary>
+    public static void Prime<T>() => _ = Formatter<T>.Instance;
+
     private static class Formatter<T>
     {
         /// <summary>The formatter for <typeparamref name="T"/>; it throws for a type MessagePack cannot handle.</summary>
