@@ -43,7 +43,7 @@ internal sealed class ServeSubcommand
                 Clients connect to a Unix socket (default ${ServeEndpoint.SocketVariable}, else
                 $XDG_RUNTIME_DIR/divvy/default.sock, else /tmp/divvy-UID/default.sock; mode 0600, only
                 this uid) and run commands: divvy run -- CMD ARGS, the Divvy.Client library, or
-                clients/python/divvy_client.py. Each command runs in its own process group, streams
+                clients/python/divvy_client. Each command runs in its own process group, streams
                 its output back as it writes it, and is killed when its client disconnects, when its
                 timeout passes, or when the server dies. The protocol: docs/protocol.md.
 
