@@ -94,7 +94,7 @@ internal sealed class ServeServer
             File.Delete(socketPath + ".pid");
         }
 
-        await DrainAsync(context, connections).ConfigureAwait(false);
+        await DrainAsync(context).ConfigureAwait(false);
         if (job is not null)
         {
             try
@@ -169,13 +169,12 @@ internal sealed class ServeServer
         }
     }
 
-    private async Task DrainAsync(ServeContext context, List<Task> connections)
+    private async Task DrainAsync(ServeContext context)
     {
         int busy = context.Slots.Busy;
         _log.WriteLine(context.Now || busy == 0
             ? "divvy serve: stopping"
             : $"divvy serve: stopping: {busy} running request(s) may finish within {_settings.DrainTimeout.TotalSeconds:0.#} s (--drain-timeout)");
-        Task all = Task.WhenAll(connections);
         long deadline = Environment.TickCount64 + (long)_settings.DrainTimeout.TotalMilliseconds;
         while ((context.Slots.Busy > 0 || context.Items?.Pending > 0) && Environment.TickCount64 < deadline && !context.Now)
         {
@@ -188,8 +187,6 @@ internal sealed class ServeServer
         {
             await Task.Delay(50).ConfigureAwait(false);
         }
-
-        _ = all;
     }
 
     /// <summary>Creates the socket's directory (0700) or checks an existing one: ours, not a symlink, closed to others.</summary>

@@ -49,7 +49,8 @@ internal sealed class ServeSubcommand
 
                 SIGTERM or SIGINT: stop accepting, let running commands finish up to --drain-timeout,
                 then kill them. Exit codes: 0 stopped by --stop, 2 bad arguments or a socket in use,
-                130 SIGINT, 143 SIGTERM.
+                130 SIGINT, 143 SIGTERM; with a job, 8 when its workers die at boot,
+                9 when its run failed otherwise.
                 """,
         };
         _runOptions = new RunOptions(_app, remote: false);

@@ -229,7 +229,8 @@ internal sealed class ServedCommand : IServedRequest
 
         try
         {
-            await process.WaitForExitAsync(new CancellationTokenSource(_request.KillGrace).Token).ConfigureAwait(false);
+            using var grace = new CancellationTokenSource(_request.KillGrace);
+            await process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
