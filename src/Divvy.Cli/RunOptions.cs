@@ -15,6 +15,7 @@ internal sealed class RunOptions
 {
     private readonly List<Flag> _flags = [];
     private readonly FlagVocabulary _words;
+    private readonly CommandOption _dashboard;
     private readonly CommandOption _metricsPort;
     private readonly CommandOption[] _needPort;
     private readonly CommandOption? _launcher;
@@ -63,21 +64,23 @@ internal sealed class RunOptions
         });
         FailureFlags = Declared().Except(WorkerFlags).ToArray();
 
-        Count(app, nameof(MasterOptions.MetricsPort), "--metrics-port <PORT>", "Serve /metrics (Prometheus) and /herd (pool size, PATCH to resize) on this port", "off", MasterOptions.MetricsPortRange, (o, n) => o.MetricsPort = (int)n);
+        Count(app, nameof(MasterOptions.MetricsPort), "--dashboard <PORT>", "Serve the run's live dashboard on this port: the page at /, /metrics (Prometheus), /herd (pool size, PATCH to resize) and POST /stop", "off", MasterOptions.MetricsPortRange, (o, n) => o.MetricsPort = (int)n);
+        _dashboard = _flags[^1].Option;
+        Count(app, nameof(MasterOptions.MetricsPort), "--metrics-port <PORT>", "The same as --dashboard, by the name Prometheus users look for", "off", MasterOptions.MetricsPortRange, (o, n) => o.MetricsPort = (int)n);
         _metricsPort = _flags[^1].Option;
         Text(app, nameof(MasterOptions.MetricsHost), "--metrics-host <ADDRESS>", $"Address the endpoint binds to (default {d.MetricsHost})", (o, text) =>
         {
             o.MetricsHost = text;
             return null;
         });
-        Text(app, nameof(MasterOptions.ControlToken), "--control-token <TOKEN>", $"Bearer token PATCH /herd requires, {MasterOptions.MinControlTokenLength} characters or more (default: a random one, printed at start)", (o, text) =>
+        Text(app, nameof(MasterOptions.ControlToken), "--control-token <TOKEN>", $"Bearer token that resizing and stopping through the dashboard require, {MasterOptions.MinControlTokenLength} characters or more (default: a random one, printed at start)", (o, text) =>
         {
             o.ControlToken = text;
             return null;
         });
-        Duration(app, nameof(MasterOptions.MetricsLinger), "--metrics-linger <DURATION>", "Keep serving /metrics this long after the run, for a last scrape", OptionText.Duration(d.MetricsLinger), MasterOptions.MetricsLingerRange, (o, t) => o.MetricsLinger = t);
+        Duration(app, nameof(MasterOptions.MetricsLinger), "--metrics-linger <DURATION>", "Keep serving the dashboard and /metrics this long after the run, for a last look or scrape", OptionText.Duration(d.MetricsLinger), MasterOptions.MetricsLingerRange, (o, t) => o.MetricsLinger = t);
         EndpointFlags = Declared().Except(WorkerFlags).Except(FailureFlags).ToArray();
-        _needPort = EndpointFlags.Where(o => o != _metricsPort).ToArray();
+        _needPort = EndpointFlags.Where(o => o != _metricsPort && o != _dashboard).ToArray();
 
         if (!remote)
         {
@@ -188,9 +191,14 @@ internal sealed class RunOptions
             }
         }
 
-        if (!_metricsPort.HasValue() && _needPort.FirstOrDefault(o => o.HasValue()) is { } orphan)
+        if (_dashboard.HasValue() && _metricsPort.HasValue() && _dashboard.Value() != _metricsPort.Value())
         {
-            return $"--{orphan.LongName} needs --metrics-port: without a port there is no endpoint";
+            return "--dashboard and --metrics-port are one setting (the endpoint's port): give one of them";
+        }
+
+        if (!_metricsPort.HasValue() && !_dashboard.HasValue() && _needPort.FirstOrDefault(o => o.HasValue()) is { } orphan)
+        {
+            return $"--{orphan.LongName} needs --dashboard (or --metrics-port): without a port there is no endpoint";
         }
 
         if (options.Launcher == WorkerLauncherKind.Local && _needExternal.FirstOrDefault(o => o.HasValue()) is { } local)

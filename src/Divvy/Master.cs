@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
-using Divvy.Control;
+using System.Runtime.CompilerServices;
 using Divvy.Jobs;
 using Divvy.Launching;
 using Divvy.Launching.Slurm;
-using Divvy.Metrics;
+using Divvy.Monitoring;
 using Divvy.Scheduling;
 using Divvy.Transport.Tcp;
 using Divvy.Worker;
@@ -185,25 +185,12 @@ public sealed partial class Master
         IWorkerLauncher launcher = remote as IWorkerLauncher ?? new LocalProcessLauncher(WorkerCommand.ForCurrentProcess(), Console.Error, _options.WorkerStandardOutput, _options.MaxFrameSize);
         using var scheduler = new Scheduler(_job, _options, launcher);
 
-        // The exporter listens to every measurement, so it exists only when someone will scrape.
-        // (Without it the run creates its meter itself, once the first worker is on its way.)
-        using PrometheusExporter? exporter = _options.MetricsPort is null ? null : PrometheusExporter.For(scheduler.Metrics);
-        await using ControlServer? control = exporter is null ? null : StartControl(scheduler, exporter);
+        // The endpoint (the dashboard, /metrics) exists only when asked for: it loads a web server.
+        await using IAsyncDisposable? endpoint = Endpoint() is { } chosen ? await StartEndpointAsync(chosen, scheduler, cancellationToken).ConfigureAwait(false) : null;
         using IDisposable signals = _options.HandleSignals ? InstallSignalHandlers(scheduler) : NoSignals.Instance;
         using CancellationTokenRegistration cancellation = cancellationToken.Register(() => scheduler.RequestStop(StopReason.Cancelled, force: false));
         _running = scheduler;
-        try
-        {
-            return await scheduler.RunAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            if (control is not null && _options.MetricsLinger > TimeSpan.Zero)
-            {
-                // Leave the final counts up for one more scrape.
-                await Task.Delay(_options.MetricsLinger, _options.TimeProvider, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
+        return await scheduler.RunAsync().ConfigureAwait(false);
     }
 
     /// <summary>Listens for workers that dial in, and says where, so a user can start them.</summary>
@@ -236,17 +223,15 @@ public sealed partial class Master
     internal static Task<int> RunConnectedWorkerAsync(IParallelizable job, TcpSession session) =>
         JobBinder.Bind(job).RunWorkerAsync(WorkerStreams.ForSession(session));
 
-    private ControlServer StartControl(Scheduler scheduler, PrometheusExporter exporter)
-    {
-        int port = _options.MetricsPort!.Value;
-        ILogger log = _options.LoggerFactory.CreateLogger("Divvy.Control");
-        var control = new ControlServer(_options.MetricsHost, port, _options.ControlToken, scheduler, exporter, log);
-        if (control.TokenWasGenerated)
-        {
-            Console.Error.WriteLine($"divvy: serving {control.Address}metrics and {control.Address}herd (PATCH /herd needs Authorization: Bearer {control.Token})");
-        }
+    /// <summary>The run's endpoint: the one the options give, else the dashboard's when <see cref="MasterOptions.MetricsPort"/> is set.</summary>
+    private IRunEndpoint? Endpoint() => _options.Endpoint ?? (_options.MetricsPort is null ? null : DashboardLoader.Load());
 
-        return control;
+    /// <summary>A method of its own, so that a run without an endpoint never loads the monitoring types.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private async Task<IAsyncDisposable> StartEndpointAsync(IRunEndpoint endpoint, Scheduler scheduler, CancellationToken cancellationToken)
+    {
+        var monitor = new RunMonitor(scheduler, _options, _job.JobType.Name);
+        return await endpoint.StartAsync(monitor, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -135,8 +135,10 @@ public sealed class MasterOptions
     public HaltPolicy Halt { get; set; } = HaltPolicy.Never;
 
     /// <summary>
-    /// Serve <c>/metrics</c> (Prometheus text) and <c>/herd</c> (pool size, resizable with a token)
-    /// on this port while the run lasts. Default <c>null</c> (no endpoint); range 1 to 65,535.
+    /// Serve the run's dashboard on this port while the run lasts: a live web page at <c>/</c>,
+    /// <c>/metrics</c> (Prometheus text), <c>/herd</c> (pool size, resizable with the token) and
+    /// <c>/stop</c>. Needs the Divvy.Dashboard package (the <c>divvy</c> tool has it). Default
+    /// <c>null</c> (no endpoint); range 1 to 65,535.
     /// </summary>
     public int? MetricsPort { get; set; }
 
@@ -144,16 +146,23 @@ public sealed class MasterOptions
     public string MetricsHost { get; set; } = "127.0.0.1";
 
     /// <summary>
-    /// The bearer token <c>PATCH /herd</c> requires. Default <c>null</c>: a random one is made and
-    /// printed on stderr when the endpoint starts. At least 8 characters when given.
+    /// The bearer token that resizing and stopping the run through the endpoint require. Default
+    /// <c>null</c>: a random one is made and printed on stderr when the endpoint starts. At least 8
+    /// characters when given.
     /// </summary>
     public string? ControlToken { get; set; }
 
     /// <summary>
-    /// Keep serving <c>/metrics</c> this long after the run ends, so a scraper sees the final
-    /// counts. Default 0; range 0 to 1 hour.
+    /// Keep serving the endpoint this long after the run ends, so a scraper or the page sees the
+    /// final counts. Default 0; range 0 to 1 hour.
     /// </summary>
     public TimeSpan MetricsLinger { get; set; }
+
+    /// <summary>
+    /// What serves the run while it lasts, when it is not the Divvy.Dashboard package's endpoint
+    /// that <see cref="MetricsPort"/> starts. Default <c>null</c>.
+    /// </summary>
+    public Monitoring.IRunEndpoint? Endpoint { get; set; }
 
     /// <summary>
     /// How workers come to exist. Default <see cref="WorkerLauncherKind.Local"/>: the master starts

@@ -28,6 +28,8 @@ internal static class Words
     /// <summary><c>start</c>, <c>crash</c>, <c>timeout</c>, <c>recycle</c>, <c>unresponsive</c>: why a worker was launched, as the summary and metrics label it.</summary>
     internal static string Label(Scheduling.SpawnReason reason) => reason.ToString().ToLowerInvariant();
 
+    internal static string Label(Scheduling.WorkerState state) => state.ToString().ToLowerInvariant();
+
     /// <summary><c>worker crashed</c>, <c>item timed out</c>: one of the master's verdicts as a sentence says it.</summary>
     public static string Of(RemoteErrorKind kind) => kind switch
     {

@@ -34,6 +34,13 @@ internal sealed class DispatchedItem
     /// <summary>Attempts made so far (the one in progress included once it settles).</summary>
     public int Attempts { get; set; }
 
+    /// <summary>The item as text for logs and reports: its <c>ToString()</c>, cut to 80 characters.</summary>
+    public string Describe()
+    {
+        string text = Value?.ToString() ?? "";
+        return text.Length > 80 ? text[..80] + "…" : text;
+    }
+
     /// <summary>Workers that died while holding this item.</summary>
     public int Crashes { get; set; }
 

@@ -11,6 +11,8 @@ internal sealed class RunStatistics
     private const int MaxSamples = 100_000;
     private const int SlowestKept = 5;
 
+    private static readonly double[] s_bounds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 60, 150, 300];
+
     private readonly List<double> _samples = [];
     private readonly PriorityQueue<SlowItem, double> _slowest = new();
     private readonly Random _random = new(17);
@@ -41,8 +43,7 @@ internal sealed class RunStatistics
 
         if (_slowest.Count < SlowestKept || (_slowest.TryPeek(out _, out double fastest) && seconds > fastest))
         {
-            string description = item.Value?.ToString() ?? "";
-            _slowest.Enqueue(new SlowItem(item.Id, description.Length > 80 ? description[..80] + "…" : description, duration, worker), seconds);
+            _slowest.Enqueue(new SlowItem(item.Id, item.Describe(), duration, worker), seconds);
             if (_slowest.Count > SlowestKept)
             {
                 _slowest.Dequeue();
@@ -63,6 +64,25 @@ internal sealed class RunStatistics
         }
 
         return result;
+    }
+
+    /// <summary>The sample in bars from 1 ms to 5 minutes, about 2.5x apart; the last bar holds the longer ones.</summary>
+    public IReadOnlyList<Monitoring.DurationBucket> Histogram()
+    {
+        var counts = new long[s_bounds.Length + 1];
+        foreach (double seconds in _samples)
+        {
+            int bar = Array.BinarySearch(s_bounds, seconds);
+            counts[bar >= 0 ? bar : ~bar]++;
+        }
+
+        var bars = new Monitoring.DurationBucket[counts.Length];
+        for (int i = 0; i < counts.Length; i++)
+        {
+            bars[i] = new Monitoring.DurationBucket(i < s_bounds.Length ? TimeSpan.FromSeconds(s_bounds[i]) : TimeSpan.MaxValue, counts[i]);
+        }
+
+        return bars;
     }
 
     public IReadOnlyList<SlowItem> Slowest()

@@ -22,6 +22,7 @@ internal sealed partial class Scheduler
             _statistics.Add(item, duration, worker);
         }
 
+        NoteFailedAttempt(item, outcome, error, worker, final: decision.Final is not null);
         if (_job.Shape.ObservesAttempts)
         {
             try

@@ -136,6 +136,7 @@ internal sealed partial class Scheduler : IDisposable
         }
 
         Publish();
+        PublishFinalSnapshot();
         RunSummary summary = _ledger.Counts.ToSummary(_time.GetElapsedTime(_startedAt), _run.StopReason ?? StopReason.Completed, _halt.Reason, _statistics);
         if (_log.IsEnabled(LogLevel.Information))
         {
@@ -170,6 +171,9 @@ internal sealed partial class Scheduler : IDisposable
                 break;
             case StopRequested stop:
                 Stop(stop.Reason, stop.Force);
+                break;
+            case SnapshotRequested snapshot:
+                snapshot.Reply.TrySetResult(TakeSnapshot(finished: false));
                 break;
             case ResizeRequested resize:
                 _pool.Resize(resize.Workers, resize.Relative);

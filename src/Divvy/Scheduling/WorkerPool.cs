@@ -20,6 +20,9 @@ internal sealed class WorkerPool : IDisposable
     private readonly ChannelWriter<SchedulerEvent> _events;
     private readonly List<WorkerConnection?> _slots;
     private readonly Dictionary<int, SpawnReason> _vacancies = [];
+
+    // Per slot (0-based): workers launched into it and why the latest was.
+    private readonly Dictionary<int, (int Launches, SpawnReason Reason)> _launches = [];
     private readonly List<Task> _supervisors = [];
     private readonly List<WorkerFailure> _bootFailures = [];
 
@@ -55,6 +58,23 @@ internal sealed class WorkerPool : IDisposable
                 {
                     yield return worker;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every slot with a worker in it or a launch under way, in slot order (1-based numbers), with
+    /// the launches into it so far and why the latest was; a slot being launched into has no worker yet.
+    /// </summary>
+    public IEnumerable<(int Number, WorkerConnection? Worker, int Launches, SpawnReason? Reason)> Slots()
+    {
+        for (int slot = 0; slot < _slots.Count; slot++)
+        {
+            WorkerConnection? worker = _slots[slot];
+            if (worker is not null || _launching.Contains(slot))
+            {
+                (int launches, SpawnReason reason) = _launches.GetValueOrDefault(slot);
+                yield return (slot + 1, worker, launches, launches > 0 ? reason : null);
             }
         }
     }
@@ -126,6 +146,7 @@ internal sealed class WorkerPool : IDisposable
     {
         int slot = handle.Info.Number - 1;
         reason = _vacancies.Remove(slot, out SpawnReason why) ? why : SpawnReason.Start;
+        _launches[slot] = (_launches.GetValueOrDefault(slot).Launches + 1, reason);
         var worker = new WorkerConnection(handle, ++_incarnations, _options.MaxPrefetch, StartFor(handle.Info.Number), _time);
         _slots[slot] = worker;
 

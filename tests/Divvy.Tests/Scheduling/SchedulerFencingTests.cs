@@ -1,5 +1,4 @@
 using Divvy.Launching;
-using Divvy.Metrics;
 using Divvy.Protocol;
 using Divvy.Tests.Support;
 
@@ -34,7 +33,7 @@ public sealed class SchedulerFencingTests
     {
         var log = new CapturingLoggerFactory();
         await using var run = SchedulerRun.Start(1, o => { o.LoggerFactory = log; SchedulerRun.HardDeadlineOfTwoSeconds(o); });
-        using var exporter = new PrometheusExporter(run.Scheduler.Metrics.Meter);
+        using var metrics = new MeterTotals(run.Scheduler.Metrics.Meter);
         (FakeWorker worker, ItemMessage item) = await run.NextWorkerWithAnItemAsync(endWhenKilled: null);
 
         run.Advance(TimeSpan.FromSeconds(3));
@@ -47,7 +46,7 @@ public sealed class SchedulerFencingTests
         log.Entries.Where(e => e.Message.Contains("refusing", StringComparison.Ordinal)).Should().ContainSingle()
             .Which.Should().Be((Microsoft.Extensions.Logging.LogLevel.Debug, "Divvy.Master", $"worker 1, pid 10001, incarnation 1 was written off (HardTimeout); refusing what it still sends, starting with item {item.Id}"));
         log.Entries.Should().Contain(e => e.Message == "worker 1, pid 10001, incarnation 1 spawned (1 so far)");
-        exporter.Render().Should().Contain("divvy_late_results_rejected_total 2");
+        metrics["divvy.late_results.rejected"].Should().Be(2);
     }
 
     [Theory]

@@ -1,16 +1,17 @@
-using Divvy.Control;
+using Divvy.Dashboard;
 
-namespace Divvy.Tests.Control;
+namespace Divvy.Tests.Dashboard;
 
-public sealed class ControlServerTests
+public sealed class HerdRequestTests
 {
     [Theory]
-    [InlineData("""{"num": 0}""")]
-    [InlineData("""{"num": 7}""")]
-    [InlineData("""{"num": 1024, "note": "extra fields are ignored"}""")]
-    public void Accepts_a_worker_count(string body)
+    [InlineData("""{"num": 0}""", 0)]
+    [InlineData("""{"num": 7}""", 7)]
+    [InlineData("""{"num": 1024, "note": "extra fields are ignored"}""", 1024)]
+    public void Accepts_a_worker_count(string body, int workers)
     {
-        ControlServer.ParseNum(body).Should().BeNull();
+        HerdRequest.Parse(body, 1024, out string? error).Should().Be(workers);
+        error.Should().BeNull();
     }
 
     [Theory]
@@ -24,6 +25,7 @@ public sealed class ControlServerTests
     [InlineData("""{"num": 5000}""", "num must be at most 1024")]
     public void Refuses_anything_else_saying_why(string body, string error)
     {
-        ControlServer.ParseNum(body).Should().Be(error);
+        HerdRequest.Parse(body, 1024, out string? said).Should().BeNull();
+        said.Should().Be(error);
     }
 }
