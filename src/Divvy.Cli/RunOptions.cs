@@ -13,6 +13,9 @@ namespace Divvy.Cli;
 /// </summary>
 internal sealed class RunOptions
 {
+    // The --dashboard flag's own name in option errors; it sets MasterOptions.MetricsPort.
+    private const string DashboardFlag = "Dashboard";
+
     private readonly List<Flag> _flags = [];
     private readonly FlagVocabulary _words;
     private readonly CommandOption _dashboard;
@@ -64,7 +67,8 @@ internal sealed class RunOptions
         });
         FailureFlags = Declared().Except(WorkerFlags).ToArray();
 
-        Count(app, nameof(MasterOptions.MetricsPort), "--dashboard <PORT>", "Serve the run's live dashboard on this port: the page at /, /metrics (Prometheus), /herd (pool size, PATCH to resize) and POST /stop", "off", MasterOptions.MetricsPortRange, (o, n) => o.MetricsPort = (int)n);
+        // Two names for one setting; each names itself in its errors.
+        Count(app, DashboardFlag, "--dashboard <PORT>", "Serve the run's live dashboard on this port: the page at /, /metrics (Prometheus), /herd (pool size, PATCH to resize) and POST /stop", "off", OptionRange.Count(DashboardFlag, 1, 65535), (o, n) => o.MetricsPort = (int)n);
         _dashboard = _flags[^1].Option;
         Count(app, nameof(MasterOptions.MetricsPort), "--metrics-port <PORT>", "The same as --dashboard, by the name Prometheus users look for", "off", MasterOptions.MetricsPortRange, (o, n) => o.MetricsPort = (int)n);
         _metricsPort = _flags[^1].Option;

@@ -45,9 +45,10 @@ internal sealed partial class DashboardServer
         response.Headers["X-Accel-Buffering"] = "no";
         try
         {
+            bool current = false;
             while (true)
             {
-                (byte[] json, bool finished) = await _feed.LatestAsync(cancellationToken).ConfigureAwait(false);
+                (byte[] json, bool finished) = await _feed.LatestAsync(cancellationToken, current).ConfigureAwait(false);
                 await response.WriteAsync("event: snapshot\ndata: ", cancellationToken).ConfigureAwait(false);
                 await response.Body.WriteAsync(json, cancellationToken).ConfigureAwait(false);
                 await response.WriteAsync(finished ? "\n\nevent: end\ndata: {}\n\n" : "\n\n", cancellationToken).ConfigureAwait(false);
@@ -57,7 +58,16 @@ internal sealed partial class DashboardServer
                     return;
                 }
 
-                await Task.Delay(s_pushEvery, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _runOver.Token);
+                    await Task.Delay(s_pushEvery, wake.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The run is over: push its final state now, before the server stops.
+                    current = true;
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

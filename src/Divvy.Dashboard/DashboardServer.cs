@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -19,6 +21,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
     private readonly byte[] _token;
     private readonly ThroughputHistory _history;
     private readonly SnapshotFeed _feed;
+    private readonly CancellationTokenSource _runOver = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _log;
 
@@ -40,13 +43,16 @@ internal sealed partial class DashboardServer : IAsyncDisposable
     {
         // The run's meter must exist for the exporter to find it.
         string meterName = run.Meter.Name;
+        Action<KestrelServerOptions> listen = ListenAddress.For(host, port);
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "Divvy.Dashboard" });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            ListenAddress.Apply(kestrel, host, port);
+            listen(kestrel);
         });
-        builder.Services.AddSingleton(run.Options.LoggerFactory);
+
+        // The host's own logging would repeat, in its words, the one line a failure to listen gets.
+        builder.Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName: "divvy", serviceVersion: typeof(RunMonitor).Assembly.GetName().Version?.ToString()).AddAttributes([new("divvy.job", run.JobName)]))
             .WithMetrics(metrics => metrics
@@ -72,6 +78,8 @@ internal sealed partial class DashboardServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Open pages get the final state at once (and the end of the stream), linger or not.
+        await _runOver.CancelAsync().ConfigureAwait(false);
         if (_run.Options.MetricsLinger > TimeSpan.Zero)
         {
             // Leave the final counts up for one more scrape, and the page on its last state.
@@ -83,9 +91,12 @@ internal sealed partial class DashboardServer : IAsyncDisposable
 
     private async Task DisposeCoreAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
         _history.Dispose();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+
+        // Streams still open end by themselves once they have sent the final state; any left
+        // after the deadline are cut.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        using CancellationTokenRegistration cut = deadline.Token.Register(_stopping.Cancel);
         try
         {
             await _app.StopAsync(deadline.Token).ConfigureAwait(false);
@@ -95,9 +106,11 @@ internal sealed partial class DashboardServer : IAsyncDisposable
             // Connections that did not close in time are dropped.
         }
 
+        await _stopping.CancelAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _feed.Dispose();
         _stopping.Dispose();
+        _runOver.Dispose();
     }
 
     private bool Authorized(HttpContext context)

@@ -7,21 +7,25 @@ namespace Divvy.Dashboard;
 /// <summary>Where the dashboard listens, from <see cref="MasterOptions.MetricsHost"/>, and why it could not.</summary>
 internal static class ListenAddress
 {
-    /// <summary>Binds Kestrel to <paramref name="host"/>: an address, <c>localhost</c>, <c>*</c> (every address) or a name of this machine.</summary>
-    public static void Apply(KestrelServerOptions kestrel, string host, int port)
+    /// <summary>
+    /// Binds Kestrel to <paramref name="host"/>: an address, <c>localhost</c>, <c>*</c> (every address)
+    /// or a name of this machine, resolved now.
+    /// </summary>
+    /// <exception cref="RunSetupException">The name resolves to no address.</exception>
+    public static Action<KestrelServerOptions> For(string host, int port)
     {
         if (host is "*" or "+")
         {
-            kestrel.ListenAnyIP(port);
+            return kestrel => kestrel.ListenAnyIP(port);
         }
-        else if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
         {
-            kestrel.ListenLocalhost(port);
+            return kestrel => kestrel.ListenLocalhost(port);
         }
-        else
-        {
-            kestrel.Listen(Resolve(host), port);
-        }
+
+        IPAddress address = Resolve(host, port);
+        return kestrel => kestrel.Listen(address, port);
     }
 
     /// <summary>The address and port as a URL's authority: <c>127.0.0.1:9090</c>, <c>[::1]:9090</c>.</summary>
@@ -36,7 +40,6 @@ internal static class ListenAddress
         {
             SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } => "address already in use",
             SocketException socket => socket.Message.TrimEnd('.'),
-            UnresolvedHostException unresolved => unresolved.Message,
             _ => inner.Message.TrimEnd('.'),
         };
         reason = reason.Length > 1 && char.IsUpper(reason[0]) && !char.IsUpper(reason[1]) ? char.ToLowerInvariant(reason[0]) + reason[1..] : reason;
@@ -44,27 +47,32 @@ internal static class ListenAddress
         return named ? reason : $"{reason}; give an address of this machine, such as 127.0.0.1 or 0.0.0.0";
     }
 
-    private static IPAddress Resolve(string host)
+    private static IPAddress Resolve(string host, int port)
     {
         if (IPAddress.TryParse(host, out IPAddress? address))
         {
             return address;
         }
 
+        string reason;
         try
         {
-            return Dns.GetHostAddresses(host) is [var first, ..] ? first : throw new UnresolvedHostException($"'{host}' has no address");
+            if (Dns.GetHostAddresses(host) is [var first, ..])
+            {
+                return first;
+            }
+
+            reason = "it has no address";
         }
         catch (SocketException ex)
         {
-            throw new UnresolvedHostException($"'{host}' is not a host name this machine knows ({ex.Message.TrimEnd('.')})");
+            reason = ex.Message.TrimEnd('.').ToLowerInvariant();
         }
         catch (ArgumentException)
         {
-            throw new UnresolvedHostException($"'{host}' is not a valid host name or address");
+            reason = "not a valid host name or address";
         }
-    }
 
-    /// <summary>The host name resolves to nothing.</summary>
-    private sealed class UnresolvedHostException(string message) : Exception(message);
+        throw new RunSetupException($"cannot listen on {Authority(host, port)}: {reason}; give an address of this machine, such as 127.0.0.1 or 0.0.0.0");
+    }
 }

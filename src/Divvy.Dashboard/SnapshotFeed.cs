@@ -23,13 +23,16 @@ internal sealed class SnapshotFeed : IDisposable
         _time = time;
     }
 
-    /// <summary>The latest state as UTF-8 JSON, taken now unless a fresh one exists; and whether the run is over.</summary>
-    public async Task<(byte[] Json, bool Finished)> LatestAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The latest state as UTF-8 JSON, taken now unless a fresh one exists (or, when
+    /// <paramref name="current"/>, unless the final one exists); and whether the run is over.
+    /// </summary>
+    public async Task<(byte[] Json, bool Finished)> LatestAsync(CancellationToken cancellationToken, bool current = false)
     {
         await _taking.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_latest is { } latest && (latest.Finished || _time.GetElapsedTime(latest.TakenAt) < s_fresh))
+            if (_latest is { } latest && (latest.Finished || (!current && _time.GetElapsedTime(latest.TakenAt) < s_fresh)))
             {
                 return (latest.Json, latest.Finished);
             }

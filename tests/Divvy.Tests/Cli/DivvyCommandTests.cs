@@ -65,9 +65,9 @@ public sealed class DivvyCommandTests
         { ["--heartbeat", "1s", "--heartbeat-timeout", "500ms"], "--heartbeat-timeout must be longer than --heartbeat (1s), got 500ms" },
         { ["--heartbeat", "1m"], "--heartbeat-timeout must be longer than --heartbeat (1m), got 30s" },
         { ["--retry-delay", "10s", "--retry-max-delay", "1s"], "--retry-max-delay must be at least --retry-delay (10s), got 1s" },
-        { ["--metrics-host", "0.0.0.0"], "--metrics-host needs --metrics-port: without a port there is no endpoint" },
-        { ["--control-token", "0123456789"], "--control-token needs --metrics-port: without a port there is no endpoint" },
-        { ["--metrics-linger", "5s"], "--metrics-linger needs --metrics-port: without a port there is no endpoint" },
+        { ["--metrics-host", "0.0.0.0"], "--metrics-host needs --dashboard (or --metrics-port): without a port there is no endpoint" },
+        { ["--control-token", "0123456789"], "--control-token needs --dashboard (or --metrics-port): without a port there is no endpoint" },
+        { ["--metrics-linger", "5s"], "--metrics-linger needs --dashboard (or --metrics-port): without a port there is no endpoint" },
     };
 
     [Theory]
@@ -176,7 +176,7 @@ public sealed class DivvyCommandTests
     public void Every_option_MasterOptions_has_a_flag()
     {
         // Slurm is a group of options: each of its own has a flag (checked below).
-        string[] notOnTheCommandLine = [nameof(MasterOptions.HandleSignals), nameof(MasterOptions.LoggerFactory), nameof(MasterOptions.TimeProvider), nameof(MasterOptions.Slurm)];
+        string[] notOnTheCommandLine = [nameof(MasterOptions.HandleSignals), nameof(MasterOptions.LoggerFactory), nameof(MasterOptions.TimeProvider), nameof(MasterOptions.Slurm), nameof(MasterOptions.Endpoint)];
         var words = new RunOptions(new McMaster.Extensions.CommandLineUtils.CommandLineApplication()).Words;
 
         typeof(MasterOptions).GetProperties()
