@@ -45,7 +45,7 @@ internal sealed partial class Scheduler
             _recentFailures.Dequeue();
         }
 
-        _recentFailures.Enqueue(new FailedAttempt(item.Id, item.Describe(), item.Attempts, Words.Of(outcome), error, worker, _time.GetElapsedTime(_startedAt), final));
+        _recentFailures.Enqueue(new FailedAttempt(item.Id, item.Describe(), item.Attempts, outcome == AttemptOutcome.Retry ? "failed" : Words.Of(outcome), error, worker, _time.GetElapsedTime(_startedAt), final));
     }
 
     /// <summary>The last snapshot, taken once the loop has ended; answers every request still queued.</summary>
