@@ -66,7 +66,7 @@ internal sealed class DivvyCommand
             ("Options", [help, _version, _job, _verbose, _progress, _noProgress]),
             ("Workers", _runOptions.WorkerFlags),
             ("Failures: retries, timeouts, halting", _runOptions.FailureFlags),
-            ("Metrics and control endpoint", _runOptions.EndpointFlags),
+            ("Dashboard, metrics and control endpoint", _runOptions.EndpointFlags),
             ("Remote workers (TCP)", _runOptions.RemoteFlags),
         ]);
         _app.OnExecute(() => Execute());
