@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Divvy.Tests.Support;
 using Microsoft.Playwright;
 using static Divvy.Tests.Support.ProcessRun;
@@ -18,7 +16,7 @@ public sealed class DashboardBrowserSpecs
     [BrowserFact]
     public async Task I_watch_a_run_live_resize_it_with_the_token_a_wrong_token_is_refused_and_I_stop_it()
     {
-        int port = FreePort();
+        int port = FreePort.Next();
         await using ProcessRun run = DivvyCommand(["-n", "2", "--dashboard", port.ToString(), "--control-token", Token, .. Job("SleepJob", "400", "150")]);
         await run.WaitForStderrLineAsync("divvy: dashboard at ");
         await using Browser browser = await Browser.StartAsync();
@@ -62,14 +60,6 @@ public sealed class DashboardBrowserSpecs
         run.AllStderr.Should().Contain("the dashboard asked the run to stop (graceful)").And.Contain("run interrupted");
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     /// <summary>Playwright driving Debian's Chromium, headless; disposing closes both.</summary>
     private sealed class Browser : IAsyncDisposable

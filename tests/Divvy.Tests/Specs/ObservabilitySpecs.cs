@@ -15,14 +15,6 @@ public sealed partial class ObservabilitySpecs : IDisposable
     private const string Token = "test-token-1234";
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     private async Task<HttpResponseMessage> PatchHerd(int port, string body, string? token = Token)
     {
@@ -77,7 +69,7 @@ public sealed partial class ObservabilitySpecs : IDisposable
     [Fact]
     public async Task The_metrics_endpoint_serves_well_formed_Prometheus_text_that_matches_the_summary()
     {
-        int port = FreePort();
+        int port = FreePort.Next();
         await using ProcessRun run = DivvyCommand(["-n", "2", "--metrics-port", port.ToString(), "--metrics-linger", "3s", .. Job("ThrowJob", "12")]);
 
         // Scrape until every item has settled (the linger keeps the endpoint up after the run).
@@ -135,7 +127,7 @@ public sealed partial class ObservabilitySpecs : IDisposable
     [Fact]
     public async Task The_pool_grows_and_shrinks_while_it_runs_without_losing_or_repeating_an_item()
     {
-        int port = FreePort();
+        int port = FreePort.Next();
         await using ProcessRun run = DivvyCommand(["-n", "1", "--metrics-port", port.ToString(), "--control-token", Token, .. Job("SleepJob", "30", "250")]);
         await run.WaitForLinesAsync("started ", 2);
         (await Herd(port)).Should().Be(1);
@@ -156,7 +148,7 @@ public sealed partial class ObservabilitySpecs : IDisposable
     [Fact]
     public async Task Changing_the_pool_needs_the_token_and_a_sensible_body()
     {
-        int port = FreePort();
+        int port = FreePort.Next();
         await using ProcessRun run = DivvyCommand(["-n", "1", "--metrics-port", port.ToString(), "--control-token", Token, .. Job("SleepJob", "8", "250")]);
         await run.WaitForLinesAsync("started ", 1);
 
@@ -177,7 +169,7 @@ public sealed partial class ObservabilitySpecs : IDisposable
     [Fact]
     public async Task SIGTTIN_adds_a_worker_and_SIGTTOU_removes_one()
     {
-        int port = FreePort();
+        int port = FreePort.Next();
         await using ProcessRun run = DivvyCommand(["-n", "2", "--metrics-port", port.ToString(), "--control-token", Token, .. Job("SleepJob", "40", "300")]);
         await run.WaitForLinesAsync("started ", 2);
         (await Herd(port)).Should().Be(2);

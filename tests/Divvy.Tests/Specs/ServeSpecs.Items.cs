@@ -57,6 +57,27 @@ public sealed partial class ServeSpecs
     }
 
     [Fact]
+    public async Task A_served_jobs_dashboard_counts_the_items_clients_sent_and_shows_its_warm_workers()
+    {
+        int port = FreePort.Next();
+        await using ServeServerRun server = await ServeServerRun.StartAsync("-n", "2", "--dashboard", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--job", "ThrowJob", Artifacts.JobsDll);
+        await using DivvyClient client = await server.ConnectAsync();
+        await client.PerformAsync(JsonValue.Create(4));
+        await client.PerformAsync(JsonValue.Create(3));
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        JsonNode snapshot = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/api/snapshot"))!;
+
+        snapshot["job"]!.GetValue<string>().Should().Be("ThrowJob");
+        snapshot["counts"]!["succeeded"]!.GetValue<long>().Should().Be(1);
+        snapshot["counts"]!["failed"]!.GetValue<long>().Should().Be(1);
+        snapshot["failures"]!.AsArray().Should().ContainSingle().Which!["message"]!.GetValue<string>().Should().Be("item 3 is a multiple of three");
+        snapshot["workers"]!.AsArray().Select(w => w!["state"]!.GetValue<string>()).Should().Equal("ready", "ready");
+        (await http.GetStringAsync($"http://127.0.0.1:{port}/")).Should().Contain("<title>Divvy run</title>");
+    }
+
+
+    [Fact]
     public async Task A_worker_that_dies_on_an_item_is_a_crash_charged_to_it_and_the_next_item_gets_a_replacement()
     {
         await using ServeServerRun server = await ServeServerRun.StartAsync("-n", "1", "--job", "CrashJob", Artifacts.JobsDll, "0", "3", "sigkill");
