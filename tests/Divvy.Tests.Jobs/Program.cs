@@ -27,6 +27,11 @@ if (Environment.GetEnvironmentVariable("JOBS_MAX_FRAME") is { } maxFrame)
     options.MaxFrameSize = int.Parse(maxFrame, System.Globalization.CultureInfo.InvariantCulture);
 }
 
+if (Environment.GetEnvironmentVariable("JOBS_METRICS_PORT") is { } metricsPort)
+{
+    options.MetricsPort = int.Parse(metricsPort, System.Globalization.CultureInfo.InvariantCulture);
+}
+
 try
 {
     RunSummary summary = new Master(job, options).RunAsync(Scenarios.RunCancellation.Token).GetAwaiter().GetResult();

@@ -387,4 +387,15 @@ public sealed class MasterSpecs
         tickets.Select(t => t[0]).Distinct().Should().HaveCount(5);
         tickets.Should().Contain(t => t[1] == "1" && t[2] == "356a192b7913b04c54574d18c28d46e6395428ab", "ticket 1's code is sha1(\"1\")");
     }
+
+    [Fact]
+    public async Task A_program_that_asks_for_the_dashboard_without_the_Divvy_Dashboard_package_is_told_what_to_add_and_starts_no_worker()
+    {
+        // The test jobs program references Divvy only.
+        await using ProcessRun run = Start(Artifacts.JobsDll, ["sleep", "2", "4", "50"], new Dictionary<string, string> { ["JOBS_METRICS_PORT"] = FreePort.Next().ToString() });
+
+        (await run.WaitAsync()).Should().Be(3);
+        run.Stdout.Should().ContainSingle().Which.Should().Be("error RunSetupException MetricsPort needs the Divvy.Dashboard package: add it to the project (dotnet add package Divvy.Dashboard), or set MasterOptions.Endpoint");
+        run.AllStderr.Should().NotContain("started");
+    }
 }
