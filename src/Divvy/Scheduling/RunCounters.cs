@@ -27,6 +27,13 @@ internal sealed class RunCounters
     public RunSummary ToSummary(TimeSpan elapsed, StopReason reason, string? haltReason, RunStatistics statistics) =>
         ToSummary(elapsed, reason, haltReason, statistics, statistics.Percentiles(50, 95, 100));
 
+    /// <summary>The summary so far, for a live snapshot: percentiles from a strided sample of at most 10,000 durations, the exact maximum.</summary>
+    public RunSummary ToLiveSummary(TimeSpan elapsed, StopReason reason, string? haltReason, RunStatistics statistics)
+    {
+        TimeSpan[] durations = statistics.SampledPercentiles(10_000, 50, 95);
+        return ToSummary(elapsed, reason, haltReason, statistics, [durations[0], durations[1], statistics.Longest]);
+    }
+
     private RunSummary ToSummary(TimeSpan elapsed, StopReason reason, string? haltReason, RunStatistics statistics, TimeSpan[] durations) => new()
     {
         DurationP50 = durations[0],

@@ -91,7 +91,9 @@ internal sealed partial class Scheduler
         Array.Reverse(failures);
         return new RunSnapshot
         {
-            Summary = _ledger.Counts.ToSummary(_time.GetElapsedTime(_startedAt), _run.StopReason ?? StopReason.Completed, _halt.Reason, _statistics),
+            Summary = finished
+                ? _ledger.Counts.ToSummary(_time.GetElapsedTime(_startedAt), _run.StopReason ?? StopReason.Completed, _halt.Reason, _statistics)
+                : _ledger.Counts.ToLiveSummary(_time.GetElapsedTime(_startedAt), _run.StopReason ?? StopReason.Completed, _halt.Reason, _statistics),
             InFlight = inFlight,
             Queued = _ledger.Waiting + _ledger.Delayed,
             TargetWorkers = _pool.Target,
