@@ -11,7 +11,7 @@ internal sealed class LocalProcessHandle : IWorkerHandle
     {
         _process = process;
         Connected = Task.FromResult<IWorkerChannel>(new StreamWorkerChannel(process.Up, process.Down, maxFrameSize, FileDescriptors.PreferredWindowBytes));
-        Ended = WaitForEndAsync();
+        Ended = process.WaitForEndAsync();
     }
 
     public WorkerInfo Info => _process.Info;
@@ -25,7 +25,4 @@ internal sealed class LocalProcessHandle : IWorkerHandle
     public void Kill(KillReason reason) => _process.Kill();
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
-
-    private async Task<WorkerEnd> WaitForEndAsync() =>
-        WorkerEnd.FromExit(await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false));
 }

@@ -67,14 +67,18 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public StderrTail Tail { get; } = new(TailLines);
 
-    /// <summary>Waits for the process to exit and for its standard error (and piped stdout) to be read to the end.</summary>
-    public async Task<WorkerExit> WaitForExitAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for the process to exit and for its standard error (and piped stdout) to be read to the
+    /// end; says how it ended. (One async method from the exit to the end, not one wrapped in another:
+    /// each costs the master its JIT-compiled state machine plumbing at start.)
+    /// </summary>
+    public async Task<WorkerEnd> WaitForEndAsync()
     {
-        await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
 
         // A grandchild may still hold the stderr pipe; do not wait on it forever.
-        await Task.WhenAny(Task.WhenAll(_stderrPump, _stdoutPump), Task.Delay(s_stderrDrain, cancellationToken)).ConfigureAwait(false);
-        return new WorkerExit(_process.ExitCode);
+        await Task.WhenAny(Task.WhenAll(_stderrPump, _stdoutPump), Task.Delay(s_stderrDrain, CancellationToken.None)).ConfigureAwait(false);
+        return WorkerEnd.FromExit(new WorkerExit(_process.ExitCode));
     }
 
     public bool HasExited

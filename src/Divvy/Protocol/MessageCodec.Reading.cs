@@ -1,6 +1,3 @@
-using System.Buffers;
-using Divvy.Jobs;
-using MessagePack;
 
 namespace Divvy.Protocol;
 
@@ -24,12 +21,12 @@ internal static partial class MessageCodec
     /// <summary>Whether <paramref name="frame"/> holds an Items or Results message, by its first bytes; a malformed frame is not.</summary>
     public static bool IsBatch(ReadOnlyMemory<byte> frame)
     {
-        var reader = new MessagePackReader(frame);
+        var reader = new WireReader(frame.Span);
         try
         {
             return reader.ReadArrayHeader() >= 1 && (MessageKind)reader.ReadInt32() is MessageKind.Items or MessageKind.Results;
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
+        catch (WireFormatException)
         {
             // Read says what is wrong with it.
             return false;
@@ -38,7 +35,7 @@ internal static partial class MessageCodec
 
     private static Message Read(ReadOnlyMemory<byte> frame, bool ownPayloads, Framing.FrameLease? lease)
     {
-        var reader = new MessagePackReader(frame);
+        var reader = new WireReader(frame.Span);
         int kind = -1;
         try
         {
@@ -68,8 +65,8 @@ internal static partial class MessageCodec
             Expect(count, FieldCount(kind), kind);
             Message message = (MessageKind)kind switch
             {
-                MessageKind.Item => new ItemMessage(reader.ReadInt64(), RawValue(ref reader, ownPayloads)),
-                MessageKind.Result => new ResultMessage(reader.ReadInt64(), reader.ReadInt64(), RawValue(ref reader, ownPayloads)),
+                MessageKind.Item => new ItemMessage(reader.ReadInt64(), RawValue(frame, ref reader, ownPayloads)),
+                MessageKind.Result => new ResultMessage(reader.ReadInt64(), reader.ReadInt64(), RawValue(frame, ref reader, ownPayloads)),
                 MessageKind.Failure => new FailureMessage(reader.ReadInt64(), reader.ReadInt64(), ReadEnum<FailureKind>(ref reader, kind), ReadError(ref reader)),
                 MessageKind.Start => new StartMessage(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32()),
                 MessageKind.Goodbye => new GoodbyeMessage(reader.ReadInt32()),
@@ -78,7 +75,7 @@ internal static partial class MessageCodec
                 MessageKind.Retiring => new RetiringMessage(ReadEnum<RecycleReason>(ref reader, kind)),
                 MessageKind.Ready => new ReadyMessage(reader.ReadInt32(), reader.ReadInt32(), reader.ReadString(), reader.ReadString()),
                 MessageKind.Stop => StopMessage.Instance,
-                MessageKind.Output => new OutputMessage(ReadEnum<StandardStream>(ref reader, kind), Bytes(ref reader, ownPayloads, kind)),
+                MessageKind.Output => new OutputMessage(ReadEnum<StandardStream>(ref reader, kind), Bytes(frame, ref reader, ownPayloads, kind)),
                 _ => new FatalMessage(reader.ReadString() ?? "", ReadError(ref reader)),
             };
 
@@ -89,10 +86,9 @@ internal static partial class MessageCodec
 
             return message;
         }
-        catch (Exception ex) when (ex is MessagePackSerializationException or EndOfStreamException or InvalidOperationException or OverflowException)
+        catch (WireFormatException ex)
         {
-            // These are what MessagePackReader throws for bytes of the wrong type or too few bytes:
-            // all of them mean the peer sent something that is not our protocol.
+            // Bytes of the wrong type or too few bytes: the peer sent something that is not our protocol.
             throw new ProtocolException($"malformed {Name(kind)} message: {ex.Message}", ex);
         }
     }
@@ -108,7 +104,7 @@ internal static partial class MessageCodec
             frame = frame.ToArray();
         }
 
-        var reader = new MessagePackReader(frame);
+        var reader = new WireReader(frame.Span);
         reader.ReadArrayHeader();
         reader.ReadInt32();
         int count = reader.ReadInt32();
@@ -126,7 +122,7 @@ internal static partial class MessageCodec
             var items = new ItemMessage[count];
             for (int i = 0; i < count; i++)
             {
-                items[i] = new ItemMessage(reader.ReadInt64(), RawValue(ref reader, copy: false)) { Lease = lease };
+                items[i] = new ItemMessage(reader.ReadInt64(), frame[reader.ReadRaw()]) { Lease = lease };
             }
 
             message = new ItemsMessage(items);
@@ -136,7 +132,7 @@ internal static partial class MessageCodec
             var results = new ResultEntry[count];
             for (int i = 0; i < count; i++)
             {
-                results[i] = new ResultEntry(reader.ReadInt64(), reader.ReadInt64(), RawValue(ref reader, copy: false));
+                results[i] = new ResultEntry(reader.ReadInt64(), reader.ReadInt64(), frame[reader.ReadRaw()]);
             }
 
             message = new ResultsMessage(results) { Lease = lease };
@@ -177,7 +173,7 @@ internal static partial class MessageCodec
         }
     }
 
-    private static T ReadEnum<T>(ref MessagePackReader reader, int kind)
+    private static T ReadEnum<T>(ref WireReader reader, int kind)
         where T : struct, Enum
     {
         int value = reader.ReadInt32();
@@ -186,16 +182,17 @@ internal static partial class MessageCodec
             : throw new ProtocolException($"malformed {Name(kind)} message: {value} is not a {typeof(T).Name}");
     }
 
-    private static ReadOnlyMemory<byte> RawValue(ref MessagePackReader reader, bool copy)
+    /// <summary>One MessagePack value (a payload), as a slice of the frame unless <paramref name="copy"/> asks for an array of its own.</summary>
+    private static ReadOnlyMemory<byte> RawValue(ReadOnlyMemory<byte> frame, ref WireReader reader, bool copy)
     {
-        ReadOnlySequence<byte> raw = reader.ReadRaw();
-        return raw.IsSingleSegment && !copy ? raw.First : raw.ToArray();
+        ReadOnlyMemory<byte> raw = frame[reader.ReadRaw()];
+        return copy ? raw.ToArray() : raw;
     }
 
-    /// <summary>A MessagePack bin, as a slice of the frame unless <paramref name="copy"/> (or a split sequence) asks for an array of its own.</summary>
-    private static ReadOnlyMemory<byte> Bytes(ref MessagePackReader reader, bool copy, int kind)
+    /// <summary>A MessagePack bin, as a slice of the frame unless <paramref name="copy"/> asks for an array of its own.</summary>
+    private static ReadOnlyMemory<byte> Bytes(ReadOnlyMemory<byte> frame, ref WireReader reader, bool copy, int kind)
     {
-        ReadOnlySequence<byte> bytes = reader.ReadBytes() ?? throw new ProtocolException($"malformed {Name(kind)} message: nil where bytes belong");
-        return bytes.IsSingleSegment && !copy ? bytes.First : bytes.ToArray();
+        ReadOnlyMemory<byte> bytes = reader.ReadBytes() is { } range ? frame[range] : throw new ProtocolException($"malformed {Name(kind)} message: nil where bytes belong");
+        return copy ? bytes.ToArray() : bytes;
     }
 }

@@ -7,7 +7,10 @@ namespace Divvy.Protocol;
 /// <summary>
 /// Encodes messages as MessagePack arrays whose first element is the <see cref="MessageKind"/>.
 /// Hand-written rather than attribute-driven: the hot messages (items and results) embed the
-/// user's payload without copying it into a nested binary.
+/// user's payload without copying it into a nested binary. The protocol's own fields go through
+/// <see cref="WireWriter"/> and <see cref="WireReader"/>, not MessagePack's reader and writer, so
+/// that no process JIT-compiles a serializer just to say Start, Ready or Stop (only the job's own
+/// values use MessagePack).
 /// </summary>
 internal static partial class MessageCodec
 {
@@ -38,35 +41,21 @@ internal static partial class MessageCodec
     /// </summary>
     public static void WriteItems(IBufferWriter<byte> output, IReadOnlyList<DispatchedItem> items, int start, int count)
     {
-        var writer = new MessagePackWriter(output);
-        writer.WriteArrayHeader(2 + (2 * count));
-        writer.Write((int)MessageKind.Items);
-        writer.Write(count);
+        WireWriter.ArrayHeader(output, 2 + (2 * count));
+        WireWriter.Integer(output, (int)MessageKind.Items);
+        WireWriter.Integer(output, count);
         for (int i = start; i < start + count; i++)
         {
-            writer.Write(items[i].Id);
-            writer.WriteRaw(items[i].Payload.Span);
+            WireWriter.Integer(output, items[i].Id);
+            WireWriter.Raw(output, items[i].Payload.Span);
         }
-
-        writer.Flush();
     }
 
     /// <summary>Writes the id and duration that start one entry of a Results frame; the result's value follows.</summary>
-    public static void WriteResultEntry(ref MessagePackWriter writer, long id, long elapsedTicks)
+    public static void WriteResultEntry(IBufferWriter<byte> output, long id, long elapsedTicks)
     {
-        writer.Write(id);
-        writer.Write(elapsedTicks);
-    }
-
-    /// <summary>Writes a Results frame's body around <paramref name="count"/> entries already encoded one after the other.</summary>
-    public static void WriteResults(IBufferWriter<byte> output, int count, ReadOnlySpan<byte> entries)
-    {
-        var writer = new MessagePackWriter(output);
-        writer.WriteArrayHeader(2 + (3 * count));
-        writer.Write((int)MessageKind.Results);
-        writer.Write(count);
-        writer.WriteRaw(entries);
-        writer.Flush();
+        WireWriter.Integer(output, id);
+        WireWriter.Integer(output, elapsedTicks);
     }
 
     /// <summary>
@@ -75,130 +64,101 @@ internal static partial class MessageCodec
     /// </summary>
     public static void WriteOutput(IBufferWriter<byte> output, StandardStream stream, ReadOnlySpan<byte> bytes)
     {
-        var writer = new MessagePackWriter(output);
-        WriteOutput(ref writer, stream, bytes);
-        writer.Flush();
+        WireWriter.ArrayHeader(output, 3);
+        WireWriter.Integer(output, (int)MessageKind.Output);
+        WireWriter.Integer(output, (int)stream);
+        WireWriter.Bytes(output, bytes);
     }
 
     public static void Write(IBufferWriter<byte> output, Message message)
     {
-        var writer = new MessagePackWriter(output);
         switch (message)
         {
             case ItemMessage item:
-                WriteItem(ref writer, item.Id, item.Payload.Span);
+                Header(output, 3, MessageKind.Item);
+                WireWriter.Integer(output, item.Id);
+                WireWriter.Raw(output, item.Payload.Span);
                 break;
             case ItemsMessage batch:
-                writer.WriteArrayHeader(2 + (2 * batch.Items.Count));
-                writer.Write((int)MessageKind.Items);
-                writer.Write(batch.Items.Count);
+                Header(output, 2 + (2 * batch.Items.Count), MessageKind.Items);
+                WireWriter.Integer(output, batch.Items.Count);
                 foreach (ItemMessage one in batch.Items)
                 {
-                    writer.Write(one.Id);
-                    writer.WriteRaw(one.Payload.Span);
+                    WireWriter.Integer(output, one.Id);
+                    WireWriter.Raw(output, one.Payload.Span);
                 }
 
                 break;
             case ResultsMessage batch:
-                writer.WriteArrayHeader(2 + (3 * batch.Results.Length));
-                writer.Write((int)MessageKind.Results);
-                writer.Write(batch.Results.Length);
+                Header(output, 2 + (3 * batch.Results.Length), MessageKind.Results);
+                WireWriter.Integer(output, batch.Results.Length);
                 foreach (ResultEntry one in batch.Results)
                 {
-                    WriteResultEntry(ref writer, one.Id, one.ElapsedTicks);
-                    writer.WriteRaw(one.Payload.Span);
+                    WriteResultEntry(output, one.Id, one.ElapsedTicks);
+                    WireWriter.Raw(output, one.Payload.Span);
                 }
 
                 break;
             case ResultMessage result:
-                writer.WriteArrayHeader(4);
-                writer.Write((int)MessageKind.Result);
-                writer.Write(result.Id);
-                writer.Write(result.ElapsedTicks);
-                writer.WriteRaw(result.Payload.Span);
+                Header(output, 4, MessageKind.Result);
+                WriteResultEntry(output, result.Id, result.ElapsedTicks);
+                WireWriter.Raw(output, result.Payload.Span);
                 break;
             case FailureMessage failure:
-                writer.WriteArrayHeader(7);
-                writer.Write((int)MessageKind.Failure);
-                writer.Write(failure.Id);
-                writer.Write(failure.ElapsedTicks);
-                writer.Write((int)failure.Failure);
-                WriteError(ref writer, failure.Error);
+                Header(output, 7, MessageKind.Failure);
+                WireWriter.Integer(output, failure.Id);
+                WireWriter.Integer(output, failure.ElapsedTicks);
+                WireWriter.Integer(output, (int)failure.Failure);
+                WriteError(output, failure.Error);
                 break;
             case StartMessage start:
-                writer.WriteArrayHeader(11);
-                writer.Write((int)MessageKind.Start);
-                writer.Write(start.ProtocolVersion);
-                writer.Write(start.WorkerNumber);
-                writer.Write(start.MaxFrameSize);
-                writer.Write(start.ItemTimeoutTicks);
-                writer.Write(start.MaxItems);
-                writer.Write(start.MaxMemoryBytes);
-                writer.Write(start.MaxAgeTicks);
-                writer.Write(start.HeartbeatIntervalTicks);
-                writer.Write(start.HeartbeatTimeoutTicks);
-                writer.Write(start.MaxConcurrentItems);
+                Header(output, 11, MessageKind.Start);
+                WireWriter.Integer(output, start.ProtocolVersion);
+                WireWriter.Integer(output, start.WorkerNumber);
+                WireWriter.Integer(output, start.MaxFrameSize);
+                WireWriter.Integer(output, start.ItemTimeoutTicks);
+                WireWriter.Integer(output, start.MaxItems);
+                WireWriter.Integer(output, start.MaxMemoryBytes);
+                WireWriter.Integer(output, start.MaxAgeTicks);
+                WireWriter.Integer(output, start.HeartbeatIntervalTicks);
+                WireWriter.Integer(output, start.HeartbeatTimeoutTicks);
+                WireWriter.Integer(output, start.MaxConcurrentItems);
                 break;
             case GoodbyeMessage goodbye:
-                writer.WriteArrayHeader(2);
-                writer.Write((int)MessageKind.Goodbye);
-                writer.Write(goodbye.ExitCode);
+                Header(output, 2, MessageKind.Goodbye);
+                WireWriter.Integer(output, goodbye.ExitCode);
                 break;
             case PingMessage:
-                writer.WriteArrayHeader(1);
-                writer.Write((int)MessageKind.Ping);
+                Header(output, 1, MessageKind.Ping);
                 break;
             case PongMessage:
-                writer.WriteArrayHeader(1);
-                writer.Write((int)MessageKind.Pong);
+                Header(output, 1, MessageKind.Pong);
                 break;
             case RetiringMessage retiring:
-                writer.WriteArrayHeader(2);
-                writer.Write((int)MessageKind.Retiring);
-                writer.Write((int)retiring.Reason);
+                Header(output, 2, MessageKind.Retiring);
+                WireWriter.Integer(output, (int)retiring.Reason);
                 break;
             case ReadyMessage ready:
-                writer.WriteArrayHeader(5);
-                writer.Write((int)MessageKind.Ready);
-                writer.Write(ready.ProtocolVersion);
-                writer.Write(ready.ProcessId);
-                writer.Write(ready.Host);
-                writer.Write(ready.LaunchId);
+                Header(output, 5, MessageKind.Ready);
+                WireWriter.Integer(output, ready.ProtocolVersion);
+                WireWriter.Integer(output, ready.ProcessId);
+                WireWriter.String(output, ready.Host);
+                WireWriter.String(output, ready.LaunchId);
                 break;
             case StopMessage:
-                writer.WriteArrayHeader(1);
-                writer.Write((int)MessageKind.Stop);
+                Header(output, 1, MessageKind.Stop);
                 break;
             case OutputMessage chunk:
-                WriteOutput(ref writer, chunk.Stream, chunk.Bytes.Span);
+                WriteOutput(output, chunk.Stream, chunk.Bytes.Span);
                 break;
             case FatalMessage fatal:
-                writer.WriteArrayHeader(5);
-                writer.Write((int)MessageKind.Fatal);
-                writer.Write(fatal.Stage);
-                WriteError(ref writer, fatal.Error);
+                Header(output, 5, MessageKind.Fatal);
+                WireWriter.String(output, fatal.Stage);
+                WriteError(output, fatal.Error);
                 break;
             default:
                 throw new ArgumentException($"unknown message type {message.GetType().Name}", nameof(message));
         }
-
-        writer.Flush();
-    }
-
-    private static void WriteOutput(ref MessagePackWriter writer, StandardStream stream, ReadOnlySpan<byte> bytes)
-    {
-        writer.WriteArrayHeader(3);
-        writer.Write((int)MessageKind.Output);
-        writer.Write((int)stream);
-        writer.Write(bytes);
-    }
-
-    private static void WriteItem(ref MessagePackWriter writer, long id, ReadOnlySpan<byte> payload)
-    {
-        writer.WriteArrayHeader(3);
-        writer.Write((int)MessageKind.Item);
-        writer.Write(id);
-        writer.WriteRaw(payload);
     }
 
     /// <summary>
@@ -207,13 +167,14 @@ internal static partial class MessageCodec
     /// </summary>
     public static void WriteResult<T>(Framing.FrameWriter frames, long id, long elapsedTicks, T value, PayloadWriter<T> payload)
     {
-        var writer = new MessagePackWriter(frames.BeginFrame());
+        IBufferWriter<byte> output = frames.BeginFrame();
         try
         {
-            writer.WriteArrayHeader(4);
-            writer.Write((int)MessageKind.Result);
-            writer.Write(id);
-            writer.Write(elapsedTicks);
+            Header(output, 4, MessageKind.Result);
+            WriteResultEntry(output, id, elapsedTicks);
+
+            // The value is the job's: MessagePack and the job's formatters write it.
+            var writer = new MessagePackWriter(output);
             payload(ref writer, value);
             writer.Flush();
         }
@@ -226,14 +187,21 @@ internal static partial class MessageCodec
         frames.EndFrame();
     }
 
-    private static void WriteError(ref MessagePackWriter writer, RemoteError error)
+    /// <summary>A message's array header and its kind, the first field.</summary>
+    private static void Header(IBufferWriter<byte> output, int fields, MessageKind kind)
     {
-        writer.Write(error.Type);
-        writer.Write(error.Message);
-        writer.Write(error.StackTrace);
+        WireWriter.ArrayHeader(output, fields);
+        WireWriter.Integer(output, (int)kind);
     }
 
-    private static RemoteError ReadError(ref MessagePackReader reader) =>
+    private static void WriteError(IBufferWriter<byte> output, RemoteError error)
+    {
+        WireWriter.String(output, error.Type);
+        WireWriter.String(output, error.Message);
+        WireWriter.String(output, error.StackTrace);
+    }
+
+    private static RemoteError ReadError(ref WireReader reader) =>
         new(reader.ReadString() ?? "", reader.ReadString() ?? "", reader.ReadString() ?? "");
 
     private static string Name(int kind) =>

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Divvy.Framing;
-using MessagePack;
 
 namespace Divvy.Protocol;
 
@@ -45,9 +44,7 @@ internal sealed class ResultBatchWriter
         IBufferWriter<byte> output = _open ? _frames.OpenFrame : Open();
 
         _entryStart = _frames.OpenFrameLength;
-        var writer = new MessagePackWriter(output);
-        MessageCodec.WriteResultEntry(ref writer, id, elapsedTicks);
-        writer.Flush();
+        MessageCodec.WriteResultEntry(output, id, elapsedTicks);
         return output;
     }
 

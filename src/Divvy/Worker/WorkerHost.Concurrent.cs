@@ -14,7 +14,11 @@ namespace Divvy.Worker;
 /// </summary>
 internal sealed partial class WorkerHost
 {
-    private async Task<int> RunConcurrentlyAsync(FrameWriter writer, int limit)
+    /// <summary>
+    /// Starts the items, blocking between starts (on the inbox, on a free slot); the items
+    /// themselves run on the thread pool.
+    /// </summary>
+    private int RunConcurrently(FrameWriter writer, int limit)
     {
         // A synchronous Perform holds its thread for the whole item: have K threads ready at once
         // rather than wait for the pool to grow one thread at a time.
@@ -68,36 +72,34 @@ internal sealed partial class WorkerHost
         bool ended = false;
         try
         {
-            while (await _items.Reader.WaitToReadAsync(done.Token).ConfigureAwait(false))
+            while (_inbox.Take(done.Token) is { } batch)
             {
-                while (_items.Reader.TryRead(out List<ItemMessage>? batch))
+                foreach (ItemMessage item in batch)
                 {
-                    foreach (ItemMessage item in batch)
+                    slots.Wait(done.Token);
+                    bool stop;
+                    lock (_writeLock)
                     {
-                        await slots.WaitAsync(done.Token).ConfigureAwait(false);
-                        bool stop;
-                        lock (_writeLock)
+                        // Past the item limit nothing starts (the master sends no more than it
+                        // allows anyway): the last item to complete then retires the worker.
+                        stop = recycling is not null || broken is not null || (_start.MaxItems > 0 && started >= _start.MaxItems);
+                        if (!stop)
                         {
-                            // Past the item limit nothing starts (the master sends no more than it
-                            // allows anyway): the last item to complete then retires the worker.
-                            stop = recycling is not null || broken is not null || (_start.MaxItems > 0 && started >= _start.MaxItems);
-                            if (!stop)
-                            {
-                                running++;
-                                started++;
-                            }
+                            running++;
+                            started++;
                         }
-
-                        if (stop)
-                        {
-                            // Start nothing more; wait for the items still running to complete.
-                            slots.Release();
-                            await Task.Delay(Timeout.Infinite, done.Token).ConfigureAwait(false);
-                        }
-
-                        // Not awaited: the item runs while the next one starts.
-                        _ = Task.Run(() => RunOneAsync(item));
                     }
+
+                    if (stop)
+                    {
+                        // Start nothing more; wait for the items still running to complete.
+                        slots.Release();
+                        done.Token.WaitHandle.WaitOne();
+                        done.Token.ThrowIfCancellationRequested();
+                    }
+
+                    // Not awaited: the item runs while the next one starts.
+                    _ = Task.Run(() => RunOneAsync(item));
                 }
             }
 
@@ -113,7 +115,7 @@ internal sealed partial class WorkerHost
             // Stop arrived and every item has started: wait for them all.
             for (int i = 0; i < limit; i++)
             {
-                await slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                slots.Wait();
             }
         }
 

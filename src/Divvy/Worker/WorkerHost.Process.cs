@@ -49,7 +49,7 @@ internal sealed partial class WorkerHost
     {
         // As in RunOnLinkAsync: only the up stream is closed here.
         using Stream upEnd = link.Up;
-        return ForLink(job, link).RunAsync().GetAwaiter().GetResult();
+        return ForLink(job, link).Run();
     }
 
     private static WorkerHost ForLink(IWorkerJob job, WorkerLink link)

@@ -37,10 +37,10 @@ internal sealed partial class WorkerHost
                     case StopMessage:
                         if (batch is not null)
                         {
-                            _items.Writer.TryWrite(batch);
+                            _inbox.Post(batch);
                         }
 
-                        _items.Writer.TryComplete();
+                        _inbox.Complete();
                         if (_session is null)
                         {
                             return;
@@ -56,7 +56,7 @@ internal sealed partial class WorkerHost
                 if (batch is not null && (!reader.HasBufferedFrame || batch.Count >= MaxItemsPerHandOff))
                 {
                     // Hand on what this read brought in; the next read may block.
-                    _items.Writer.TryWrite(batch);
+                    _inbox.Post(batch);
                     batch = null;
                 }
             }

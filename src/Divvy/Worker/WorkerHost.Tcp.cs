@@ -32,14 +32,6 @@ internal sealed partial class WorkerHost
         }
     }
 
-    /// <summary>The loop of a TCP worker: Goodbye follows its end. (Over pipes the loop is all, with no async wrapper to compile.)</summary>
-    private async Task<int> RunAndSayGoodbyeAsync()
-    {
-        int exitCode = await RunLoopAsync().ConfigureAwait(false);
-        SayGoodbye(exitCode);
-        return exitCode;
-    }
-
     private void Heard() => Volatile.Write(ref _lastHeard, Stopwatch.GetTimestamp());
 
     /// <summary>

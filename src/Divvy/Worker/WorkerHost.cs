@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Threading.Channels;
 using Divvy.Framing;
 using Divvy.Protocol;
 using Divvy.Transport.Tcp;
@@ -33,7 +32,7 @@ internal sealed partial class WorkerHost
     private readonly bool _captureOutput;
     private readonly ManualResetEventSlim _readerDone = new();
     // Items travel from the reader thread to the item loop in batches: what one read brought in.
-    private readonly Channel<List<ItemMessage>> _items = Channel.CreateUnbounded<List<ItemMessage>>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly ItemInbox _inbox = new();
     private readonly List<PosixSignalRegistration> _signals = [];
     private readonly Lock _writeLock = new();
     private int _workerNumber;
@@ -70,10 +69,29 @@ internal sealed partial class WorkerHost
         _silenceLimit = session?.Terms.HeartbeatTimeout ?? Timeout.InfiniteTimeSpan;
     }
 
-    /// <summary>Runs the worker loop to its end; returns the process exit code.</summary>
-    public Task<int> RunAsync() => _session is null ? RunLoopAsync() : RunAndSayGoodbyeAsync();
+    /// <summary>
+    /// Runs the worker loop to its end, blocking the caller; returns the process exit code. Over
+    /// TCP, Goodbye follows the loop's end.
+    /// </summary>
+    public int Run()
+    {
+        int exitCode = RunLoop();
+        if (_session is not null)
+        {
+            SayGoodbye(exitCode);
+        }
 
-    private async Task<int> RunLoopAsync()
+        return exitCode;
+    }
+
+    /// <summary>Runs the worker loop to its end on a thread of its own (it blocks for its whole life); returns the process exit code.</summary>
+    public Task<int> RunAsync() => Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    /// <summary>
+    /// The loop itself. Nothing in it is async: the item loop blocks on the inbox the reader thread
+    /// fills, and a worker starts without compiling any async state machine or thread-pool plumbing.
+    /// </summary>
+    private int RunLoop()
     {
         Stream down = _down;
         Stream up = _up;
@@ -156,39 +174,36 @@ internal sealed partial class WorkerHost
 
         if (start.MaxConcurrentItems > 1)
         {
-            return await RunConcurrentlyAsync(writer, start.MaxConcurrentItems).ConfigureAwait(false);
+            return RunConcurrently(writer, start.MaxConcurrentItems);
         }
 
         int unflushed = 0;
-        while (await _items.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (_inbox.Take() is { } batch)
         {
-            while (_items.Reader.TryRead(out List<ItemMessage>? batch))
+            for (int i = 0; i < batch.Count; i++)
             {
-                for (int i = 0; i < batch.Count; i++)
+                Perform(batch[i], writer);
+                _performed++;
+                if (RecycleReasonNow() is { } reason)
                 {
-                    await PerformAsync(batch[i], writer).ConfigureAwait(false);
-                    _performed++;
-                    if (RecycleReasonNow() is { } reason)
+                    // Items still queued here were never started: the master sends them elsewhere.
+                    _finishing = true;
+                    Locked(() =>
                     {
-                        // Items still queued here were never started: the master sends them elsewhere.
-                        _finishing = true;
-                        Locked(() =>
-                        {
-                            Write(writer, new RetiringMessage(reason));
-                            writer.Flush();
-                        });
-                        return WorkerExitCodes.Finished;
-                    }
+                        Write(writer, new RetiringMessage(reason));
+                        writer.Flush();
+                    });
+                    return WorkerExitCodes.Finished;
+                }
 
-                    bool drained = i == batch.Count - 1 && !_items.Reader.TryPeek(out _);
-                    if (drained || ++unflushed >= ResultsPerFlush)
-                    {
-                        // Nothing else queued: send what is pending now rather than hold results back.
-                        // With a deep queue, still send every few results, so the master refills the
-                        // queue while this worker works through the rest of it.
-                        FlushLocked(writer);
-                        unflushed = 0;
-                    }
+                bool drained = i == batch.Count - 1 && _inbox.IsEmpty;
+                if (drained || ++unflushed >= ResultsPerFlush)
+                {
+                    // Nothing else queued: send what is pending now rather than hold results back.
+                    // With a deep queue, still send every few results, so the master refills the
+                    // queue while this worker works through the rest of it.
+                    FlushLocked(writer);
+                    unflushed = 0;
                 }
             }
         }
@@ -236,7 +251,7 @@ internal sealed partial class WorkerHost
         }
     }
 
-    private async ValueTask PerformAsync(ItemMessage item, FrameWriter writer)
+    private void Perform(ItemMessage item, FrameWriter writer)
     {
         long started = Stopwatch.GetTimestamp();
 
@@ -244,7 +259,13 @@ internal sealed partial class WorkerHost
         using CancellationTokenSource? deadline = _start.ItemTimeoutTicks > 0 ? new CancellationTokenSource(TimeSpan.FromTicks(_start.ItemTimeoutTicks)) : null;
         try
         {
-            await _job.PerformAsync(item.Payload, deadline?.Token ?? CancellationToken.None).ConfigureAwait(false);
+            ValueTask performing = _job.PerformAsync(item.Payload, deadline?.Token ?? CancellationToken.None);
+            if (!performing.IsCompletedSuccessfully)
+            {
+                // A PerformAsync that really waits (or failed): this thread waits with it, one item at
+                // a time as ever, while the reader thread goes on answering the master's pings.
+                performing.AsTask().GetAwaiter().GetResult();
+            }
         }
         catch (Exception ex)
         {

@@ -13,6 +13,8 @@ public sealed class WorkerStartupSpecs
     [InlineData("Microsoft.Extensions.Logging.Abstractions", "a worker never logs, so the default logger is not even looked up")]
     [InlineData("System.Net.Primitives", "a worker on pipes does not check the master's network options")]
     [InlineData("System.Linq", "binding the job in a worker reads no interface maps and uses no LINQ")]
+    [InlineData("System.Threading.Channels", "the item loop takes its items from an inbox it blocks on, not from a channel it awaits")]
+    [InlineData("System.Threading.ThreadPool", "one item at a time, the item loop runs on the worker's main thread, not on the thread pool")]
     public async Task A_worker_does_not_load_what_only_a_master_needs(string assembly, string because)
     {
         await using ProcessRun run = JobsRun("assemblies", 1);

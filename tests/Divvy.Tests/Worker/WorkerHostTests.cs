@@ -317,6 +317,42 @@ public sealed partial class WorkerHostTests : IDisposable
         _exited.Task.IsCompleted.Should().BeFalse("retiring is not an emergency exit");
     }
 
+    private sealed class ThreadNoting : IParallelizable<int, int>
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<int> Threads { get; } = new();
+
+        public IEnumerable<int> Dispatch() => [];
+
+        public int Perform(int item)
+        {
+            Threads.Enqueue(Environment.CurrentManagedThreadId);
+            return item * 3;
+        }
+    }
+
+    [Fact]
+    public async Task One_item_at_a_time_every_item_is_performed_on_the_thread_that_runs_the_loop_and_answered_in_order()
+    {
+        var job = new ThreadNoting();
+        var host = new WorkerHost(new JobAdapter<int, int>(job), _downClient, _upClient, masterProcessId: null, _exited.SetResult);
+        var exitCode = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var loop = new Thread(() => exitCode.SetResult(host.Run())) { IsBackground = true };
+        loop.Start();
+
+        Send(new StartMessage(WireProtocol.Version, 1, 1 << 20));
+        (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
+        for (int item = 1; item <= 3; item++)
+        {
+            Send(new ItemMessage(item, MessagePackSerializer.Serialize(item)));
+            var result = (ResultMessage)await ReceiveAsync();
+            (result.Id, MessagePackSerializer.Deserialize<int>(result.Payload)).Should().Be((item, item * 3));
+        }
+
+        Send(StopMessage.Instance);
+        (await exitCode.Task.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.Finished);
+        job.Threads.Should().HaveCount(3).And.OnlyContain(id => id == loop.ManagedThreadId, "no thread pool stands between the loop and a synchronous Perform");
+    }
+
     public void Dispose()
     {
         _down.Dispose();
