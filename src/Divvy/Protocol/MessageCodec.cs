@@ -118,12 +118,22 @@ internal static partial class MessageCodec
                 writer.WriteRaw(result.Payload.Span);
                 break;
             case FailureMessage failure:
-                writer.WriteArrayHeader(7);
+                writer.WriteArrayHeader(8);
                 writer.Write((int)MessageKind.Failure);
                 writer.Write(failure.Id);
                 writer.Write(failure.ElapsedTicks);
                 writer.Write((int)failure.Failure);
                 WriteError(ref writer, failure.Error);
+                if (failure.Result is { } carried)
+                {
+                    // The result's own MessagePack value, as a Result message embeds it.
+                    writer.WriteRaw(carried);
+                }
+                else
+                {
+                    writer.WriteNil();
+                }
+
                 break;
             case StartMessage start:
                 writer.WriteArrayHeader(11);

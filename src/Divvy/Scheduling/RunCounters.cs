@@ -25,13 +25,15 @@ internal sealed class RunCounters
     public long Settled => Succeeded + Failures;
 
     public RunSummary ToSummary(TimeSpan elapsed, StopReason reason, string? haltReason, RunStatistics statistics) =>
-        ToSummary(elapsed, reason, haltReason, statistics, statistics.Percentiles(50, 95, 100));
+        ToSummary(elapsed, reason, haltReason, statistics, statistics.Percentiles(50, 90, 95, 99, 100));
 
     private RunSummary ToSummary(TimeSpan elapsed, StopReason reason, string? haltReason, RunStatistics statistics, TimeSpan[] durations) => new()
     {
         DurationP50 = durations[0],
-        DurationP95 = durations[1],
-        DurationMax = durations[2],
+        DurationP90 = durations[1],
+        DurationP95 = durations[2],
+        DurationP99 = durations[3],
+        DurationMax = durations[4],
         Slowest = statistics.Slowest(),
         SpawnsByReason = new Dictionary<string, int>(statistics.SpawnReasons),
         TimedOut = TimedOut,
