@@ -98,11 +98,13 @@ internal sealed class ExecCommand
         _duration = _app.Option("--duration <DURATION>", "With --repeat: stop after this long (from the first run); queued runs are dropped, runs in flight finish.", CommandOptionType.SingleValue);
         _progress = new ProgressOptions(_app);
         _runOptions = new RunOptions(_app, remote: false);
+        Reword(nameof(MasterOptions.ItemTimeout), "Per-command deadline: the command's whole process group gets SIGTERM, and the attempt timed out");
+        Reword(nameof(MasterOptions.ItemTimeoutGrace), "After the deadline's SIGTERM, the group gets SIGKILL if the command still runs this long (0: SIGKILL at once)");
         _first = _app.Argument("input", "A task list JSON, -, or the command (then its arguments follow).");
         _app.HelpTextGenerator = new HelpText("divvy exec [options] (TASKS.json | -i FILE | - | [--] COMMAND [ARGS...])", [
             ("Commands", [help, _maxThreads, _inFile, _outFile, _verbose, _argsFile, _shell, _tag, _json, _db, _spillAfter, _repeat, _count, _duration, .. _progress.Flags]),
             ("Workers (as divvy's)", _runOptions.WorkerFlags),
-            ("Failures: retries, timeouts, halting (as divvy's; --timeout stops the command's process group)", _runOptions.FailureFlags),
+            ("Failures: retries, timeouts, halting (as divvy's)", _runOptions.FailureFlags),
             ("Metrics and control endpoint (as divvy's)", _runOptions.EndpointFlags),
         ]);
         _app.OnExecute(() => Execute());
@@ -126,6 +128,27 @@ internal sealed class ExecCommand
     private int Execute() => ExecuteAsync().GetAwaiter().GetResult();
 
     private async Task<int> ExecuteAsync()
+    {
+        if (Master.IsWorker)
+        {
+            return await ExecuteRunAsync().ConfigureAwait(false);
+        }
+
+        // The run's spill directory, inherited by the workers through the environment and removed
+        // at the end with whatever is left in it (the output of attempts that were retried).
+        DirectoryInfo spill = Directory.CreateTempSubdirectory("divvy-exec-spill-");
+        Environment.SetEnvironmentVariable(ExecSettings.SpillDirectoryVariable, spill.FullName);
+        try
+        {
+            return await ExecuteRunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            spill.Delete(recursive: true);
+        }
+    }
+
+    private async Task<int> ExecuteRunAsync()
     {
         var options = new MasterOptions();
         if (TryParse(options, out ExecSettings settings) is { } usage)
@@ -306,11 +329,19 @@ internal sealed class ExecCommand
             TimeoutSeconds = timeout,
             TimeoutGrace = grace,
             SpillAfter = spill,
+            SpillDirectory = Environment.GetEnvironmentVariable(ExecSettings.SpillDirectoryVariable),
             Count = runs,
             Duration = duration,
             Verbose = _verbose.HasValue(),
         };
         return null;
+    }
+
+    /// <summary>A shared flag's help in exec's words; its default and range stay as <see cref="RunOptions"/> wrote them.</summary>
+    private void Reword(string property, string description)
+    {
+        CommandOption flag = _runOptions.FlagFor(property);
+        flag.Description = description + flag.Description![flag.Description!.IndexOf(" (default", StringComparison.Ordinal)..];
     }
 
     private static string ReadTaskList(ExecSettings settings) => settings switch

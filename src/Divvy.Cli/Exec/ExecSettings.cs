@@ -47,6 +47,16 @@ internal sealed class ExecSettings
 
     public long SpillAfter { get; init; } = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// The run's directory for spill files (<see cref="SpillDirectoryVariable"/> in the workers): the
+    /// master removes it at the end, with the spill files of attempts that were retried, whose
+    /// outcome it never sees. Null: the temporary directory.
+    /// </summary>
+    public string? SpillDirectory { get; init; }
+
+    /// <summary>The environment variable through which the master tells its workers its <see cref="SpillDirectory"/>.</summary>
+    public const string SpillDirectoryVariable = "DIVVY_EXEC_SPILL_DIR";
+
     public long? Count { get; init; }
 
     public TimeSpan? Duration { get; init; }

@@ -42,8 +42,8 @@ internal sealed class TaskRunner
             ProcessGroups.Track(process);
             process.StandardInput.Close();
             string? tag = _settings.Tag ? $"[{task.Identifier}] " : null;
-            using var stdout = new OutputCapture(_settings.SpillAfter);
-            using var stderr = new OutputCapture(_settings.SpillAfter);
+            using var stdout = new OutputCapture(_settings.SpillAfter, _settings.SpillDirectory);
+            using var stderr = new OutputCapture(_settings.SpillAfter, _settings.SpillDirectory);
             Task pumps = Task.WhenAll(
                 stdout.PumpAsync(process.StandardOutput.BaseStream, tag, Console.Out, CancellationToken.None),
                 stderr.PumpAsync(process.StandardError.BaseStream, tag, Console.Error, CancellationToken.None));

@@ -56,6 +56,24 @@ public sealed class ExecFailureSpecs : IDisposable
     }
 
     [Fact]
+    public async Task The_spilled_output_of_an_attempt_that_was_retried_is_removed_with_the_rest()
+    {
+        string counter = Path.Combine(_dir, "count");
+        string[] spillDirectories = SpillDirectories();
+
+        await using ProcessRun run = Exec("-n", "1", "--retries", "1", "--retry-delay", "10ms", "--spill-after", "64K", OneTask("big", $"head -c 200000 /dev/zero | tr '\\0' x; {{ {Counting(counter, succeedsAt: 2)}; }} > /dev/null"));
+
+        (await run.WaitAsync(TimeSpan.FromSeconds(60))).Should().Be(0, run.AllStderr);
+        JsonElement row = Results(run.Stdout[^1]).Single();
+        row.GetProperty("attempts").GetInt32().Should().Be(2);
+        row.GetProperty("result_body").GetString()!.Length.Should().Be(200_000);
+        SpillDirectories().Should().BeEquivalentTo(spillDirectories, "the run's spill directory, with the first attempt's spilled output, is gone");
+        Directory.GetFiles(Path.GetTempPath(), "divvy-exec-*.out").Should().BeEmpty();
+    }
+
+    private static string[] SpillDirectories() => Directory.GetDirectories(Path.GetTempPath(), "divvy-exec-spill-*");
+
+    [Fact]
     public async Task A_command_that_cannot_start_is_not_retried()
     {
         await using ProcessRun run = Exec("-n", "1", "--retries", "3", """[{"identifier":"missing","command":"no-such-program-anywhere"}]""");
