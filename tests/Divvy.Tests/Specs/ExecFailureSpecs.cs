@@ -175,6 +175,28 @@ public sealed class ExecFailureSpecs : IDisposable
         await run.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task Forced_progress_counts_failed_commands_as_divvy_does()
+    {
+        await using ProcessRun run = StartWithInputExec(["--progress", "-n", "2", "--shell", "--", "exit $(( {} % 2 ))"], "1\n2\n3\n4\n");
+
+        (await run.WaitAsync()).Should().Be(1, run.AllStderr);
+
+        run.Stderr.Should().Contain(l => l.StartsWith("divvy: progress: 4 done / 4 dispatched, 2 failed, 0 in flight", StringComparison.Ordinal), run.AllStderr);
+    }
+
+    [Fact]
+    public async Task Workers_running_commands_are_recycled_after_their_item_limit()
+    {
+        string tasks = JsonSerializer.Serialize(Enumerable.Range(1, 6).Select(n => new { identifier = $"t{n}", command = "echo", args = new[] { $"{n}" } }));
+
+        await using ProcessRun run = Exec("-v", "-n", "1", "--max-items-per-worker", "2", tasks);
+
+        (await run.WaitAsync(TimeSpan.FromSeconds(60))).Should().Be(0, run.AllStderr);
+        ByIdentifier(run.Stdout[^1]).Should().HaveCount(6);
+        run.Stderr.Should().ContainSingle(l => l.StartsWith("divvy: run completed: ")).Which.Should().MatchRegex(@" [1-9]\d* recycled", "a worker that performed its two commands made way for a new one");
+    }
+
     private static ProcessRun StartWithInputExec(string[] args, string input) => ProcessRun.StartWithInput(Artifacts.CliDll, ["exec", .. args], input);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
