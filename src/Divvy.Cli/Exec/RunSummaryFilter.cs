@@ -3,9 +3,9 @@ using Microsoft.Extensions.Logging;
 namespace Divvy.Cli.Exec;
 
 /// <summary>
-/// Passes the master's log through, all but its end-of-run summary line: to the master, a command
-/// that exited 1 is an item whose Perform returned, so that line would count it as succeeded.
-/// <c>divvy exec</c> prints its own summary, with such commands counted as failed.
+/// Passes the master's log through, all but its end-of-run summary line: with <c>-v</c>,
+/// <c>divvy exec</c> prints the whole end-of-run report itself after the results (the same
+/// counts), and names a repeat run that reached its <c>--duration</c> as such rather than "cancelled".
 /// </summary>
 internal sealed class RunSummaryFilter : ILoggerProvider
 {
