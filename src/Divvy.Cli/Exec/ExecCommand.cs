@@ -192,7 +192,7 @@ internal sealed class ExecCommand
         var output = new RoutedWriter(_out);
         var error = new RoutedWriter(_error);
         using ExecReporter? reporter = Master.IsWorker ? null : new ExecReporter(settings, output, error, log);
-        using ILoggerFactory logging = CommandRun.Logging(new RunSummaryFilter(new StderrLoggerProvider(error)), settings.Verbose ? LogLevel.Information : LogLevel.Warning);
+        using ILoggerFactory logging = CommandRun.Logging(new ExecLogFilter(new StderrLoggerProvider(error)), settings.Verbose ? LogLevel.Information : LogLevel.Warning);
         options.LoggerFactory = logging;
 
         RepeatDeadline? deadline = null;

@@ -48,6 +48,7 @@ public sealed class ExecFailureSpecs : IDisposable
         row.GetProperty("exit_code").GetInt32().Should().Be(1);
         row.GetProperty("result_body").GetString().Should().Be("attempt 2\n");
         row.GetProperty("attempts").GetInt32().Should().Be(2);
+        run.Stderr.Should().BeEmpty("in task-list mode a failure is in its row: without -v nothing is said on stderr");
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False");
         connection.Open();
         using var query = connection.CreateCommand();
@@ -98,6 +99,33 @@ public sealed class ExecFailureSpecs : IDisposable
         results["t1"].GetProperty("exit_code").GetInt32().Should().Be(3);
         results.Values.Count(r => r.GetProperty("error").GetString() is { } e && e.StartsWith("not performed")).Should().BeGreaterThan(20, "the run stopped at the first failure");
         run.Stderr.Should().ContainSingle(l => l.StartsWith("divvy: run halted ("));
+    }
+
+    [Fact]
+    public async Task Halt_now_kills_the_commands_in_hand_with_their_whole_group()
+    {
+        string pidFile = Path.Combine(_dir, "bg.pid");
+        string marker = Path.Combine(_dir, "started");
+        string tasks = JsonSerializer.Serialize(new[]
+        {
+            new { identifier = "long", command = $"sleep 300 & echo $! > '{pidFile}'; touch '{marker}'; wait", shell = true },
+            new { identifier = "fails", command = $"while [ ! -e '{marker}' ]; do sleep 0.05; done; exit 3", shell = true },
+        });
+
+        await using ProcessRun run = Exec("-n", "2", "--max-prefetch", "1", "--halt", "now,fail=1", tasks);
+
+        (await run.WaitAsync(TimeSpan.FromSeconds(60))).Should().Be(1, run.AllStderr);
+        var results = ByIdentifier(run.Stdout[^1]);
+        results["fails"].GetProperty("exit_code").GetInt32().Should().Be(3);
+        results["long"].GetProperty("exit_code").GetInt32().Should().Be(-1, "its worker was killed while it ran: " + results["long"]);
+        int background = int.Parse(File.ReadAllText(pidFile).Trim());
+        DateTime gone = DateTime.UtcNow.AddSeconds(5);
+        while (WorkerCensus.IsAlive(background) && DateTime.UtcNow < gone)
+        {
+            await Task.Delay(50);
+        }
+
+        WorkerCensus.IsAlive(background).Should().BeFalse("the command's background sleep went with its worker");
     }
 
     [Fact]
