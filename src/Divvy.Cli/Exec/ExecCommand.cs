@@ -9,11 +9,6 @@ namespace Divvy.Cli.Exec;
 /// <summary>
 /// <c>divvy exec</c>: run commands in parallel without writing C#. A go-workerpool task list, a
 /// command template over input lines, or one command repeated for load; the same master, workers,
-/// failure handling and exit codes as <c>divvy job.dll</c>.
-/// </summary>
-/// <summary>
-/// <c>divvy exec</c>: run commands in parallel without writing C#. A go-workerpool task list, a
-/// command template over input lines, or one command repeated for load; the same master, workers,
 /// run options (<see cref="RunOptions"/>), failure handling and exit codes as <c>divvy job.dll</c>:
 /// a command that exits non-zero, is killed by a signal or times out is a failed attempt, retried,
 /// halted on and counted as any item's.
@@ -144,7 +139,10 @@ internal sealed class ExecCommand
         }
         finally
         {
-            spill.Delete(recursive: true);
+            if (Directory.Exists(spill.FullName))
+            {
+                spill.Delete(recursive: true);
+            }
         }
     }
 
