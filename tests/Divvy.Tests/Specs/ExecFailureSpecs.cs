@@ -138,6 +138,7 @@ public sealed class ExecFailureSpecs : IDisposable
         run.Stderr.Should().ContainSingle(l => l.StartsWith("divvy: run completed: "))
             .Which.Should().StartWith("divvy: run completed: 4 dispatched, 2 succeeded, 2 failed, 0 crashed, 0 timed out, 0 quarantined, 0 not performed, 2 retries;");
         run.Stderr.Should().Contain(l => l.StartsWith("divvy: durations: p50 "), "the report is the master's own, as divvy prints it");
+        run.Stderr.Should().ContainSingle(l => l.StartsWith("divvy: slowest: ")).Which.Should().MatchRegex(@"item \d \([1-4]\)", "the slowest commands are named by their line");
         run.Stderr.Where(l => l.StartsWith("divvy exec: ")).Should().HaveCount(2).And.OnlyContain(l => l.Contains(": exit code 1 after 2 attempts in "), "each failing command's line names its attempts");
     }
 
