@@ -36,6 +36,12 @@ internal sealed class ExecReporter : IDisposable
     {
         // A failed command's last attempt carried its outcome; a crashed worker's or a task never run has none.
         ExecOutcome outcome = result.Result ?? Lost(result);
+        if (result is { Status: ItemStatus.NotPerformed, Result: not null })
+        {
+            // It failed, and was waiting for its retry when the run stopped (Ctrl-C, --halt, --duration).
+            outcome.Error ??= "the run stopped before its retry";
+        }
+
         bool ran = result.Result is not null || result.Status != ItemStatus.NotPerformed;
         bool failed = ran && !result.Succeeded;
         if (!failed && _settings.Verbose)

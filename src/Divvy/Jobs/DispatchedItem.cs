@@ -43,7 +43,7 @@ internal sealed class DispatchedItem
     /// <summary>What went wrong in the latest attempt, for the result if the run stops before its retry.</summary>
     public RemoteError? LastError { get; set; }
 
-    /// <summary>The result the latest attempt carried (a success's, or an <see cref="AttemptFailedException"/>'s), for the same reason.</summary>
+    /// <summary>The result the latest failed attempt carried (<see cref="AttemptFailedException"/>) while its retry is pending, for the same reason.</summary>
     public object? LastResult { get; set; }
 
     /// <summary>

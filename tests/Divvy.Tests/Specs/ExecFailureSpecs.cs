@@ -75,6 +75,28 @@ public sealed class ExecFailureSpecs : IDisposable
     private static string[] SpillDirectories() => Directory.GetDirectories(Path.GetTempPath(), "divvy-exec-spill-*");
 
     [Fact]
+    public async Task A_command_waiting_for_its_retry_when_the_run_is_interrupted_keeps_its_last_attempts_row()
+    {
+        string counter = Path.Combine(_dir, "count");
+        await using ProcessRun run = Exec("-v", "-n", "1", "--retries", "3", "--retry-delay", "30s", OneTask("waits", Counting(counter, succeedsAt: 99)));
+        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!run.Stderr.Any(l => l.Contains(" retrying in ", StringComparison.Ordinal)))
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the first attempt should have failed: " + run.AllStderr);
+            await Task.Delay(50);
+        }
+
+        run.Signal(Signals.SIGINT);
+
+        (await run.WaitAsync(TimeSpan.FromSeconds(30))).Should().Be(130, run.AllStderr);
+        JsonElement row = Results(run.Stdout[^1]).Single();
+        row.GetProperty("exit_code").GetInt32().Should().Be(1);
+        row.GetProperty("result_body").GetString().Should().Be("attempt 1\n");
+        row.GetProperty("attempts").GetInt32().Should().Be(1);
+        row.GetProperty("error").GetString().Should().Be("the run stopped before its retry");
+    }
+
+    [Fact]
     public async Task A_command_that_cannot_start_is_not_retried()
     {
         await using ProcessRun run = Exec("-n", "1", "--retries", "3", """[{"identifier":"missing","command":"no-such-program-anywhere"}]""");
