@@ -129,19 +129,20 @@ internal sealed class ExecCommand
             return await ExecuteRunAsync().ConfigureAwait(false);
         }
 
-        // The run's spill directory, inherited by the workers through the environment and removed
-        // at the end with whatever is left in it (the output of attempts that were retried).
-        DirectoryInfo spill = Directory.CreateTempSubdirectory("divvy-exec-spill-");
-        Environment.SetEnvironmentVariable(ExecSettings.SpillDirectoryVariable, spill.FullName);
+        // The run's spill directory, inherited by the workers through the environment (made by the
+        // first to spill) and removed at the end with whatever is left in it: the output of attempts
+        // that were retried.
+        string spill = Path.Combine(Path.GetTempPath(), $"divvy-exec-spill-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Environment.SetEnvironmentVariable(ExecSettings.SpillDirectoryVariable, spill);
         try
         {
             return await ExecuteRunAsync().ConfigureAwait(false);
         }
         finally
         {
-            if (Directory.Exists(spill.FullName))
+            if (Directory.Exists(spill))
             {
-                spill.Delete(recursive: true);
+                Directory.Delete(spill, recursive: true);
             }
         }
     }

@@ -45,6 +45,8 @@ internal sealed class OutputCapture : IDisposable
             _length += n;
             if (_spill is null && _memory.Length + n > _memoryLimit)
             {
+                // Made on first use: a run whose master is killed outright leaves no empty directory behind.
+                CreatePrivateDirectory(_spillDirectory);
                 _spillPath = Path.Combine(_spillDirectory, $"divvy-exec-{Environment.ProcessId}-{Guid.NewGuid():N}.out");
                 _spill = new FileStream(_spillPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024, useAsync: true);
                 _memory.Position = 0;
@@ -65,6 +67,19 @@ internal sealed class OutputCapture : IDisposable
         if (_spill is not null)
         {
             await _spill.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Creates <paramref name="path"/> (owner only, where the system has modes) unless it is there already.</summary>
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
 
