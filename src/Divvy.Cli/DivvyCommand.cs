@@ -18,8 +18,7 @@ internal sealed class DivvyCommand
     private readonly CommandOption _version;
     private readonly CommandOption _job;
     private readonly CommandOption _verbose;
-    private readonly CommandOption _progress;
-    private readonly CommandOption _noProgress;
+    private readonly Progress.ProgressOptions _progress;
     private readonly RunOptions _runOptions;
     private readonly CommandArgument _assembly;
     private string[] _jobArguments = [];
@@ -58,12 +57,11 @@ internal sealed class DivvyCommand
         _version = _app.Option("--version", "Show the version on stdout.", CommandOptionType.NoValue);
         _job = _app.Option("--job <TYPE>", "The job type, when the assembly has several (full or short name).", CommandOptionType.SingleValue);
         _verbose = _app.Option("-v|--verbose", "Log worker lifecycle (spawn, exit, respawn, retries) to stderr.", CommandOptionType.NoValue);
-        _progress = _app.Option("--progress", "Show progress on stderr even when it is not a terminal (there, a plain line every 5 s).", CommandOptionType.NoValue);
-        _noProgress = _app.Option("--no-progress", "Never show the live progress line.", CommandOptionType.NoValue);
+        _progress = new Progress.ProgressOptions(_app);
         _runOptions = new RunOptions(_app);
         _assembly = _app.Argument("assembly", "The job assembly (.dll) containing an IParallelizable implementation.");
         _app.HelpTextGenerator = new HelpText("divvy [options] job.dll [job arguments...]", [
-            ("Options", [help, _version, _job, _verbose, _progress, _noProgress]),
+            ("Options", [help, _version, _job, _verbose, .. _progress.Flags]),
             ("Workers", _runOptions.WorkerFlags),
             ("Failures: retries, timeouts, halting", _runOptions.FailureFlags),
             ("Dashboard, metrics and control endpoint", _runOptions.EndpointFlags),
@@ -193,13 +191,12 @@ internal sealed class DivvyCommand
 
     private int RunJob(IParallelizable job, MasterOptions options)
     {
-        bool? force = _noProgress.HasValue() ? false : _progress.HasValue() ? true : null;
-        return _run.RunAsync(() => RunWithProgressAsync(job, options, force), Report, "the job failed in the master", KnownFailure)
+        return _run.RunAsync(() => _progress.RunAsync(options, _log, o => new Master(job, o)), Report, "the job failed in the master", KnownFailure)
             .GetAwaiter().GetResult();
     }
 
     /// <summary>The failures whose message already says it all, and their exit codes.</summary>
-    private static int? KnownFailure(Exception exception) => exception switch
+    internal static int? KnownFailure(Exception exception) => exception switch
     {
         JobDefinitionException => ExitCodes.JobNotConstructible,
         BootFailureException => ExitCodes.BootFailure,
@@ -225,22 +222,6 @@ internal sealed class DivvyCommand
         }
 
         return ExitCodes.ForRun(summary, everythingSucceeded: true);
-    }
-
-    private async Task<RunSummary> RunWithProgressAsync(IParallelizable job, MasterOptions options, bool? force)
-    {
-        if (Master.IsWorker)
-        {
-            // A worker's Run() never returns; no display belongs in a worker.
-            return await new Master(job, options).RunAsync().ConfigureAwait(false);
-        }
-
-        // The display starts first: on a terminal, the master's workers must send their stdout through it.
-        Master? master = null;
-        await using Progress.ProgressDisplay? display = Progress.ProgressDisplay.Start(() => master?.Progress ?? default, force, _log);
-        options.WorkerStandardOutput = display?.WorkerOutput;
-        master = new Master(job, options);
-        return await master.RunAsync().ConfigureAwait(false);
     }
 
     private int Usage(string message) => _run.Usage(message);

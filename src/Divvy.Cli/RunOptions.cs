@@ -174,6 +174,9 @@ internal sealed class RunOptions
     /// <summary>The metrics and control endpoint, for the help text.</summary>
     public CommandOption[] EndpointFlags { get; }
 
+    /// <summary>The flag that sets the <see cref="MasterOptions"/> property <paramref name="property"/> (<c>nameof(MasterOptions.Workers)</c>), for a command's own aliases of it.</summary>
+    public CommandOption FlagFor(string property) => _flags.First(f => f.Property == property).Option;
+
     /// <summary>Names options as the command line does; library messages about options use it too.</summary>
     public OptionVocabulary Words => _words;
 

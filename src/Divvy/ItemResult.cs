@@ -11,7 +11,7 @@ public readonly struct ItemResult<TItem, TResult>
     /// </summary>
     /// <param name="item">The item, as <see cref="Item"/>.</param>
     /// <param name="status">How the item settled, as <see cref="Status"/>.</param>
-    /// <param name="result">What <c>Perform</c> returned, as <see cref="Result"/>; <c>default</c> unless <paramref name="status"/> is <see cref="ItemStatus.Succeeded"/>.</param>
+    /// <param name="result">What <c>Perform</c> returned, as <see cref="Result"/>; for an item that did not succeed, the result its last attempt carried in an <see cref="AttemptFailedException"/>, or <c>default</c>.</param>
     /// <param name="error">Why the item did not succeed, as <see cref="Error"/>; <c>null</c> for a success.</param>
     /// <param name="worker">The worker that performed or held the item, as <see cref="Worker"/>.</param>
     /// <param name="duration">How long <c>Perform</c> ran, as <see cref="Duration"/>.</param>
@@ -38,7 +38,12 @@ public readonly struct ItemResult<TItem, TResult>
     /// <summary><c>true</c> when <see cref="Status"/> is <see cref="ItemStatus.Succeeded"/>.</summary>
     public bool Succeeded => Status == ItemStatus.Succeeded;
 
-    /// <summary>What <c>Perform</c> returned; <c>default</c> unless the item succeeded.</summary>
+    /// <summary>
+    /// What <c>Perform</c> returned. For an item that did not succeed (<see cref="ItemStatus.Failed"/>,
+    /// <see cref="ItemStatus.TimedOut"/>, or <see cref="ItemStatus.NotPerformed"/> while waiting for
+    /// its retry): the result its last attempt carried in an <see cref="AttemptFailedException"/>,
+    /// if it carried one; otherwise <c>default</c>.
+    /// </summary>
     public TResult? Result { get; }
 
     /// <summary>Why the item failed or crashed; <c>null</c> when it succeeded. For a <see cref="ItemStatus.NotPerformed"/> item, the error of its last attempt, if it had one.</summary>

@@ -58,8 +58,14 @@ public sealed class RunSummary
     /// <summary>Median <c>Perform</c> duration over attempts (sampled beyond 100,000 attempts).</summary>
     public TimeSpan DurationP50 { get; init; }
 
+    /// <summary>90th percentile of <c>Perform</c> durations.</summary>
+    public TimeSpan DurationP90 { get; init; }
+
     /// <summary>95th percentile of <c>Perform</c> durations.</summary>
     public TimeSpan DurationP95 { get; init; }
+
+    /// <summary>99th percentile of <c>Perform</c> durations.</summary>
+    public TimeSpan DurationP99 { get; init; }
 
     /// <summary>The longest <c>Perform</c>.</summary>
     public TimeSpan DurationMax { get; init; }

@@ -1,4 +1,5 @@
 using Divvy.Cli.Logging;
+using Divvy.Cli.Progress;
 using McMaster.Extensions.CommandLineUtils;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,9 @@ namespace Divvy.Cli.Exec;
 /// <summary>
 /// <c>divvy exec</c>: run commands in parallel without writing C#. A go-workerpool task list, a
 /// command template over input lines, or one command repeated for load; the same master, workers,
-/// failure handling and exit codes as <c>divvy job.dll</c>.
+/// run options (<see cref="RunOptions"/>), failure handling and exit codes as <c>divvy job.dll</c>:
+/// a command that exits non-zero, is killed by a signal or times out is a failed attempt, retried,
+/// halted on and counted as any item's.
 /// </summary>
 internal sealed class ExecCommand
 {
@@ -16,7 +19,8 @@ internal sealed class ExecCommand
     private readonly TextWriter _error;
     private readonly CommandRun _run;
     private readonly CommandLineApplication _app;
-    private readonly CommandOption _workers;
+    private readonly RunOptions _runOptions;
+    private readonly ProgressOptions _progress;
     private readonly CommandOption _maxThreads;
     private readonly CommandOption _inFile;
     private readonly CommandOption _outFile;
@@ -26,8 +30,6 @@ internal sealed class ExecCommand
     private readonly CommandOption _tag;
     private readonly CommandOption _json;
     private readonly CommandOption _db;
-    private readonly CommandOption _timeout;
-    private readonly CommandOption _timeoutGrace;
     private readonly CommandOption _spillAfter;
     private readonly CommandOption _repeat;
     private readonly CommandOption _count;
@@ -57,35 +59,49 @@ internal sealed class ExecCommand
 
                 Task lists print a results JSON array, one line, last on stdout (or to -o):
                 identifier, exit_code, result_body (stdout), stderr, signal, started_at,
-                duration_ms, worker, error. Commands run without a shell unless a task says
-                "shell": true (or --shell); each in its own process group. On timeout the group gets
-                SIGTERM, then SIGKILL after --timeout-grace. A failing command gets a line on stderr in
-                line mode (the first one only in --repeat mode; task lists have its JSON row).
-                --repeat keeps no command output unless --tag or --db is given.
+                duration_ms, worker, error, attempts. Commands run without a shell unless a task
+                says "shell": true (or --shell); each in its own process group.
+                A command that exits non-zero, is killed by a signal or times out is a failed
+                attempt, as a Perform that throws is for divvy: --retries tries it again with
+                backoff, --halt counts it, and its row shows its last attempt. A command that
+                cannot start is not retried. On --timeout (or a task's own "timeout", the shorter
+                wins) the group gets SIGTERM, then SIGKILL after --timeout-grace. A failing command
+                gets a line on stderr in line mode (the first one only in --repeat mode; task lists
+                have its JSON row). --repeat keeps no command output unless --tag or --db is given.
+                Durations take ms, s, m or h (a bare number is seconds); sizes take K, M or G.
 
-                Exit codes: 0 every command exited 0, 1 some did not (or could not start),
-                2 bad arguments or task list, 3 input file not found, 9 the run failed,
-                130 interrupted, 143 terminated.
+                Exit codes: 0 every command exited 0, 1 some did not (or could not start, or the
+                run halted), 2 bad arguments or task list (or a run that cannot be set up as
+                asked: the metrics port in use), 3 input file not found, 8 workers failed to boot,
+                9 the run failed, 130 interrupted, 143 terminated.
                 """,
         };
-        _app.HelpOption("-h|--help");
-        _workers = _app.Option("-n|--workers <N>", "Number of worker processes (default: number of CPUs).", CommandOptionType.SingleValue);
+        CommandOption help = _app.HelpOption("-h|--help");
+        help.Description = "Show this help on stdout.";
         _maxThreads = _app.Option("-t|--max_threads <N>", "Synonym of -n, as go-workerpool spells it.", CommandOptionType.SingleValue);
         _inFile = _app.Option("-i|--infile <FILE>", "Read the task list from FILE (- for stdin).", CommandOptionType.SingleValue);
         _outFile = _app.Option("-o|--outfile <FILE>", "Write the results JSON to FILE instead of stdout.", CommandOptionType.SingleValue);
-        _verbose = _app.Option("-v|--verbose", "Progress and worker lifecycle on stderr (stdout stays pure JSON).", CommandOptionType.NoValue);
+        _verbose = _app.Option("-v|--verbose", "Each command's verdict, worker lifecycle and the end-of-run report on stderr (stdout stays pure JSON).", CommandOptionType.NoValue);
         _argsFile = _app.Option("--args-file <FILE>", "Lines for the command template (default: stdin).", CommandOptionType.SingleValue);
         _shell = _app.Option("--shell", "Run the command template through /bin/sh -c.", CommandOptionType.NoValue);
         _tag = _app.Option("--tag", "Stream each command's output live, every line prefixed with [identifier].", CommandOptionType.NoValue);
         _json = _app.Option("--json", "Print the results JSON for line mode too.", CommandOptionType.NoValue);
-        _db = _app.Option("--db <FILE>", "Append every run and its output lines to this SQLite database.", CommandOptionType.SingleValue);
-        _timeout = _app.Option("--timeout <DURATION>", "Stop a command's process group after this long: SIGTERM, then SIGKILL after the grace (tasks may set their own \"timeout\").", CommandOptionType.SingleValue);
-        _timeoutGrace = _app.Option("--timeout-grace <DURATION>", "After a timeout's SIGTERM, wait this long before SIGKILL (default 2s; 0 kills at once).", CommandOptionType.SingleValue);
+        _db = _app.Option("--db <FILE>", "Append every task's last attempt and its output lines to this SQLite database.", CommandOptionType.SingleValue);
         _spillAfter = _app.Option("--spill-after <BYTES>", "Keep at most this much of one command's output in memory, then spill to disk (default 8M).", CommandOptionType.SingleValue);
         _repeat = _app.Option("--repeat", "Load mode: run the command again and again.", CommandOptionType.NoValue);
         _count = _app.Option("--count <N>", "With --repeat: stop after N runs.", CommandOptionType.SingleValue);
         _duration = _app.Option("--duration <DURATION>", "With --repeat: stop after this long (from the first run); queued runs are dropped, runs in flight finish.", CommandOptionType.SingleValue);
+        _progress = new ProgressOptions(_app);
+        _runOptions = new RunOptions(_app, remote: false);
+        Reword(nameof(MasterOptions.ItemTimeout), "Per-command deadline: the command's whole process group gets SIGTERM, and the attempt timed out");
+        Reword(nameof(MasterOptions.ItemTimeoutGrace), "After the deadline's SIGTERM, the group gets SIGKILL if the command still runs this long (0: SIGKILL at once)");
         _first = _app.Argument("input", "A task list JSON, -, or the command (then its arguments follow).");
+        _app.HelpTextGenerator = new HelpText("divvy exec [options] (TASKS.json | -i FILE | - | [--] COMMAND [ARGS...])", [
+            ("Commands", [help, _maxThreads, _inFile, _outFile, _verbose, _argsFile, _shell, _tag, _json, _db, _spillAfter, _repeat, _count, _duration, .. _progress.Flags]),
+            ("Workers (as divvy's)", _runOptions.WorkerFlags),
+            ("Failures: retries, timeouts, halting (as divvy's)", _runOptions.FailureFlags),
+            ("Metrics and control endpoint (as divvy's)", _runOptions.EndpointFlags),
+        ]);
         _app.OnExecute(() => Execute());
     }
 
@@ -108,7 +124,33 @@ internal sealed class ExecCommand
 
     private async Task<int> ExecuteAsync()
     {
-        if (TryParse(out ExecSettings settings, out int workers) is { } usage)
+        if (Master.IsWorker)
+        {
+            return await ExecuteRunAsync().ConfigureAwait(false);
+        }
+
+        // The run's spill directory, inherited by the workers through the environment (made by the
+        // first to spill) and removed at the end with whatever is left in it: the output of attempts
+        // that were retried.
+        string spill = Path.Combine(Path.GetTempPath(), $"divvy-exec-spill-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Environment.SetEnvironmentVariable(ExecSettings.SpillDirectoryVariable, spill);
+        try
+        {
+            return await ExecuteRunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            if (Directory.Exists(spill))
+            {
+                Directory.Delete(spill, recursive: true);
+            }
+        }
+    }
+
+    private async Task<int> ExecuteRunAsync()
+    {
+        var options = new MasterOptions();
+        if (TryParse(options, out ExecSettings settings) is { } usage)
         {
             return Usage(usage);
         }
@@ -131,7 +173,7 @@ internal sealed class ExecCommand
 
             if (settings.Verbose)
             {
-                _error.WriteLine($"divvy: {tasks.Count} {(tasks.Count == 1 ? "task" : "tasks")} to process on {workers} {(workers == 1 ? "worker" : "workers")}");
+                _error.WriteLine($"divvy: {tasks.Count} {(tasks.Count == 1 ? "task" : "tasks")} to process on {options.Workers} {(options.Workers == 1 ? "worker" : "workers")}");
             }
         }
 
@@ -145,65 +187,75 @@ internal sealed class ExecCommand
             return Fail(ExitCodes.Usage, $"cannot open the run log {settings.Database}: {ex.Message}");
         }
 
-        using ExecReporter? reporter = Master.IsWorker ? null : new ExecReporter(settings, _out, _error, log);
-        using ILoggerFactory logging = CommandRun.Logging(new RunSummaryFilter(new StderrLoggerProvider(_error)), settings.Verbose ? LogLevel.Information : LogLevel.Warning);
-        var options = new MasterOptions { Workers = workers, LoggerFactory = logging };
+        // Routed: while a progress line is pinned, grouped output and these lines go above it.
+        var output = new RoutedWriter(_out);
+        var error = new RoutedWriter(_error);
+        using ExecReporter? reporter = Master.IsWorker ? null : new ExecReporter(settings, output, error, log);
+        using ILoggerFactory logging = CommandRun.Logging(new ExecLogFilter(new StderrLoggerProvider(error)), settings.Verbose ? LogLevel.Information : LogLevel.Warning);
+        options.LoggerFactory = logging;
 
-        var master = new Master(new ExecJob(settings, tasks, reporter), options);
-        await using RepeatDeadline? deadline = settings.Mode == ExecMode.Repeat && settings.Duration is { } duration && !Master.IsWorker
-            ? new RepeatDeadline(master, duration)
-            : null;
-        // The master itself failed (reading input lines, launching workers): every such failure is "the run failed".
-        return await _run.RunAsync(() => master.RunAsync(deadline?.Token ?? CancellationToken.None), Report, "the run failed").ConfigureAwait(false);
+        RepeatDeadline? deadline = null;
+        // The master itself failed (reading input lines, launching workers): one line, and the exit code divvy gives it.
+        return await _run.RunAsync(
+            () => _progress.RunAsync(options, error, o => new Master(new ExecJob(settings, tasks, reporter), o), RunAsync, routed => output.Target = routed ? Console.Out : _out),
+            Report,
+            "the run failed",
+            DivvyCommand.KnownFailure).ConfigureAwait(false);
+
+        async Task<RunSummary> RunAsync(Master master)
+        {
+            await using RepeatDeadline? watch = deadline = settings.Mode == ExecMode.Repeat && settings.Duration is { } duration && !Master.IsWorker
+                ? new RepeatDeadline(master, duration)
+                : null;
+            return await master.RunAsync(watch?.Token ?? CancellationToken.None).ConfigureAwait(false);
+        }
 
         int Report(RunSummary summary)
         {
-            reporter!.Finish();
             bool durationElapsed = summary.StopReason == StopReason.Cancelled && deadline?.Reached == true;
+            reporter!.Finish(summary);
             if (settings.Verbose)
             {
-                _error.WriteLine($"divvy: run {reporter.Summarize(summary, durationElapsed)}");
+                reporter.Summarize(summary, durationElapsed);
             }
 
             // A repeat run that reached its --duration ended as asked: a success when every run that
-            // ran exited 0, whatever was still queued.
+            // ran succeeded, whatever was still queued.
             return durationElapsed
-                ? reporter.Failed == 0 ? ExitCodes.Success : ExitCodes.ItemsFailed
-                : ExitCodes.ForRun(summary, everythingSucceeded: reporter.Failed == 0);
+                ? ExecReporter.Failures(summary) == 0 ? ExitCodes.Success : ExitCodes.ItemsFailed
+                : ExitCodes.ForRun(summary, everythingSucceeded: true);
         }
     }
 
-    private string? TryParse(out ExecSettings settings, out int workers)
+    /// <summary>
+    /// Applies the run options (<see cref="RunOptions"/>, as <c>divvy</c> parses them) to
+    /// <paramref name="options"/> and reads exec's own into <paramref name="settings"/>: the usage
+    /// error, or null. Workers parse the same command line again and get the same settings.
+    /// </summary>
+    private string? TryParse(MasterOptions options, out ExecSettings settings)
     {
         settings = new ExecSettings();
-        workers = Environment.ProcessorCount;
         string[] positionals = _first.Value is { } first ? [first, .. _rest] : [];
-        CommandOption? count = _workers.HasValue() ? _workers : _maxThreads.HasValue() ? _maxThreads : null;
-        if (count is not null)
+        CommandOption workers = _runOptions.FlagFor(nameof(MasterOptions.Workers));
+        if (_maxThreads.HasValue() && !workers.HasValue())
         {
-            if (!Values.TryParseCount(count.Value()!, 1, 1024, out long n))
-            {
-                return $"-n/--workers (-t/--max_threads) must be a whole number from 1 to 1024, got '{count.Value()}'";
-            }
-
-            workers = (int)n;
+            // -t is -n as go-workerpool spells it: one flag to parse and check.
+            workers.Values.Add(_maxThreads.Value());
         }
 
-        double? timeout = null;
-        if (_timeout.HasValue())
+        if (_runOptions.TryApply(options) is { } usage)
         {
-            if (!Values.TryParseDuration(_timeout.Value()!, out TimeSpan t) || t <= TimeSpan.Zero || t > ExecSettings.MaxWait)
-            {
-                return $"--timeout must be a duration such as 500ms, 30s or 5m (at most 24 days), got '{_timeout.Value()}'";
-            }
-
-            timeout = t.TotalSeconds;
+            return usage;
         }
 
-        TimeSpan grace = ExecSettings.DefaultTimeoutGrace;
-        if (_timeoutGrace.HasValue() && (!Values.TryParseDuration(_timeoutGrace.Value()!, out grace) || grace > ExecSettings.MaxWait))
+        // The core's deadline cancels the item's token; the command's group then gets SIGTERM and,
+        // after --timeout-grace, SIGKILL. The master kills the worker only later, as a backstop for
+        // a worker that cannot: its own grace is the command's plus a margin.
+        double? timeout = options.ItemTimeout?.TotalSeconds;
+        TimeSpan grace = options.ItemTimeoutGrace;
+        if (options.ItemTimeout is not null)
         {
-            return $"--timeout-grace must be a duration such as 0, 500ms or 10s (at most 24 days), got '{_timeoutGrace.Value()}'";
+            options.ItemTimeoutGrace = TimeSpan.FromTicks(Math.Min((grace + ExecSettings.WorkerKillMargin).Ticks, MasterOptions.ItemTimeoutGraceRange.Max));
         }
 
         long spill = 8 * 1024 * 1024;
@@ -276,11 +328,19 @@ internal sealed class ExecCommand
             TimeoutSeconds = timeout,
             TimeoutGrace = grace,
             SpillAfter = spill,
+            SpillDirectory = Environment.GetEnvironmentVariable(ExecSettings.SpillDirectoryVariable),
             Count = runs,
             Duration = duration,
             Verbose = _verbose.HasValue(),
         };
         return null;
+    }
+
+    /// <summary>A shared flag's help in exec's words; its default and range stay as <see cref="RunOptions"/> wrote them.</summary>
+    private void Reword(string property, string description)
+    {
+        CommandOption flag = _runOptions.FlagFor(property);
+        flag.Description = description + flag.Description![flag.Description!.IndexOf(" (default", StringComparison.Ordinal)..];
     }
 
     private static string ReadTaskList(ExecSettings settings) => settings switch

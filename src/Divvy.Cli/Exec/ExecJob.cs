@@ -5,7 +5,8 @@ namespace Divvy.Cli.Exec;
 /// <summary>
 /// The built-in job behind <c>divvy exec</c>: items are commands, <c>Perform</c> runs one in the
 /// worker, results come back to the master's <see cref="ExecReporter"/>. It runs on the same
-/// <see cref="Master"/> as any typed job.
+/// <see cref="Master"/> as any typed job, and a failing command is a failed attempt to it
+/// (<see cref="AttemptFailedException"/>) that still carries its outcome.
 /// </summary>
 internal sealed class ExecJob : IParallelizable<ExecTask, ExecOutcome>
 {
@@ -65,8 +66,19 @@ internal sealed class ExecJob : IParallelizable<ExecTask, ExecOutcome>
 
     public void AfterSpawn(WorkerInfo worker) => _worker = worker.Number;
 
-    public ValueTask<ExecOutcome> PerformAsync(ExecTask item, CancellationToken cancellationToken) =>
-        new(_runner.RunAsync(Template.ForWorker(item, _worker), _worker, cancellationToken));
+    /// <summary>
+    /// Runs the command. One that did not succeed (a non-zero exit, a signal, a timeout, no start)
+    /// fails the attempt, its outcome carried along, so the master retries, halts and counts it as
+    /// any failed item, and the results still show what the command printed.
+    /// </summary>
+    public async ValueTask<ExecOutcome> PerformAsync(ExecTask item, CancellationToken cancellationToken)
+    {
+        ExecOutcome outcome = await _runner.RunAsync(Template.ForWorker(item, _worker), _worker, cancellationToken).ConfigureAwait(false);
+        return outcome.Succeeded ? outcome : throw new AttemptFailedException(outcome.Verdict(), outcome) { TimedOut = outcome.TimedOut };
+    }
+
+    /// <summary>A command that could not start will not start on the next try either.</summary>
+    public bool ShouldRetry(Exception exception) => exception is not (FailItemException or AttemptFailedException { Result: ExecOutcome { NotStarted: true } });
 
     public void OnResult(ItemResult<ExecTask, ExecOutcome> result) => _reporter?.Record(result);
 }

@@ -38,4 +38,19 @@ public sealed class ExecOutcome
 
     [IgnoreMember]
     public bool Succeeded => ExitCode == 0 && Error is null;
+
+    /// <summary>The command ran past a timeout (the run's, or the task's own) and its group was stopped. Known in the worker only.</summary>
+    [IgnoreMember]
+    public bool TimedOut { get; set; }
+
+    /// <summary>The command could not be started (not found, not executable): not worth retrying. Known in the worker only.</summary>
+    [IgnoreMember]
+    public bool NotStarted { get; set; }
+
+    /// <summary><c>exit code N</c>, and the reason when there is one: <c>exit code 137 (killed by signal 9)</c>.</summary>
+    public string Verdict()
+    {
+        string? reason = Error ?? (Signal is { } signal ? $"killed by signal {signal}" : null);
+        return $"exit code {ExitCode}{(reason is null ? "" : $" ({reason})")}";
+    }
 }

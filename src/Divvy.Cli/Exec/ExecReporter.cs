@@ -5,8 +5,10 @@ using System.Text.Json;
 namespace Divvy.Cli.Exec;
 
 /// <summary>
-/// The master's end of <c>divvy exec</c>: every result is logged (SQLite, verbose lines), then
-/// kept for the results JSON, printed as one uninterrupted block (line mode), or counted (repeat mode).
+/// The master's end of <c>divvy exec</c>: every task's last attempt is logged (SQLite, verbose
+/// lines), then kept for the results JSON, printed as one uninterrupted block (line mode), or
+/// dropped (repeat mode). What failed is counted by the master itself (<see cref="RunSummary"/>):
+/// a failing command is a failed attempt to it.
 /// </summary>
 internal sealed class ExecReporter : IDisposable
 {
@@ -14,7 +16,8 @@ internal sealed class ExecReporter : IDisposable
     private readonly TextWriter _out;
     private readonly TextWriter _error;
     private readonly RunLog? _log;
-    private readonly List<ExecOutcome> _results = [];
+    private readonly List<(ExecOutcome Outcome, int Attempts)> _results = [];
+    private bool _failureReported;
 
     public ExecReporter(ExecSettings settings, TextWriter output, TextWriter error, RunLog? log)
     {
@@ -24,30 +27,24 @@ internal sealed class ExecReporter : IDisposable
         _log = log;
     }
 
-    /// <summary>Commands that ran and did not succeed: a non-zero exit, no start, a timeout, a lost worker.</summary>
-    public int Failed { get; private set; }
-
-    /// <summary>Commands the master counts as succeeded (Perform returned) that exited non-zero or did not start.</summary>
-    public int CommandsFailed { get; private set; }
-
-    public RepeatStats Stats { get; } = new();
-
     private bool WritesJson => _settings.Json || _settings.Mode == ExecMode.TaskList;
+
+    /// <summary>Tasks that ran and did not succeed, after their retries: what the master counts as failures.</summary>
+    public static long Failures(RunSummary summary) => summary.Failed + summary.Crashed + summary.TimedOut + summary.Quarantined;
 
     public void Record(ItemResult<ExecTask, ExecOutcome> result)
     {
-        ExecOutcome outcome = result.Succeeded && result.Result is { } done ? done : Lost(result);
-        bool ran = Ran(result.Status);
-        bool failed = ran && !outcome.Succeeded;
-        if (failed)
+        // A failed command's last attempt carried its outcome; a crashed worker's or a task never run has none.
+        ExecOutcome outcome = result.Result ?? Lost(result);
+        if (result is { Status: ItemStatus.NotPerformed, Result: not null })
         {
-            Failed++;
-            if (result.Succeeded)
-            {
-                CommandsFailed++;
-            }
+            // It failed, and was waiting for its retry when the run stopped (Ctrl-C, --halt, --duration).
+            outcome.Error ??= "the run stopped before its retry";
         }
-        else if (_settings.Verbose)
+
+        bool ran = result.Result is not null || result.Status != ItemStatus.NotPerformed;
+        bool failed = ran && !result.Succeeded;
+        if (!failed && _settings.Verbose)
         {
             _error.WriteLine($"divvy: {Describe(outcome)}{Where(outcome)}");
         }
@@ -55,21 +52,16 @@ internal sealed class ExecReporter : IDisposable
         if (ran || _settings.Mode != ExecMode.Repeat)
         {
             // A repeat run stopped early has runs that were only queued: they are no runs of the log.
-            _log?.Append(result.Item, outcome);
+            _log?.Append(result.Item, outcome, result.Attempts);
         }
 
         if (_settings.Mode == ExecMode.Repeat)
         {
-            if (ran)
-            {
-                Stats.Add(outcome);
-            }
-
             Discard(outcome);
         }
         else if (WritesJson)
         {
-            _results.Add(outcome);
+            _results.Add((outcome, result.Attempts));
         }
         else
         {
@@ -83,89 +75,63 @@ internal sealed class ExecReporter : IDisposable
         // After the command's own output, so the line reads as its verdict.
         if (failed)
         {
-            ReportFailure(outcome);
+            ReportFailure(outcome, result.Attempts);
         }
     }
 
     /// <summary>
-    /// The run's one-line summary, as the master's own but with commands that exited non-zero
-    /// counted as failed, and a repeat run that reached its <c>--duration</c> said so rather than "cancelled".
+    /// The end-of-run report for <c>-v</c>: the master's own (<see cref="RunSummary.Describe"/>),
+    /// with a repeat run that reached its <c>--duration</c> said so rather than "cancelled".
     /// </summary>
-    public string Summarize(RunSummary summary, bool durationElapsed)
+    public void Summarize(RunSummary summary, bool durationElapsed)
     {
-        var counted = new RunSummary
+        string[] report = summary.Describe().Split(Environment.NewLine);
+        string first = report[0];
+        if (durationElapsed && _settings.Duration is { } duration)
         {
-            Dispatched = summary.Dispatched,
-            Succeeded = summary.Succeeded - CommandsFailed,
-            Failed = summary.Failed + CommandsFailed,
-            Crashed = summary.Crashed,
-            TimedOut = summary.TimedOut,
-            Quarantined = summary.Quarantined,
-            NotPerformed = summary.NotPerformed,
-            Retries = summary.Retries,
-            WorkersRecycled = summary.WorkersRecycled,
-            WorkersTimedOut = summary.WorkersTimedOut,
-            WorkersUnresponsive = summary.WorkersUnresponsive,
-            WorkersLost = summary.WorkersLost,
-            LateResultsRejected = summary.LateResultsRejected,
-            DurationP50 = summary.DurationP50,
-            DurationP95 = summary.DurationP95,
-            DurationMax = summary.DurationMax,
-            Slowest = summary.Slowest,
-            SpawnsByReason = summary.SpawnsByReason,
-            HaltReason = summary.HaltReason,
-            WorkersSpawned = summary.WorkersSpawned,
-            WorkerCrashes = summary.WorkerCrashes,
-            Elapsed = summary.Elapsed,
-            StopReason = summary.StopReason,
-        };
-        string line = counted.ToString();
-        return durationElapsed && _settings.Duration is { } duration
-            ? string.Create(CultureInfo.InvariantCulture, $"ended at --duration ({duration.TotalSeconds:0.###} s): {line[(line.IndexOf(": ", StringComparison.Ordinal) + 2)..]}")
-            : line;
-    }
+            first = string.Create(CultureInfo.InvariantCulture, $"ended at --duration ({duration.TotalSeconds:0.###} s): {first[(first.IndexOf(": ", StringComparison.Ordinal) + 2)..]}");
+        }
 
-    /// <summary>
-    /// Whether the command was run (or tried): every status but the one for items the run never
-    /// got to, which the master may report once it stops early.
-    /// </summary>
-    private static bool Ran(ItemStatus status) =>
-        status is ItemStatus.Succeeded or ItemStatus.Failed or ItemStatus.Crashed or ItemStatus.TimedOut or ItemStatus.Quarantined;
+        _error.WriteLine($"divvy: run {first}");
+        foreach (string line in report.Skip(1))
+        {
+            _error.WriteLine($"divvy: {line}");
+        }
+    }
 
     /// <summary>
     /// A failed command gets a line on stderr: every one in line mode; the first in load mode
     /// (the summary counts the rest); in task-list mode its JSON row says it, so only with -v.
     /// </summary>
-    private void ReportFailure(ExecOutcome outcome)
+    private void ReportFailure(ExecOutcome outcome, int attempts)
     {
         bool report = _settings.Mode switch
         {
             ExecMode.Lines => true,
-            ExecMode.Repeat => Failed == 1 || _settings.Verbose,
+            ExecMode.Repeat => !_failureReported || _settings.Verbose,
             _ => _settings.Verbose,
         };
         if (report)
         {
             string first = _settings.Mode == ExecMode.Repeat && !_settings.Verbose ? " (the first failure; the summary counts them all)" : "";
-            _error.WriteLine($"divvy exec: {Describe(outcome)}{(_settings.Verbose ? Where(outcome) : "")}{first}");
+            string tries = attempts > 1 ? $" after {attempts} attempts" : "";
+            _error.WriteLine($"divvy exec: {Describe(outcome)}{tries}{(_settings.Verbose ? Where(outcome) : "")}{first}");
         }
+
+        _failureReported = true;
     }
 
     /// <summary><c>identifier: exit code N (reason)</c>.</summary>
-    private static string Describe(ExecOutcome outcome)
-    {
-        string? reason = outcome.Error ?? (outcome.Signal is { } signal ? $"killed by signal {signal}" : null);
-        return $"{outcome.Identifier}: exit code {outcome.ExitCode}{(reason is null ? "" : $" ({reason})")}";
-    }
+    private static string Describe(ExecOutcome outcome) => $"{outcome.Identifier}: {outcome.Verdict()}";
 
     private static string Where(ExecOutcome outcome) => $" in {outcome.DurationMs:F0} ms on worker {outcome.Worker}";
 
     /// <summary>After the run: the results JSON (last on stdout, or the outfile) or the repeat summary.</summary>
-    public void Finish()
+    public void Finish(RunSummary summary)
     {
         if (_settings.Mode == ExecMode.Repeat)
         {
-            _error.WriteLine($"divvy: {Stats.Describe()}");
+            _error.WriteLine($"divvy: {RepeatSummary(summary)}");
             return;
         }
 
@@ -187,7 +153,7 @@ internal sealed class ExecReporter : IDisposable
             stdout.WriteByte((byte)'\n');
         }
 
-        _results.ForEach(Discard);
+        _results.ForEach(r => Discard(r.Outcome));
     }
 
     private void WriteJson(Stream destination)
@@ -195,7 +161,7 @@ internal sealed class ExecReporter : IDisposable
         // One line, as go-workerpool prints it, so callers can decode the last line of stdout.
         using var json = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         json.WriteStartArray();
-        foreach (ExecOutcome outcome in _results)
+        foreach ((ExecOutcome outcome, int attempts) in _results)
         {
             json.WriteStartObject();
             json.WriteString("identifier", outcome.Identifier);
@@ -223,6 +189,8 @@ internal sealed class ExecReporter : IDisposable
                 json.WriteNull("error");
             }
 
+            json.WriteNumber("attempts", attempts);
+
             json.WriteEndObject();
             json.Flush();
         }
@@ -231,7 +199,22 @@ internal sealed class ExecReporter : IDisposable
         json.Flush();
     }
 
-    /// <summary>A task whose worker crashed, or whose Perform failed: still a row, with the reason.</summary>
+    /// <summary>
+    /// Load mode's summary, from the master's counts and duration percentiles (over attempts):
+    /// runs are the tasks that ran, failures those that did not succeed after their retries.
+    /// </summary>
+    internal static string RepeatSummary(RunSummary summary)
+    {
+        long runs = summary.Dispatched - summary.NotPerformed;
+        double seconds = summary.Elapsed.TotalSeconds;
+        return runs == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"repeat: 0 runs in {seconds:F2} s")
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"repeat: {runs} runs, {Failures(summary)} failures, {runs / Math.Max(seconds, 1e-9):F1} runs/s over {seconds:F2} s; duration p50 {summary.DurationP50.TotalMilliseconds:F1} ms, p90 {summary.DurationP90.TotalMilliseconds:F1} ms, p99 {summary.DurationP99.TotalMilliseconds:F1} ms, max {summary.DurationMax.TotalMilliseconds:F1} ms");
+    }
+
+    /// <summary>A task whose worker crashed, or that never ran: still a row, with the reason.</summary>
     private static ExecOutcome Lost(ItemResult<ExecTask, ExecOutcome> result) => new()
     {
         Identifier = result.Item.Identifier,

@@ -9,8 +9,11 @@ internal sealed class ExecSettings
     /// <summary>The longest wait any timeout or duration may ask for: what every .NET timer can wait (about 24 days).</summary>
     public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(int.MaxValue);
 
-    /// <summary>The default time a timed-out command gets between SIGTERM and SIGKILL.</summary>
-    public static readonly TimeSpan DefaultTimeoutGrace = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How much longer than a timed-out command's grace (SIGTERM to SIGKILL) the master waits before
+    /// it kills the worker itself: the worker kills the command's group first, and reports its output.
+    /// </summary>
+    public static readonly TimeSpan WorkerKillMargin = TimeSpan.FromSeconds(2);
 
     public ExecMode Mode { get; init; }
 
@@ -36,12 +39,23 @@ internal sealed class ExecSettings
 
     public string? Database { get; init; }
 
+    /// <summary>The run's <c>--timeout</c> (<see cref="MasterOptions.ItemTimeout"/>) in seconds, for the message; null for none.</summary>
     public double? TimeoutSeconds { get; init; }
 
-    /// <summary>After a timeout's SIGTERM, how long before the process group gets SIGKILL.</summary>
-    public TimeSpan TimeoutGrace { get; init; } = DefaultTimeoutGrace;
+    /// <summary>After a timeout's SIGTERM, how long before the process group gets SIGKILL: <c>--timeout-grace</c> as given.</summary>
+    public TimeSpan TimeoutGrace { get; init; } = new MasterOptions().ItemTimeoutGrace;
 
     public long SpillAfter { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// The run's directory for spill files (<see cref="SpillDirectoryVariable"/> in the workers): the
+    /// master removes it at the end, with the spill files of attempts that were retried, whose
+    /// outcome it never sees. Null: the temporary directory.
+    /// </summary>
+    public string? SpillDirectory { get; init; }
+
+    /// <summary>The environment variable through which the master tells its workers its <see cref="SpillDirectory"/>.</summary>
+    public const string SpillDirectoryVariable = "DIVVY_EXEC_SPILL_DIR";
 
     public long? Count { get; init; }
 

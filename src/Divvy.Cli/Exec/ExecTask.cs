@@ -34,4 +34,7 @@ public sealed class ExecTask
     /// <summary>Run <see cref="Command"/> with <c>/bin/sh -c</c> instead of directly.</summary>
     [Key(7)]
     public bool Shell { get; set; }
+
+    /// <summary>The identifier: how the end-of-run report names the task (its slowest commands).</summary>
+    public override string ToString() => Identifier;
 }

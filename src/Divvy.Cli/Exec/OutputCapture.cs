@@ -9,14 +9,18 @@ namespace Divvy.Cli.Exec;
 internal sealed class OutputCapture : IDisposable
 {
     private readonly long _memoryLimit;
+    private readonly string _spillDirectory;
     private readonly MemoryStream _memory = new();
     private FileStream? _spill;
     private string? _spillPath;
     private long _length;
 
-    public OutputCapture(long memoryLimit)
+    /// <param name="memoryLimit">Bytes kept in memory before the output spills to a file.</param>
+    /// <param name="spillDirectory">Where spill files go; the temporary directory when null.</param>
+    public OutputCapture(long memoryLimit, string? spillDirectory = null)
     {
         _memoryLimit = memoryLimit;
+        _spillDirectory = spillDirectory ?? Path.GetTempPath();
     }
 
     /// <summary>Reads the stream to its end.</summary>
@@ -41,7 +45,9 @@ internal sealed class OutputCapture : IDisposable
             _length += n;
             if (_spill is null && _memory.Length + n > _memoryLimit)
             {
-                _spillPath = Path.Combine(Path.GetTempPath(), $"divvy-exec-{Environment.ProcessId}-{Guid.NewGuid():N}.out");
+                // Made on first use: a run whose master is killed outright leaves no empty directory behind.
+                CreatePrivateDirectory(_spillDirectory);
+                _spillPath = Path.Combine(_spillDirectory, $"divvy-exec-{Environment.ProcessId}-{Guid.NewGuid():N}.out");
                 _spill = new FileStream(_spillPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 64 * 1024, useAsync: true);
                 _memory.Position = 0;
                 await _memory.CopyToAsync(_spill, cancellationToken).ConfigureAwait(false);
@@ -61,6 +67,19 @@ internal sealed class OutputCapture : IDisposable
         if (_spill is not null)
         {
             await _spill.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Creates <paramref name="path"/> (owner only, where the system has modes) unless it is there already.</summary>
+    private static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
 

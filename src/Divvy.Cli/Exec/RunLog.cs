@@ -5,12 +5,12 @@ using Microsoft.Data.Sqlite;
 namespace Divvy.Cli.Exec;
 
 /// <summary>
-/// Appends every run to a SQLite database: a <c>runs</c> row each, and its output lines with stream
-/// and line number. WAL journaling, one transaction per run: a master killed mid-run leaves every
+/// Appends every run to a SQLite database: a <c>runs</c> row each (a task's last attempt, with its
+/// number of attempts), and its output lines with stream and line number. WAL journaling, one transaction per run: a master killed mid-run leaves every
 /// committed run readable and the file intact. Each <c>divvy exec</c> writes its own
 /// <c>invocation</c> id (time-ordered) and start time on its rows, so one run of the command can
-/// be told from the next; a log written before those columns existed gets them added, its old rows
-/// left with nulls.
+/// be told from the next; a log written before those columns (or <c>attempts</c>) existed gets them
+/// added, its old rows left with nulls.
 /// </summary>
 internal sealed class RunLog : IDisposable
 {
@@ -29,7 +29,8 @@ internal sealed class RunLog : IDisposable
             signal      INTEGER,
             error       TEXT,
             invocation  TEXT,
-            invocation_started_at TEXT
+            invocation_started_at TEXT,
+            attempts    INTEGER
         );
         CREATE TABLE IF NOT EXISTS output (
             run_id  INTEGER NOT NULL REFERENCES runs(id),
@@ -42,7 +43,7 @@ internal sealed class RunLog : IDisposable
         """;
 
     /// <summary>Columns added after the first release, with their types: added to older logs on open.</summary>
-    private static readonly (string Name, string Type)[] s_addedColumns = [("invocation", "TEXT"), ("invocation_started_at", "TEXT")];
+    private static readonly (string Name, string Type)[] s_addedColumns = [("invocation", "TEXT"), ("invocation_started_at", "TEXT"), ("attempts", "INTEGER")];
 
     private readonly SqliteConnection _connection;
 
@@ -99,10 +100,11 @@ internal sealed class RunLog : IDisposable
         transaction.Commit();
     }
 
-    public void Append(ExecTask task, ExecOutcome outcome)
+    /// <summary>A task's last attempt, with its output lines, and how many attempts it took (retries included).</summary>
+    public void Append(ExecTask task, ExecOutcome outcome, int attempts)
     {
         using SqliteTransaction transaction = _connection.BeginTransaction();
-        long id = InsertRun(transaction, new LoggedRun(outcome.Identifier, task.Command, task.Args, outcome.Worker, outcome.StartedAt, outcome.DurationMs, outcome.ExitCode, outcome.Signal, outcome.Error));
+        long id = InsertRun(transaction, new LoggedRun(outcome.Identifier, task.Command, task.Args, outcome.Worker, outcome.StartedAt, outcome.DurationMs, outcome.ExitCode, outcome.Signal, outcome.Error, attempts));
         using SqliteCommand line = _connection.CreateCommand();
         line.Transaction = transaction;
         line.CommandText = "INSERT INTO output (run_id, stream, line_no, line) VALUES ($run, $stream, $no, $line)";
@@ -143,8 +145,8 @@ internal sealed class RunLog : IDisposable
         using SqliteCommand run = _connection.CreateCommand();
         run.Transaction = transaction;
         run.CommandText = """
-            INSERT INTO runs (identifier, command, args, worker, started_at, duration_ms, exit_code, signal, error, invocation, invocation_started_at)
-            VALUES ($identifier, $command, $args, $worker, $started, $duration, $exit, $signal, $error, $invocation, $invocationStarted)
+            INSERT INTO runs (identifier, command, args, worker, started_at, duration_ms, exit_code, signal, error, invocation, invocation_started_at, attempts)
+            VALUES ($identifier, $command, $args, $worker, $started, $duration, $exit, $signal, $error, $invocation, $invocationStarted, $attempts)
             RETURNING id
             """;
         run.Parameters.AddWithValue("$identifier", logged.Identifier);
@@ -158,6 +160,7 @@ internal sealed class RunLog : IDisposable
         run.Parameters.AddWithValue("$error", (object?)logged.Error ?? DBNull.Value);
         run.Parameters.AddWithValue("$invocation", Invocation);
         run.Parameters.AddWithValue("$invocationStarted", InvocationStartedAt);
+        run.Parameters.AddWithValue("$attempts", (object?)logged.Attempts ?? DBNull.Value);
         return Convert.ToInt64(run.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 }

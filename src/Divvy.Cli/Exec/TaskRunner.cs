@@ -42,17 +42,18 @@ internal sealed class TaskRunner
             ProcessGroups.Track(process);
             process.StandardInput.Close();
             string? tag = _settings.Tag ? $"[{task.Identifier}] " : null;
-            using var stdout = new OutputCapture(_settings.SpillAfter);
-            using var stderr = new OutputCapture(_settings.SpillAfter);
+            using var stdout = new OutputCapture(_settings.SpillAfter, _settings.SpillDirectory);
+            using var stderr = new OutputCapture(_settings.SpillAfter, _settings.SpillDirectory);
             Task pumps = Task.WhenAll(
                 stdout.PumpAsync(process.StandardOutput.BaseStream, tag, Console.Out, CancellationToken.None),
                 stderr.PumpAsync(process.StandardError.BaseStream, tag, Console.Error, CancellationToken.None));
 
-            double? timeout = task.TimeoutSeconds ?? _settings.TimeoutSeconds;
+            // The task's own timeout is kept here; the run's (--timeout) is the master's ItemTimeout,
+            // which cancels the token. Whichever comes first stops the command.
             using var deadline = new CancellationTokenSource();
-            if (timeout is { } seconds)
+            if (task.TimeoutSeconds is { } own)
             {
-                deadline.CancelAfter(TimeSpan.FromSeconds(seconds));
+                deadline.CancelAfter(TimeSpan.FromSeconds(own));
             }
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
@@ -60,15 +61,17 @@ internal sealed class TaskRunner
             {
                 await process.WaitForExitAsync(stop.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested || _settings.TimeoutSeconds is not null)
             {
                 // Timed out: the whole group gets SIGTERM, so the command can clean up, then SIGKILL
                 // after the grace if it has not exited by then.
-                outcome.Error = await StopAfterTimeoutAsync(process, timeout!.Value).ConfigureAwait(false);
+                double timeout = deadline.IsCancellationRequested ? task.TimeoutSeconds!.Value : _settings.TimeoutSeconds!.Value;
+                outcome.Error = await StopAfterTimeoutAsync(process, timeout).ConfigureAwait(false);
+                outcome.TimedOut = true;
             }
             catch (OperationCanceledException)
             {
-                // The worker is stopping: the whole group goes at once, not just the leader.
+                // Cancelled for another reason than a deadline: the whole group goes at once, not just the leader.
                 ProcessGroups.Kill(process);
                 await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
                 outcome.Error = "cancelled; its process group was killed";
@@ -183,6 +186,7 @@ internal sealed class TaskRunner
     {
         outcome.ExitCode = exitCode;
         outcome.Error = error;
+        outcome.NotStarted = true;
         return outcome;
     }
 }

@@ -50,6 +50,9 @@ internal sealed class DispatchedItem
     /// <summary>What went wrong in the latest attempt, for the result if the run stops before its retry.</summary>
     public RemoteError? LastError { get; set; }
 
+    /// <summary>The result the latest failed attempt carried (<see cref="AttemptFailedException"/>) while its retry is pending, for the same reason.</summary>
+    public object? LastResult { get; set; }
+
     /// <summary>
     /// An item whose first <paramref name="length"/> bytes of <paramref name="rented"/> (an array
     /// from <see cref="ArrayPool{T}.Shared"/>) are its payload, until <see cref="ReleasePayload"/>.

@@ -134,6 +134,24 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
 
     public bool ShouldRetry(Exception error) => _job.ShouldRetry(error);
 
+    public byte[]? FailedResult(Exception error)
+    {
+        if (error is not AttemptFailedException { Result: TResult result })
+        {
+            return null;
+        }
+
+        try
+        {
+            return Serialization.SerializeItem(result);
+        }
+        catch (MessagePackSerializationException)
+        {
+            // A result that cannot travel is left behind: the attempt still fails, with its message.
+            return null;
+        }
+    }
+
     private static TItem ReadItem(ReadOnlyMemory<byte> payload)
     {
         try

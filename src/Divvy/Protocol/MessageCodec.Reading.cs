@@ -67,7 +67,7 @@ internal static partial class MessageCodec
             {
                 MessageKind.Item => new ItemMessage(reader.ReadInt64(), RawValue(frame, ref reader, ownPayloads)),
                 MessageKind.Result => new ResultMessage(reader.ReadInt64(), reader.ReadInt64(), RawValue(frame, ref reader, ownPayloads)),
-                MessageKind.Failure => new FailureMessage(reader.ReadInt64(), reader.ReadInt64(), ReadEnum<FailureKind>(ref reader, kind), ReadError(ref reader)),
+                MessageKind.Failure => new FailureMessage(reader.ReadInt64(), reader.ReadInt64(), ReadEnum<FailureKind>(ref reader, kind), ReadError(ref reader), reader.TryReadNil() ? null : frame[reader.ReadRaw()].ToArray()),
                 MessageKind.Start => new StartMessage(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32()),
                 MessageKind.Goodbye => new GoodbyeMessage(reader.ReadInt32()),
                 MessageKind.Ping => PingMessage.Instance,
@@ -152,7 +152,7 @@ internal static partial class MessageCodec
     {
         MessageKind.Item => 3,
         MessageKind.Result => 4,
-        MessageKind.Failure => 7,
+        MessageKind.Failure => 8,
         MessageKind.Start => 11,
         MessageKind.Goodbye => 2,
         MessageKind.Ping => 1,

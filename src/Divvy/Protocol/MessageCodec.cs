@@ -105,11 +105,21 @@ internal static partial class MessageCodec
                 WireWriter.Raw(output, result.Payload.Span);
                 break;
             case FailureMessage failure:
-                Header(output, 7, MessageKind.Failure);
+                Header(output, 8, MessageKind.Failure);
                 WireWriter.Integer(output, failure.Id);
                 WireWriter.Integer(output, failure.ElapsedTicks);
                 WireWriter.Integer(output, (int)failure.Failure);
                 WriteError(output, failure.Error);
+                if (failure.Result is { } carried)
+                {
+                    // The result's own MessagePack value, as a Result message embeds it.
+                    WireWriter.Raw(output, carried);
+                }
+                else
+                {
+                    WireWriter.Nil(output);
+                }
+
                 break;
             case StartMessage start:
                 Header(output, 11, MessageKind.Start);

@@ -11,6 +11,7 @@ internal static class WireProtocol
     /// 4: Items and Results, several per frame.
     /// 5: Output (a TCP worker's stdout and stderr).
     /// 6: Ready carries the worker's host and its launch id.
+    /// 7: Failure carries the result the attempt produced (<see cref="AttemptFailedException"/>), or nil.
     /// </summary>
-    public const int Version = 6;
+    public const int Version = 7;
 }

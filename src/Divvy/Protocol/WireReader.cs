@@ -82,6 +82,18 @@ internal ref struct WireReader
         }
     }
 
+    /// <summary>Steps over a nil and says so; anything else is left to be read.</summary>
+    public bool TryReadNil()
+    {
+        if (_position < _bytes.Length && _bytes[_position] == 0xc0)
+        {
+            _position++;
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>A str as a string, or <c>null</c> for nil.</summary>
     public string? ReadString()
     {

@@ -25,20 +25,22 @@ internal sealed class RunCounters
     public long Settled => Succeeded + Failures;
 
     public RunSummary ToSummary(TimeSpan elapsed, StopReason reason, string? haltReason, RunStatistics statistics) =>
-        ToSummary(elapsed, reason, haltReason, statistics, statistics.Percentiles(50, 95, 100));
+        ToSummary(elapsed, reason, haltReason, statistics, statistics.Percentiles(50, 90, 95, 99, 100));
 
     /// <summary>The summary so far, for a live snapshot: percentiles from a strided sample of at most 10,000 durations, the exact maximum.</summary>
     public RunSummary ToLiveSummary(TimeSpan elapsed, StopReason reason, string? haltReason, RunStatistics statistics)
     {
-        TimeSpan[] durations = statistics.SampledPercentiles(10_000, 50, 95);
-        return ToSummary(elapsed, reason, haltReason, statistics, [durations[0], durations[1], statistics.Longest]);
+        TimeSpan[] durations = statistics.SampledPercentiles(10_000, 50, 90, 95, 99);
+        return ToSummary(elapsed, reason, haltReason, statistics, [.. durations, statistics.Longest]);
     }
 
     private RunSummary ToSummary(TimeSpan elapsed, StopReason reason, string? haltReason, RunStatistics statistics, TimeSpan[] durations) => new()
     {
         DurationP50 = durations[0],
-        DurationP95 = durations[1],
-        DurationMax = durations[2],
+        DurationP90 = durations[1],
+        DurationP95 = durations[2],
+        DurationP99 = durations[3],
+        DurationMax = durations[4],
         Slowest = statistics.Slowest(),
         SpawnsByReason = new Dictionary<string, int>(statistics.SpawnReasons),
         TimedOut = TimedOut,

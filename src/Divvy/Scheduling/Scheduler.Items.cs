@@ -16,6 +16,8 @@ internal sealed partial class Scheduler
         // Successful attempts log nothing, so only the others pay for a scope.
         using IDisposable? scope = outcome == AttemptOutcome.Succeeded ? null : ItemScope(item, worker);
         AttemptDecision decision = _policy.Decide(item, outcome, error, retriesAllowed: _run.IsAccepting, sharedCrash);
+        // Kept only while a retry is pending: the run may stop before it, and the item then settles with this.
+        item.LastResult = decision.Final is null ? result : null;
         if (duration > TimeSpan.Zero)
         {
             Metrics.Duration(duration);
@@ -120,7 +122,7 @@ internal sealed partial class Scheduler
     private void Abandon(DispatchedItem item, WorkerInfo worker)
     {
         // The run is stopping anyway: this settles the item, it does not trip the halt policy.
-        Finish(item, ItemStatus.NotPerformed, null, item.LastError, worker, TimeSpan.Zero, null, checkHalt: false);
+        Finish(item, ItemStatus.NotPerformed, item.LastResult, item.LastError, worker, TimeSpan.Zero, null, checkHalt: false);
     }
 
     private void RejectOversized(DispatchedItem item, WorkerInfo worker)

@@ -93,7 +93,9 @@ internal sealed partial class Scheduler
                     FailureKind.TimedOut => AttemptOutcome.TimedOut,
                     _ => AttemptOutcome.Retry,
                 };
-                SettleAttempt(item, outcome, worker.Info, elapsed, failure.Error, null, null);
+                // A result the attempt carried that this master cannot read is left out: the failure stands as it is.
+                object? carried = failure.Result is { } payload && _job.TryReadResult(payload, out object? value, out _) ? value : null;
+                SettleAttempt(item, outcome, worker.Info, elapsed, failure.Error, null, carried);
                 worker.StopIfDrained();
                 break;
             case RetiringMessage retiring:

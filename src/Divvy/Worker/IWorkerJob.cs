@@ -29,4 +29,10 @@ internal interface IWorkerJob
     ValueTask<Action<FrameWriter, long, long>> PerformConcurrentlyAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
 
     bool ShouldRetry(Exception error);
+
+    /// <summary>
+    /// The serialized result a failed attempt carried (<see cref="AttemptFailedException.Result"/>),
+    /// or null: none, not the job's result type, or not serializable.
+    /// </summary>
+    byte[]? FailedResult(Exception error);
 }

@@ -151,7 +151,7 @@ internal sealed partial class WorkerHost
             DrainOutput();
             lock (_writeLock)
             {
-                Write(writer, new FailureMessage(item.Id, Stopwatch.GetElapsedTime(started).Ticks, kind, RemoteError.From(ex)));
+                WriteFailure(writer, item.Id, Stopwatch.GetElapsedTime(started).Ticks, kind, ex);
                 writer.Flush();
             }
 

@@ -272,7 +272,7 @@ internal sealed partial class WorkerHost
             // Whatever Perform throws belongs to this item alone; the worker carries on.
             FailureKind kind = Classify(ex, deadline?.IsCancellationRequested == true);
             DrainOutput();
-            Locked(() => Write(writer, new FailureMessage(item.Id, Stopwatch.GetElapsedTime(started).Ticks, kind, RemoteError.From(ex))));
+            Locked(() => WriteFailure(writer, item.Id, Stopwatch.GetElapsedTime(started).Ticks, kind, ex));
             return;
         }
         finally
@@ -316,6 +316,8 @@ internal sealed partial class WorkerHost
         switch (error)
         {
             case OperationCanceledException when deadlinePassed:
+            case AttemptFailedException when deadlinePassed:
+            case AttemptFailedException { TimedOut: true }:
                 return FailureKind.TimedOut;
             case FailItemException:
                 return FailureKind.Permanent;
@@ -331,6 +333,25 @@ internal sealed partial class WorkerHost
         {
             // A ShouldRetry that throws cannot tell us anything: keep the default.
             return FailureKind.Retry;
+        }
+    }
+
+    /// <summary>
+    /// Writes a failed attempt, with the result it carried (<see cref="AttemptFailedException"/>)
+    /// when there is one; a result over the frame limit is left behind, the failure still goes.
+    /// The caller holds the write lock.
+    /// </summary>
+    private void WriteFailure(FrameWriter writer, long id, long elapsedTicks, FailureKind kind, Exception error)
+    {
+        var failure = new FailureMessage(id, elapsedTicks, kind, RemoteError.From(error), _job.FailedResult(error));
+        try
+        {
+            Write(writer, failure);
+        }
+        catch (FrameTooLargeException) when (failure.Result is not null)
+        {
+            // The frame was discarded whole: the failure goes again, without the result.
+            Write(writer, failure with { Result = null });
         }
     }
 

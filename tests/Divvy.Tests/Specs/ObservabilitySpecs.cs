@@ -75,7 +75,7 @@ public sealed partial class ObservabilitySpecs : IDisposable
         // Scrape until every item has settled (the linger keeps the endpoint up after the run).
         string text = "";
         DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!WithoutScope(text).Contains("divvy_items_succeeded_total 8\n", StringComparison.Ordinal) || !WithoutScope(text).Contains("divvy_items_in_flight 0\n", StringComparison.Ordinal))
+        while (!PrometheusText.WithoutScope(text).Contains("divvy_items_succeeded_total 8\n", StringComparison.Ordinal) || !PrometheusText.WithoutScope(text).Contains("divvy_items_in_flight 0\n", StringComparison.Ordinal))
         {
             DateTime.UtcNow.Should().BeBefore(deadline, $"the counters should settle; last scrape:\n{text}\nstderr:\n{run.AllStderr}");
             try
@@ -94,7 +94,7 @@ public sealed partial class ObservabilitySpecs : IDisposable
 
         var samples = new Dictionary<string, double>();
         string? typed = null;
-        foreach (string line in WithoutScope(text).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (string line in PrometheusText.WithoutScope(text).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             if (line.StartsWith("# TYPE "))
             {
@@ -269,12 +269,6 @@ public sealed partial class ObservabilitySpecs : IDisposable
 
     [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(?<labels>\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? (?<value>-?[0-9.eE+-]+|NaN|\+Inf|-Inf)$""")]
     private static partial Regex SampleLine();
-
-    /// <summary>The text without the labels OpenTelemetry's exporter puts on every series (the meter's name and version).</summary>
-    private static string WithoutScope(string text) => ScopeLabels().Replace(text, "").Replace("{}", "", StringComparison.Ordinal);
-
-    [GeneratedRegex("""otel_scope_name="[^"]*",otel_scope_version="[^"]*",?""")]
-    private static partial Regex ScopeLabels();
 
     public void Dispose() => _http.Dispose();
 }

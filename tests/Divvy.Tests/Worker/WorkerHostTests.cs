@@ -230,6 +230,12 @@ public sealed partial class WorkerHostTests : IDisposable
                     throw new RetryItemException("busy");
                 case "io":
                     throw new IOException("flaky disk");
+                case "partial":
+                    throw new AttemptFailedException("exit code 3", "half done");
+                case "overran":
+                    throw new AttemptFailedException("ran past its own limit", "half done") { TimedOut = true };
+                case "wrong type":
+                    throw new AttemptFailedException("exit code 3", 42);
             }
 
             return item.ToUpperInvariant();
@@ -244,6 +250,8 @@ public sealed partial class WorkerHostTests : IDisposable
     [InlineData("argument", (int)FailureKind.Permanent)]
     [InlineData("retry", (int)FailureKind.Retry)]
     [InlineData("io", (int)FailureKind.Retry)]
+    [InlineData("partial", (int)FailureKind.Retry)]
+    [InlineData("overran", (int)FailureKind.TimedOut)]
     public async Task Perform_says_whether_an_attempt_is_worth_retrying(string item, int expectedKind)
     {
         var expected = (FailureKind)expectedKind;
@@ -255,6 +263,24 @@ public sealed partial class WorkerHostTests : IDisposable
         Send(StopMessage.Instance);
 
         ((FailureMessage)await ReceiveAsync()).Failure.Should().Be(expected);
+        (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.Finished);
+    }
+
+    [Theory]
+    [InlineData("partial", "half done")]
+    [InlineData("wrong type", null)]
+    [InlineData("io", null)]
+    public async Task A_failed_attempt_sends_the_result_it_carried_when_it_is_the_jobs_result_type(string item, string? carried)
+    {
+        Task<int> worker = StartMoody(new Moody());
+        Send(new StartMessage(WireProtocol.Version, 1, 1 << 20));
+        (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
+
+        Send(new ItemMessage(1, MessagePackSerializer.Serialize(item)));
+        Send(StopMessage.Instance);
+
+        var failure = (FailureMessage)await ReceiveAsync();
+        (failure.Result is null ? null : MessagePackSerializer.Deserialize<string>(failure.Result)).Should().Be(carried);
         (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.Finished);
     }
 

@@ -51,16 +51,4 @@ public sealed class OutputCaptureTests
         live.ToString().Should().Be("[t] a\n[t] b\n");
         capture.Result().Text.Should().BeEmpty();
     }
-
-    [Theory]
-    [InlineData(50, 5)]
-    [InlineData(90, 9)]
-    [InlineData(99, 10)]
-    [InlineData(100, 10)]
-    public void Percentiles_use_the_nearest_rank(double percent, double expected)
-    {
-        double[] sorted = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-
-        RepeatStats.Percentile(sorted, percent).Should().Be(expected);
-    }
 }

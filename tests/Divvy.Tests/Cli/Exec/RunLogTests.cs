@@ -17,14 +17,14 @@ public sealed class RunLogTests : IDisposable
         using (var log = new RunLog(Database))
         {
             first = log.Invocation;
-            log.Append(Task("a"), Outcome("a"));
-            log.Append(Task("b"), Outcome("b"));
+            log.Append(Task("a"), Outcome("a"), 1);
+            log.Append(Task("b"), Outcome("b"), 1);
         }
 
         using (var log = new RunLog(Database))
         {
             second = log.Invocation;
-            log.Append(Task("a"), Outcome("a"));
+            log.Append(Task("a"), Outcome("a"), 1);
         }
 
         second.Should().NotBe(first);
@@ -34,7 +34,7 @@ public sealed class RunLogTests : IDisposable
     }
 
     [Fact]
-    public void A_log_written_before_the_invocation_columns_existed_gets_them_and_keeps_its_rows()
+    public void A_log_written_before_the_invocation_and_attempts_columns_existed_gets_them_and_keeps_its_rows()
     {
         using (var connection = Open())
         {
@@ -52,16 +52,16 @@ public sealed class RunLogTests : IDisposable
         using (var log = new RunLog(Database, invocationStartedAt: new DateTimeOffset(2026, 11, 30, 7, 0, 0, TimeSpan.Zero)))
         {
             invocation = log.Invocation;
-            log.Append(Task("new"), Outcome("new"));
+            log.Append(Task("new"), Outcome("new"), 3);
         }
 
-        Rows("SELECT identifier, ifnull(invocation, 'NULL'), ifnull(invocation_started_at, 'NULL') FROM runs ORDER BY id")
-            .Should().Equal("old|NULL|NULL", $"new|{invocation}|2026-11-30T07:00:00.0000000+00:00");
+        Rows("SELECT identifier, ifnull(invocation, 'NULL'), ifnull(invocation_started_at, 'NULL'), ifnull(attempts, 'NULL') FROM runs ORDER BY id")
+            .Should().Equal("old|NULL|NULL|NULL", $"new|{invocation}|2026-11-30T07:00:00.0000000+00:00|3");
 
         // Opening it again finds the columns there and adds nothing.
         using (var again = new RunLog(Database))
         {
-            again.Append(Task("newer"), Outcome("newer"));
+            again.Append(Task("newer"), Outcome("newer"), 1);
         }
 
         Rows("SELECT count(*) FROM runs").Should().Equal("3");

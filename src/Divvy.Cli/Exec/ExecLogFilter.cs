@@ -3,18 +3,20 @@ using Microsoft.Extensions.Logging;
 namespace Divvy.Cli.Exec;
 
 /// <summary>
-/// Passes the master's log through, all but its end-of-run summary line: to the master, a command
-/// that exited 1 is an item whose Perform returned, so that line would count it as succeeded.
-/// <c>divvy exec</c> prints its own summary, with such commands counted as failed.
+/// Passes the master's log through, all but two kinds of line that <c>divvy exec</c> says in its
+/// own words: the end-of-run summary (with <c>-v</c>, exec prints the whole report itself after the
+/// results, naming a repeat run that reached its <c>--duration</c> as such rather than "cancelled"),
+/// and "item N failed" (exec's line names the command and its exit code, and follows its mode's
+/// rules: every failure in line mode, the first in load mode, none in task-list mode without <c>-v</c>).
 /// </summary>
-internal sealed class RunSummaryFilter : ILoggerProvider
+internal sealed class ExecLogFilter : ILoggerProvider
 {
-    /// <summary>The event name of the master's summary line (its <c>LoggerMessage</c> method).</summary>
-    private const string RunFinished = "RunFinished";
+    /// <summary>The event names (the <c>LoggerMessage</c> methods) of the lines exec says itself.</summary>
+    private static readonly string[] s_saidByExec = ["RunFinished", "ItemFailed"];
 
     private readonly ILoggerProvider _inner;
 
-    public RunSummaryFilter(ILoggerProvider inner)
+    public ExecLogFilter(ILoggerProvider inner)
     {
         _inner = inner;
     }
@@ -32,7 +34,7 @@ internal sealed class RunSummaryFilter : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (eventId.Name != RunFinished)
+            if (Array.IndexOf(s_saidByExec, eventId.Name) < 0)
             {
                 inner.Log(logLevel, eventId, state, exception, formatter);
             }
