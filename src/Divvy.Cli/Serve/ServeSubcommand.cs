@@ -137,6 +137,12 @@ internal sealed class ServeSubcommand
             }
         }
 
+        if (_assembly.Value is not { Length: > 0 } && _runOptions.EndpointFlags.FirstOrDefault(o => o.HasValue()) is { } endpointFlag)
+        {
+            // Commands alone have no run to show: the dashboard is the served job's.
+            return _run.Usage($"--{endpointFlag.LongName} needs a job assembly: the dashboard shows the served job's run (divvy serve --dashboard PORT job.dll)");
+        }
+
         var settings = new ServeSettings(socket, (int)workers, (int)maxQueue, drain, _db.Value() is { } db ? Path.GetFullPath(db) : null, tcp, _tokenFile.Value() is { } token ? Path.GetFullPath(token) : null);
         if (_assembly.Value is not { Length: > 0 } assembly)
         {

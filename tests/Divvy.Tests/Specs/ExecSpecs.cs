@@ -272,7 +272,7 @@ public sealed class ExecSpecs : IDisposable
         { ["-t", "0", "true"], 2, "-n/--workers must be between 1 and 1024, got 0" },
         { ["--retries", "-1", "true"], 2, "--retries must be between 0 and 1000, got -1" },
         { ["--halt", "sometimes", "true"], 2, "--halt: " },
-        { ["--control-token", "secret-token-123", "true"], 2, "--control-token needs --metrics-port" },
+        { ["--control-token", "secret-token-123", "true"], 2, "--control-token needs --dashboard (or --metrics-port)" },
         { ["--timeout", "never", "true"], 2, "--timeout must be a duration" },
         { ["--timeout-grace", "-1s", "true"], 2, "--timeout-grace must be a duration" },
         { ["--repeat", "--duration", "600h", "true"], 2, "--duration must be a duration" },

@@ -41,7 +41,8 @@ public sealed partial class ServeSpecs
     [Theory]
     [InlineData("--listen tcp://0.0.0.0:0 --token-file /tmp/never-created-divvy-token", "divvy serve: --listen tcp://0.0.0.0:0 is not a loopback address: other machines could reach the server; add --allow-remote if that is what you want")]
     [InlineData("--listen tcp://127.0.0.1:0", "divvy serve: --listen needs --token-file: a TCP client must prove it knows the token (the file is created, mode 0600, when absent)")]
-    public async Task Tcp_without_a_token_or_beyond_loopback_unasked_is_refused_before_anything_listens(string flags, string message)
+    [InlineData("--dashboard 9464", "divvy serve: --dashboard needs a job assembly: the dashboard shows the served job's run (divvy serve --dashboard PORT job.dll)")]
+    public async Task Tcp_without_a_token_or_beyond_loopback_unasked_or_a_dashboard_without_a_job_is_refused_before_anything_listens(string flags, string message)
     {
         string directory = Directory.CreateTempSubdirectory("divvy-serve-").FullName;
         try
