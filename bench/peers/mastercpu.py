@@ -17,6 +17,7 @@ def stat(pid):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--page", help="Chromium executable: keep the dashboard open in it")
+    parser.add_argument("--events", action="store_true", help="read the dashboard's event stream with curl (the page's traffic without its rendering)")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -25,13 +26,13 @@ def main():
     browser = None
     profile = tempfile.mkdtemp(prefix="divvy-bench-chromium-")
     try:
-        if args.page:
+        if args.page or args.events:
             for line in master.stderr:
                 found = re.search(r"dashboard at (http://\S+/)", line)
                 if found:
-                    browser = subprocess.Popen([args.page, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
-                                                "--remote-debugging-port=0", found.group(1)],
-                                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                    command = ["curl", "-sN", found.group(1) + "events"] if args.events else [
+                        args.page, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}", "--remote-debugging-port=0", found.group(1)]
+                    browser = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
                     break
         # Wait for the exit without reaping: os.waitid with WNOWAIT leaves the zombie's stat readable.
         os.waitid(os.P_PID, master.pid, os.WEXITED | os.WNOWAIT)
