@@ -182,8 +182,10 @@ public sealed partial class Master
             WorkerLauncherKind.Slurm => StartSlurm(),
             _ => null,
         };
-        IWorkerLauncher launcher = remote as IWorkerLauncher ?? new LocalProcessLauncher(WorkerCommand.ForCurrentProcess(), Console.Error, _options.WorkerStandardOutput, _options.MaxFrameSize);
-        using var scheduler = new Scheduler(_job, _options, launcher);
+        bool inProcess = _options.Workers == 0;
+        IWorkerLauncher launcher = remote as IWorkerLauncher
+            ?? (inProcess ? InProcess() : new LocalProcessLauncher(WorkerCommand.ForCurrentProcess(), Console.Error, _options.WorkerStandardOutput, _options.MaxFrameSize));
+        using var scheduler = new Scheduler(_job, inProcess ? _options.ForInProcess() : _options, launcher);
 
         // The endpoint (the dashboard, /metrics) exists only when asked for: it loads a web server.
         await using IAsyncDisposable? endpoint = Endpoint() is { } chosen ? await StartEndpointAsync(chosen, scheduler, cancellationToken).ConfigureAwait(false) : null;
@@ -192,6 +194,11 @@ public sealed partial class Master
         _running = scheduler;
         return await scheduler.RunAsync().ConfigureAwait(false);
     }
+
+    /// <summary>The worker loop on a thread of this process (<see cref="MasterOptions.Workers"/> 0).</summary>
+    private InProcessWorkerLauncher InProcess() => _job is Worker.IWorkerJob worker
+        ? new InProcessWorkerLauncher(worker, _options.MaxFrameSize)
+        : throw new RunSetupException("this front end cannot run its job in process (Workers = 0)");
 
     /// <summary>Listens for workers that dial in, and says where, so a user can start them.</summary>
     private ExternalWorkerLauncher StartExternal()

@@ -15,8 +15,12 @@ public sealed class MasterOptions
     public const int DefaultMaxFrameSize = 64 * 1024 * 1024;
 
     /// <summary>
-    /// Number of worker processes. Default: <see cref="Environment.ProcessorCount"/>. Range 1 to 1024.
+    /// Number of worker processes. Default: <see cref="Environment.ProcessorCount"/>. Range 0 to 1024.
     /// Workers are launched lazily, so a run with fewer items than workers starts fewer processes.
+    /// 0 runs in process, for debugging: <c>Dispatch</c>, the hooks and <c>Perform</c> all run in the
+    /// calling process, one item at a time, through the same scheduler (same retries, results and
+    /// summary), so breakpoints in <c>Perform</c> work; a timeout cancels the item's token but nothing
+    /// can be killed, and only <see cref="WorkerLauncherKind.Local"/> is allowed.
     /// </summary>
     public int Workers { get; set; } = Environment.ProcessorCount;
 
@@ -243,7 +247,7 @@ public sealed class MasterOptions
 
     // The documented ranges, written once: Validated() checks them, the divvy command parses and
     // describes its flags with them.
-    internal static readonly OptionRange WorkersRange = OptionRange.Count(nameof(Workers), 1, 1024);
+    internal static readonly OptionRange WorkersRange = OptionRange.Count(nameof(Workers), 0, 1024);
     internal static readonly OptionRange MaxFrameSizeRange = OptionRange.Size(nameof(MaxFrameSize), 1024, 1024 * 1024 * 1024);
     internal static readonly OptionRange MaxPrefetchRange = OptionRange.Count(nameof(MaxPrefetch), 1, 65536);
     internal static readonly OptionRange MaxConcurrentItemsPerWorkerRange = OptionRange.Count(nameof(MaxConcurrentItemsPerWorker), 1, 1024);
@@ -322,6 +326,8 @@ public sealed class MasterOptions
 
     private OptionError? LauncherError() => Launcher switch
     {
+        WorkerLauncherKind.External or WorkerLauncherKind.Slurm when Workers == 0 =>
+            new OptionError(nameof(Workers), w => $"{w.Name(nameof(Workers))} 0 runs in process: it needs {w.Name(nameof(Launcher))} local"),
         WorkerLauncherKind.Local when Listen is not null =>
             new OptionError(nameof(Listen), w => $"{w.Name(nameof(Listen))} is only for {w.Name(nameof(Launcher))} external: local workers talk to the master over pipes"),
         WorkerLauncherKind.External when Listen is null =>
@@ -333,6 +339,16 @@ public sealed class MasterOptions
     };
 
     internal MasterOptions Clone() => (MasterOptions)MemberwiseClone();
+
+    /// <summary>What the scheduler of an in-process run (<see cref="Workers"/> 0) uses: one worker, one item at a time.</summary>
+    internal MasterOptions ForInProcess()
+    {
+        MasterOptions options = Clone();
+        options.Workers = 1;
+        options.MaxPrefetch = 1;
+        options.MaxConcurrentItemsPerWorker = 1;
+        return options;
+    }
 
     /// <summary>The address a Slurm run listens on when <see cref="Listen"/> is not set: every address, a free port.</summary>
     internal IPEndPoint SlurmListen => Listen ?? new IPEndPoint(IPAddress.Any, 0);

@@ -20,7 +20,7 @@ public sealed class MasterOptionsTests
         { "MaxWorkerMemory", o => o.MaxWorkerMemory = 1000 },
         { "MaxWorkerAge", o => o.MaxWorkerAge = TimeSpan.FromMilliseconds(1) },
         { "MaxFrameSize", o => o.MaxFrameSize = 100 },
-        { "Workers", o => o.Workers = 0 },
+        { "Workers", o => o.Workers = -1 },
         { "MaxPrefetch", o => o.MaxPrefetch = 0 },
         { "MaxConcurrentItemsPerWorker", o => o.MaxConcurrentItemsPerWorker = 0 },
         { "MaxConcurrentItemsPerWorker", o => o.MaxConcurrentItemsPerWorker = 1025 },
@@ -46,7 +46,8 @@ public sealed class MasterOptionsTests
 
     public static TheoryData<Action<MasterOptions>, string> Messages => new()
     {
-        { o => o.Workers = 0, "MasterOptions.Workers must be between 1 and 1,024, got 0" },
+        { o => o.Workers = 1025, "MasterOptions.Workers must be between 0 and 1,024, got 1,025" },
+        { o => { o.Workers = 0; o.Launcher = WorkerLauncherKind.Slurm; }, "MasterOptions.Workers 0 runs in process: it needs MasterOptions.Launcher local" },
         { o => o.ShutdownTimeout = TimeSpan.FromHours(2), "MasterOptions.ShutdownTimeout must be between 0s and 1h, got 2h" },
         { o => o.MaxWorkerMemory = 1000, "MasterOptions.MaxWorkerMemory must be at least 1M, got 1000" },
         { o => o.HeartbeatTimeout = TimeSpan.FromMilliseconds(500), "MasterOptions.HeartbeatTimeout must be longer than MasterOptions.HeartbeatInterval (5s), got 500ms" },

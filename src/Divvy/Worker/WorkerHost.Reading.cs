@@ -66,6 +66,9 @@ internal sealed partial class WorkerHost
             ReleaseOutput();
             Console.Error.WriteLine($"divvy worker {_workerNumber}, pid {Environment.ProcessId}: {ex.Message}; exiting");
             _exitProcess(WorkerExitCodes.ProtocolError);
+
+            // Reached only where leaving does not end the process (a worker loop in process): end the loop.
+            _inbox.Complete();
             return;
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
@@ -88,6 +91,7 @@ internal sealed partial class WorkerHost
             }
 
             _exitProcess(WorkerExitCodes.MasterGone);
+            _inbox.Complete();
         }
     }
 }

@@ -19,7 +19,7 @@ public sealed class DivvyCommandTests
 
     public static TheoryData<string[], string> BadValues => new()
     {
-        { ["-n", "0"], "-n/--workers must be between 1 and 1024, got 0" },
+        { ["-n", "1025"], "-n/--workers must be between 0 and 1024, got 1025" },
         { ["--workers", "many"], "-n/--workers must be a whole number, got 'many'" },
         { ["--max-frame-size", "12"], "--max-frame-size must be between 1K and 1G, got 12" },
         { ["--max-frame-size", "2G"], "--max-frame-size must be between 1K and 1G, got 2G" },

@@ -102,7 +102,7 @@ public sealed class CliSpecs
         { ["@jobs"], 6, "job types in" },
         { ["--job", "NoConstructorJob", "@jobs"], 7, "has no usable constructor" },
         { ["--job", "NoSuchJob", "@jobs"], 5, "no job type named 'NoSuchJob'" },
-        { ["-n", "0", "@jobs"], 2, "-n/--workers must be between 1 and 1024, got 0" },
+        { ["-n", "1025", "@jobs"], 2, "-n/--workers must be between 0 and 1024, got 1025" },
         { ["-n", "-3", "@jobs"], 2, "got -3" },
         { ["-n", "many", "@jobs"], 2, "got 'many'" },
         { ["--max-frame-size", "12", "@jobs"], 2, "--max-frame-size must be between 1K and 1G, got 12" },
