@@ -39,7 +39,7 @@ public sealed partial class Master
     /// and the options the job's <c>Configure</c> sets (defaults for the rest).
     /// </summary>
     /// <exception cref="JobDefinitionException">The job lacks Dispatch or Perform, or declares a hook with the wrong signature.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is not between 1 and 1024, or <c>Configure</c> set an option out of its range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="workers"/> is not between 0 (in process, see <see cref="MasterOptions.Workers"/>) and 1024, or <c>Configure</c> set an option out of its range.</exception>
     public Master(IParallelizable job, int workers)
         : this(JobBinder.Bind(job), null, workers)
     {

@@ -130,13 +130,15 @@ nodes_ready() { # both nodes idle (or busy) and responding; a DOWN/DRAINED one i
 }
 
 # smoke: an array of two tasks that each need a whole node: one runs on each host, and
-# each reaches slurmctld's address in the root namespace over the bridge.
+# each reaches slurmctld's address in the root namespace over the bridge. Each task holds its
+# node for 3 s, so that the second cannot simply follow the first on the same node (seen once
+# when the tasks were instant: both ran on the first host).
 smoke() {
   local out=$DIR/smoke job
   rm -rf "$out"; mkdir -p "$out"
   job=$(sbatch --parsable --job-name=divvy-2h-smoke --array=0-1 --ntasks=1 --cpus-per-task=2 -t 1 \
     --output=/dev/null --error="$out/%a.err" \
-    --wrap "bash -c 'exec 3<>/dev/tcp/$GATEWAY/$CTLD_PORT' && echo \$SLURMD_NODENAME >$out/\$SLURM_ARRAY_TASK_ID.host") \
+    --wrap "bash -c 'exec 3<>/dev/tcp/$GATEWAY/$CTLD_PORT' && echo \$SLURMD_NODENAME >$out/\$SLURM_ARRAY_TASK_ID.host && sleep 3") \
     || die "smoke: sbatch failed"
   wait_for 60 sh -c "[ -z \"\$(squeue -h -j ${job%%;*} -o %i)\" ]" || { scancel "${job%%;*}" 2>/dev/null; die "smoke: job $job did not finish within 60 s"; }
   [ "$(cat "$out"/*.host 2>/dev/null | sort | tr '\n' ' ')" = "$NS_A $NS_B " ] \

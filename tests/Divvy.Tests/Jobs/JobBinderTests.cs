@@ -103,13 +103,13 @@ public sealed class JobBinderTests
     }
 
     [Theory]
-    [InlineData(0)]
+    [InlineData(-1)]
     [InlineData(1025)]
     public void Worker_counts_out_of_range_are_refused(int workers)
     {
         Action create = () => new Master(new Complete(), workers);
 
-        create.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*MasterOptions.Workers must be between 1 and 1,024*");
+        create.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*MasterOptions.Workers must be between 0 and 1,024*");
     }
 
     private sealed class Recording(List<int> performed) : IParallelizable<int>

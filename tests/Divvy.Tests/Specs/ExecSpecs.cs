@@ -269,7 +269,7 @@ public sealed class ExecSpecs : IDisposable
         { [], 2, "nothing to run" },
         { ["--count", "3", "true"], 2, "--count and --duration go with --repeat" },
         { ["--repeat"], 2, "--repeat needs a command" },
-        { ["-t", "0", "true"], 2, "-n/--workers must be between 1 and 1024, got 0" },
+        { ["-t", "2000", "true"], 2, "-n/--workers must be between 0 and 1024, got 2000" },
         { ["--retries", "-1", "true"], 2, "--retries must be between 0 and 1000, got -1" },
         { ["--halt", "sometimes", "true"], 2, "--halt: " },
         { ["--control-token", "secret-token-123", "true"], 2, "--control-token needs --dashboard (or --metrics-port)" },

@@ -5,7 +5,7 @@ namespace Divvy.Tests.Specs;
 
 /// <summary>A job run in code with <c>new Master(job, n).Run()</c>, in real processes (the jobs assembly).</summary>
 [Collection(ProcessCollection.Name)]
-public sealed class MasterSpecs
+public sealed partial class MasterSpecs
 {
     [Fact]
     public async Task I_can_run_a_job_with_five_workers_and_every_item_is_performed_once()
@@ -107,31 +107,6 @@ public sealed class MasterSpecs
         failed.Should().OnlyContain(r => r["error"] == "System.InvalidOperationException");
         run.Lines("error ").Should().Contain("error item=3 message=item 3 is a multiple of three hasStack=True");
         run.Summary().Should().Contain(new Dictionary<string, string> { ["succeeded"] = "8", ["failed"] = "4", ["crashes"] = "0", ["spawned"] = "2" });
-    }
-
-    [Fact]
-    public async Task With_no_workers_every_item_is_performed_in_my_own_process_one_at_a_time_with_the_same_results_and_summary()
-    {
-        await using ProcessRun run = JobsRun("throw", 0, "12");
-
-        (await run.WaitAsync()).Should().Be(1, "the run had failed items: " + run.AllStderr);
-
-        var results = run.Lines("result ").Select(Fields).ToList();
-        results.Select(r => r["item"]).Should().BeEquivalentTo(Enumerable.Range(1, 12).Select(i => i.ToString()));
-        results.Select(r => r["pid"]).Should().OnlyContain(pid => pid == run.Pid.ToString(), "Perform ran in the process I started, not in a worker");
-        results.Where(r => r["status"] == "Failed").Select(r => r["item"]).Should().BeEquivalentTo(["3", "6", "9", "12"]);
-        run.Lines("error ").Should().Contain("error item=3 message=item 3 is a multiple of three hasStack=True");
-        run.Summary().Should().Contain(new Dictionary<string, string> { ["succeeded"] = "8", ["failed"] = "4", ["crashes"] = "0", ["spawned"] = "1" });
-    }
-
-    [Fact]
-    public async Task With_no_workers_an_item_past_its_timeout_times_out_once_its_Perform_returns_and_the_run_goes_on()
-    {
-        // SleepJob ignores its token: in process nothing can be killed, so each item ends when its sleep does.
-        await using ProcessRun run = DivvyCommand(["-n", "0", "--timeout", "200ms", "--timeout-grace", "0s", .. Job("SleepJob", "3", "600")]);
-
-        (await run.WaitAsync()).Should().Be(1, run.AllStderr);
-        run.Stderr.Single(l => l.StartsWith("divvy: run ", StringComparison.Ordinal)).Should().Contain("3 dispatched, 0 succeeded, 0 failed, 0 crashed, 3 timed out");
     }
 
     [Theory]
@@ -411,16 +386,5 @@ public sealed class MasterSpecs
         tickets.Select(t => int.Parse(t[1])).Should().BeEquivalentTo(Enumerable.Range(1, 12));
         tickets.Select(t => t[0]).Distinct().Should().HaveCount(5);
         tickets.Should().Contain(t => t[1] == "1" && t[2] == "356a192b7913b04c54574d18c28d46e6395428ab", "ticket 1's code is sha1(\"1\")");
-    }
-
-    [Fact]
-    public async Task A_program_that_asks_for_the_dashboard_without_the_Divvy_Dashboard_package_is_told_what_to_add_and_starts_no_worker()
-    {
-        // The test jobs program references Divvy only.
-        await using ProcessRun run = Start(Artifacts.JobsDll, ["sleep", "2", "4", "50"], new Dictionary<string, string> { ["JOBS_METRICS_PORT"] = FreePort.Next().ToString() });
-
-        (await run.WaitAsync()).Should().Be(3);
-        run.Stdout.Should().ContainSingle().Which.Should().Be("error RunSetupException MetricsPort needs the Divvy.Dashboard package: add it to the project (dotnet add package Divvy.Dashboard), or set MasterOptions.Endpoint");
-        run.AllStderr.Should().NotContain("started");
     }
 }
