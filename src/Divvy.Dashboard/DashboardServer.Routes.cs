@@ -30,7 +30,7 @@ internal sealed partial class DashboardServer
 
     private async Task SnapshotAsync(HttpContext context)
     {
-        (byte[] json, bool _) = await _feed.LatestAsync(context.RequestAborted).ConfigureAwait(false);
+        (byte[] json, bool _) = await _feed.LatestAsync(current: false, context.RequestAborted).ConfigureAwait(false);
         await Bytes(context, 200, json, "application/json; charset=utf-8").ConfigureAwait(false);
     }
 
@@ -48,7 +48,7 @@ internal sealed partial class DashboardServer
             bool current = false;
             while (true)
             {
-                (byte[] json, bool finished) = await _feed.LatestAsync(cancellationToken, current).ConfigureAwait(false);
+                (byte[] json, bool finished) = await _feed.LatestAsync(current, cancellationToken).ConfigureAwait(false);
                 await response.WriteAsync("event: snapshot\ndata: ", cancellationToken).ConfigureAwait(false);
                 await response.Body.WriteAsync(json, cancellationToken).ConfigureAwait(false);
                 await response.WriteAsync(finished ? "\n\nevent: end\ndata: {}\n\n" : "\n\n", cancellationToken).ConfigureAwait(false);

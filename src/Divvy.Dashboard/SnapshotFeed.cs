@@ -27,7 +27,7 @@ internal sealed class SnapshotFeed : IDisposable
     /// The latest state as UTF-8 JSON, taken now unless a fresh one exists (or, when
     /// <paramref name="current"/>, unless the final one exists); and whether the run is over.
     /// </summary>
-    public async Task<(byte[] Json, bool Finished)> LatestAsync(CancellationToken cancellationToken, bool current = false)
+    public async Task<(byte[] Json, bool Finished)> LatestAsync(bool current, CancellationToken cancellationToken)
     {
         await _taking.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

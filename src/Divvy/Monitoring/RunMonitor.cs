@@ -68,8 +68,8 @@ public sealed class RunMonitor
     private static KeyValuePair<string, string>[] Describe(MasterOptions o)
     {
         static KeyValuePair<string, string> Pair(string name, string value) => new(name, value);
-        var settings = new List<KeyValuePair<string, string>>
-        {
+        return
+        [
             Pair("workers", o.Workers.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             Pair("launcher", o.Launcher.ToString().ToLowerInvariant()),
             Pair("items per worker at once", Plain(o.MaxConcurrentItemsPerWorker)),
@@ -84,8 +84,7 @@ public sealed class RunMonitor
             Pair("recycle after age", o.MaxWorkerAge is { } age ? OptionText.Duration(age) : "never"),
             Pair("heartbeat", $"{OptionText.Duration(o.HeartbeatInterval)}, timeout {OptionText.Duration(o.HeartbeatTimeout)}"),
             Pair("max frame size", OptionText.Size(o.MaxFrameSize)),
-        };
-        return [.. settings];
+        ];
     }
 
     private static string Plain(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
