@@ -1,17 +1,22 @@
 namespace Divvy.Tests.Jobs;
 
-/// <summary>Items 1..count; item `victim` kills its worker the way `how` says (exit, failfast, sigkill). Args: count, victim, how.</summary>
+/// <summary>
+/// Items 1..count, each sleeping `sleep-ms` (30 unless given); item `victim` kills its worker the
+/// way `how` says (exit, failfast, sigkill), every time it runs. Args: count, victim, how, sleep-ms.
+/// </summary>
 public sealed class CrashJob : IParallelizable<int, int>
 {
     private readonly int _count;
     private readonly int _victim;
     private readonly string _how;
+    private readonly int _sleepMs;
 
     public CrashJob(string[] args)
     {
         _count = Scenarios.Int(args, 0, 12);
         _victim = Scenarios.Int(args, 1, 4);
         _how = args.Length > 2 ? args[2] : "exit";
+        _sleepMs = Scenarios.Int(args, 3, 30);
     }
 
     public IEnumerable<int> Dispatch() => Enumerable.Range(1, _count);
@@ -36,7 +41,11 @@ public sealed class CrashJob : IParallelizable<int, int>
             }
         }
 
-        Thread.Sleep(30);
+        if (_sleepMs > 0)
+        {
+            Thread.Sleep(_sleepMs);
+        }
+
         return item;
     }
 

@@ -3,19 +3,21 @@ using System.Diagnostics;
 namespace Divvy.Tests.Jobs;
 
 /// <summary>
-/// Item 1 hangs: with "honour" it waits on its token; with "ignore" it starts a grandchild
-/// (sleep 600), says its pid, and blocks without looking at the token. Items 2..count are quick.
-/// Args: mode, count.
+/// Item `hang` (1 unless given) hangs: with "honour" it waits on its token; with "ignore" it starts
+/// a grandchild (sleep 600), says its pid, and blocks without looking at the token. The others are
+/// quick. Args: mode, count, hang.
 /// </summary>
 public sealed class TimeoutJob : IParallelizable<int, int>
 {
     private readonly string _mode;
     private readonly int _count;
+    private readonly int _hang;
 
     public TimeoutJob(string[] args)
     {
         _mode = args[0];
         _count = Scenarios.Int(args, 1, 4);
+        _hang = Scenarios.Int(args, 2, 1);
     }
 
     public IEnumerable<int> Dispatch() => Enumerable.Range(1, _count);
@@ -24,11 +26,11 @@ public sealed class TimeoutJob : IParallelizable<int, int>
 
     public async ValueTask<int> PerformAsync(int item, CancellationToken cancellationToken)
     {
-        if (item == 1 && _mode == "honour")
+        if (item == _hang && _mode == "honour")
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
-        else if (item == 1)
+        else if (item == _hang)
         {
             using var grandchild = Process.Start("sleep", "600");
             Report.Line($"grandchild pid={grandchild.Id} worker={Environment.ProcessId}");

@@ -44,6 +44,19 @@ internal sealed class DispatchedItem
     /// <summary>Workers that died while holding this item.</summary>
     public int Crashes { get; set; }
 
+    /// <summary>
+    /// Sent only to a worker that holds nothing else, and nothing goes to that worker behind it,
+    /// so that a crash while it runs can only be its own: an item a worker crashed on before, or
+    /// one of several a worker held when it died without saying which it was performing.
+    /// </summary>
+    public bool SentAlone
+    {
+        get => _sentAlone || Crashes > 0;
+        set => _sentAlone = value;
+    }
+
+    private bool _sentAlone;
+
     /// <summary>Workers whose connection was lost while holding this item.</summary>
     public int ConnectionLosses { get; set; }
 

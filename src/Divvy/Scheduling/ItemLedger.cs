@@ -31,12 +31,24 @@ internal sealed class ItemLedger
     /// <summary>The pump's side: adds a dispatched item; <c>true</c> when the queue was empty before.</summary>
     public ValueTask<bool> AddAsync(DispatchedItem item, CancellationToken cancellationToken) => _dispatched.AddAsync(item, cancellationToken);
 
-    /// <summary>The next item for a worker, items sent back first; <paramref name="fresh"/> when it comes from Dispatch and is counted now.</summary>
-    public bool TryTake([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DispatchedItem? item, out bool fresh)
+    /// <summary>
+    /// The next item for a worker, items sent back first; <paramref name="fresh"/> when it comes
+    /// from Dispatch and is counted now. An item that goes alone (<see cref="DispatchedItem.SentAlone"/>)
+    /// is taken only for a worker that holds nothing (<paramref name="workerIsEmpty"/>); the items
+    /// behind it wait for it to go.
+    /// </summary>
+    public bool TryTake(bool workerIsEmpty, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DispatchedItem? item, out bool fresh)
     {
         fresh = false;
-        if (_requeued.TryDequeue(out item))
+        if (_requeued.TryPeek(out item))
         {
+            if (item.SentAlone && !workerIsEmpty)
+            {
+                item = null;
+                return false;
+            }
+
+            _requeued.Dequeue();
             return true;
         }
 

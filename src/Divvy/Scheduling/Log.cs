@@ -103,6 +103,9 @@ internal static partial class Log
     [LoggerMessage(27, LogLevel.Information, "{Worker} takes no more items: {Left:F0} s left of its walltime, and items have taken up to {Longest:F1} s")]
     public static partial void WorkerRetiresBeforeWalltime(ILogger logger, string worker, double left, double longest);
 
+    [LoggerMessage(28, LogLevel.Warning, "{Worker} died without saying which of the {Count} items it held it was performing (killed outright, or a stack overflow): each is tried again alone, no attempt charged, to find the one that crashed it")]
+    public static partial void CrashUnattributed(ILogger logger, string worker, int count);
+
     [LoggerMessage(12, LogLevel.Information, "run {Summary}")]
     public static partial void RunFinished(ILogger logger, string summary);
 }

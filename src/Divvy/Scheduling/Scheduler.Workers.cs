@@ -302,7 +302,23 @@ internal sealed partial class Scheduler
             Log.WorkerCrashed(_log, worker.Name, ended.End.ToString(), HeldItems(worker), reason is null ? "" : $": {reason}");
         }
 
-        SettleRunning(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError(RemoteErrorKind.WorkerCrashed, $"{worker.Info} {ended.End} while performing the item"));
+        if (worker.MayHaveFinishedUnsent)
+        {
+            // The worker may have been past the oldest item it held, its results still unsent:
+            // no attempt is charged to any of them, and each goes again alone to show which it was.
+            IReadOnlyList<DispatchedItem> held = worker.TakeAll();
+            foreach (DispatchedItem item in held)
+            {
+                item.SentAlone = true;
+            }
+
+            Log.CrashUnattributed(_log, worker.Name, held.Count);
+            _ledger.Requeue(held);
+        }
+        else
+        {
+            SettleRunning(worker, AttemptOutcome.Crashed, ended.Exit, reason ?? new RemoteError(RemoteErrorKind.WorkerCrashed, $"{worker.Info} {ended.End} while performing the item"));
+        }
 
         if (worker.Completed == 0)
         {

@@ -205,7 +205,7 @@ internal sealed partial class Scheduler : IDisposable
         long now = _time.GetTimestamp();
         foreach (WorkerConnection worker in _pool.Workers)
         {
-            while (worker.SpareCapacity > 0 && TryTakeItem(out DispatchedItem? item))
+            while (worker.SpareCapacity > 0 && TryTakeItem(worker.Holding == 0, out DispatchedItem? item))
             {
                 if (item.Payload.Length > _options.MaxFrameSize - 64)
                 {
@@ -227,9 +227,9 @@ internal sealed partial class Scheduler : IDisposable
         }
     }
 
-    private bool TryTakeItem([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DispatchedItem? item)
+    private bool TryTakeItem(bool workerIsEmpty, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DispatchedItem? item)
     {
-        if (!_ledger.TryTake(out item, out bool fresh))
+        if (!_ledger.TryTake(workerIsEmpty, out item, out bool fresh))
         {
             return false;
         }

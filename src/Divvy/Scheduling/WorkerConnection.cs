@@ -85,6 +85,14 @@ internal sealed partial class WorkerConnection
     /// <summary>How many items the worker holds: sent and not yet settled.</summary>
     public int Holding => _runningCount + _waiting.Count;
 
+    /// <summary>
+    /// Whether this worker, dead, may have finished items whose results it never sent: it performed
+    /// one item at a time, held several, and did not say before it died which one it was in (a
+    /// worker leaving through the runtime sends its results and a <see cref="FatalMessage"/> first;
+    /// one killed outright, or overflowing its stack, cannot).
+    /// </summary>
+    public bool MayHaveFinishedUnsent => _running.Length == 1 && Holding > 1 && FatalReason is null;
+
     /// <summary>The oldest item in progress, if any.</summary>
     public DispatchedItem? Head => _runningCount > 0 ? _running[0] : null;
 
@@ -130,8 +138,9 @@ internal sealed partial class WorkerConnection
     {
         get
         {
-            if (State != WorkerState.Ready)
+            if (State != WorkerState.Ready || Head is { SentAlone: true })
             {
+                // An item sent alone has the worker to itself until it settles.
                 return 0;
             }
 

@@ -69,6 +69,9 @@ internal sealed partial class WorkerHost
             host.IgnoreTerminalSignals();
         }
 
+        // A process that goes while it holds results sends them first, and says which item it was in.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => host.ReportExit(null);
+        AppDomain.CurrentDomain.UnhandledException += (_, e) => host.ReportExit(e.ExceptionObject as Exception);
         return host;
     }
 

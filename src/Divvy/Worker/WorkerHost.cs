@@ -75,7 +75,16 @@ internal sealed partial class WorkerHost
     /// </summary>
     public int Run()
     {
-        int exitCode = RunLoop();
+        int exitCode;
+        try
+        {
+            exitCode = RunLoop();
+        }
+        finally
+        {
+            StopWatchingHeldResults();
+        }
+
         if (_session is not null)
         {
             SayGoodbye(exitCode);
@@ -182,7 +191,9 @@ internal sealed partial class WorkerHost
         {
             for (int i = 0; i < batch.Count; i++)
             {
+                Volatile.Write(ref _performing, batch[i].Id);
                 Perform(batch[i], writer);
+                Volatile.Write(ref _performing, -1);
                 _performed++;
                 if (RecycleReasonNow() is { } reason)
                 {
@@ -205,22 +216,16 @@ internal sealed partial class WorkerHost
                     FlushLocked(writer);
                     unflushed = 0;
                 }
+                else
+                {
+                    HoldResults();
+                }
             }
         }
 
         _finishing = true;
         FlushLocked(writer);
         return WorkerExitCodes.Finished;
-    }
-
-    /// <summary>Sends everything written so far, the open batch of results included.</summary>
-    private void FlushLocked(FrameWriter writer)
-    {
-        lock (_writeLock)
-        {
-            _results?.Close();
-            writer.Flush();
-        }
     }
 
     private RecycleReason? RecycleReasonNow()

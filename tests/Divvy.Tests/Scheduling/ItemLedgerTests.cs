@@ -10,7 +10,7 @@ public sealed class ItemLedgerTests
     private static List<long> TakeAll(ItemLedger ledger)
     {
         var taken = new List<long>();
-        while (ledger.TryTake(out DispatchedItem? item, out _))
+        while (ledger.TryTake(workerIsEmpty: true, out DispatchedItem? item, out _))
         {
             taken.Add(item.Id);
         }
@@ -27,13 +27,38 @@ public sealed class ItemLedgerTests
             await ledger.AddAsync(Item(id), default);
         }
 
-        ledger.TryTake(out _, out bool fresh).Should().BeTrue();
+        ledger.TryTake(workerIsEmpty: true, out _, out bool fresh).Should().BeTrue();
         fresh.Should().BeTrue();
         ledger.Requeue([Item(9)]);
         ledger.Requeue([Item(7), Item(8)]);
 
         TakeAll(ledger).Should().Equal(7, 8, 9, 2, 3, 4);
         ledger.Counts.Dispatched.Should().Be(4);
+    }
+
+    [Fact]
+    public void An_item_sent_alone_goes_only_to_an_empty_worker_and_the_items_behind_it_wait_for_it()
+    {
+        var ledger = new ItemLedger();
+        DispatchedItem suspect = Item(1);
+        suspect.SentAlone = true;
+        ledger.Requeue([suspect, Item(2)]);
+
+        ledger.TryTake(workerIsEmpty: false, out DispatchedItem? refused, out _).Should().BeFalse();
+        refused.Should().BeNull();
+        ledger.TryTake(workerIsEmpty: true, out DispatchedItem? taken, out _).Should().BeTrue();
+        taken!.Id.Should().Be(1);
+        ledger.TryTake(workerIsEmpty: false, out DispatchedItem? next, out _).Should().BeTrue();
+        next!.Id.Should().Be(2);
+    }
+
+    [Fact]
+    public void An_item_that_crashed_a_worker_is_sent_alone_from_then_on()
+    {
+        DispatchedItem item = Item(1);
+        item.SentAlone.Should().BeFalse();
+        item.Crashes = 1;
+        item.SentAlone.Should().BeTrue();
     }
 
     [Fact]
