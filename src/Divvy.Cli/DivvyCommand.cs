@@ -63,7 +63,7 @@ internal sealed class DivvyCommand
         _app.HelpTextGenerator = new HelpText("divvy [options] job.dll [job arguments...]", [
             ("Options", [help, _version, _job, _verbose, .. _progress.Flags]),
             ("Workers", _runOptions.WorkerFlags),
-            ("Failures: retries, timeouts, halting", _runOptions.FailureFlags),
+            ("Failures and resuming: retries, timeouts, halting, the journal", _runOptions.FailureFlags),
             ("Dashboard, metrics and control endpoint", _runOptions.EndpointFlags),
             ("Remote workers (TCP)", _runOptions.RemoteFlags),
         ]);

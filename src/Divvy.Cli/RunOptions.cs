@@ -65,6 +65,12 @@ internal sealed class RunOptions
                 return $"--halt: {ex.Message}";
             }
         });
+        Text(app, nameof(MasterOptions.Journal), "--journal <PATH>", "Record every settled item in this file; a later run with the same file skips what settled (resume after a stop, a kill or a crash)", (o, text) =>
+        {
+            o.Journal = text;
+            return null;
+        });
+        Switch(app, nameof(MasterOptions.RetryFailed), "--retry-failed", "With --journal: run the items that failed, crashed or timed out earlier again instead of skipping them", o => o.RetryFailed = true);
         FailureFlags = Declared().Except(WorkerFlags).ToArray();
 
         // Two names for one setting; each names itself in its errors.
@@ -265,6 +271,13 @@ internal sealed class RunOptions
 
     private void Text(CommandLineApplication app, string property, string template, string description, Func<MasterOptions, string, string?> apply) =>
         Declare(app, property, template, description + ".", apply);
+
+    private void Switch(CommandLineApplication app, string property, string template, string description, Action<MasterOptions> apply) =>
+        _flags.Add(new Flag(property, app.Option(template, description + ".", CommandOptionType.NoValue), (o, _) =>
+        {
+            apply(o);
+            return null;
+        }));
 
     private string? Apply(OptionError? error, Action apply)
     {

@@ -93,4 +93,12 @@ public interface IParallelizable<TItem, TResult> : IParallelizable
     void OnCompleted(RunSummary summary)
     {
     }
+
+    /// <summary>
+    /// Runs in the master for each item when the run has a <see cref="MasterOptions.Journal"/>: the
+    /// item's identity there, so a later run knows it settled. The same item must get the same key
+    /// in every run, and different items different keys (a file name, a row id, a URL). The default,
+    /// <c>null</c>, keys the item by a hash of its serialized bytes.
+    /// </summary>
+    string? ItemKey(TItem item) => null;
 }

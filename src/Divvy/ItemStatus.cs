@@ -23,4 +23,12 @@ public enum ItemStatus
 
     /// <summary>The run stopped before the item was performed (Ctrl-C, cancellation, halting); run it again.</summary>
     NotPerformed = 5,
+
+    /// <summary>
+    /// The item settled in an earlier run recorded in the <see cref="MasterOptions.Journal"/> and was
+    /// not performed again. <see cref="ItemResult{TItem, TResult}.Result"/> is the result the journal
+    /// kept when it succeeded; <see cref="ItemResult{TItem, TResult}.Error"/> the error it settled with
+    /// when it did not (rerun those with <see cref="MasterOptions.RetryFailed"/>).
+    /// </summary>
+    Skipped = 6,
 }

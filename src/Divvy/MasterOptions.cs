@@ -78,6 +78,22 @@ public sealed class MasterOptions
     public int MaxRetries { get; set; }
 
     /// <summary>
+    /// A file that records every settled item (<c>divvy --journal</c>), so that a later run with the
+    /// same file skips the items already settled (reported as <see cref="ItemStatus.Skipped"/>) and
+    /// performs the rest: a run stopped, killed or crashed part way resumes where it was. Items are
+    /// known by the key their job gives (<c>ItemKey</c>) or else by a hash of their serialized
+    /// bytes. Created if missing; locked while the run has it open. Default <c>null</c>: no journal.
+    /// </summary>
+    public string? Journal { get; set; }
+
+    /// <summary>
+    /// With a <see cref="Journal"/>, items that settled earlier without succeeding (failed, crashed,
+    /// timed out, quarantined) run again instead of being skipped (<c>divvy --retry-failed</c>).
+    /// Default <c>false</c>.
+    /// </summary>
+    public bool RetryFailed { get; set; }
+
+    /// <summary>
     /// Delay before the first retry; each further retry doubles it, up to <see cref="RetryMaxDelay"/>,
     /// and a random jitter of up to half the delay is taken off so retries do not arrive in step.
     /// Default 200 ms; range 0 to 1 hour.
@@ -315,6 +331,9 @@ public sealed class MasterOptions
         ?? ConnectTimeoutRange.Check(ConnectTimeout)
         ?? (Slurm.TimeLimit is { } walltime ? SlurmTimeLimitRange.Check(walltime) : null)
         ?? LauncherError()
+        ?? (RetryFailed && Journal is null
+            ? new OptionError(nameof(RetryFailed), w => $"{w.Name(nameof(RetryFailed))} reruns the failed items of a {w.Name(nameof(Journal))}: name one")
+            : null)
         ?? (RetryMaxDelay < RetryBaseDelay ? OptionError.Below(nameof(RetryMaxDelay), RetryMaxDelay, nameof(RetryBaseDelay), RetryBaseDelay, strictly: false) : null)
         ?? (HeartbeatTimeout <= HeartbeatInterval ? OptionError.Below(nameof(HeartbeatTimeout), HeartbeatTimeout, nameof(HeartbeatInterval), HeartbeatInterval, strictly: true) : null)
         ?? (ControlToken is { Length: < MinControlTokenLength } token

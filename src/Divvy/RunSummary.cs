@@ -2,7 +2,7 @@ namespace Divvy;
 
 /// <summary>
 /// What a run did. Every dispatched item is counted exactly once:
-/// <c>Dispatched == Succeeded + Failed + Crashed + TimedOut + Quarantined + NotPerformed</c>.
+/// <c>Dispatched == Succeeded + Failed + Crashed + TimedOut + Quarantined + NotPerformed + Skipped</c>.
 /// </summary>
 public sealed class RunSummary
 {
@@ -29,6 +29,9 @@ public sealed class RunSummary
 
     /// <summary>Accepted items never performed because the run stopped early.</summary>
     public long NotPerformed { get; init; }
+
+    /// <summary>Items an earlier run settled, by the <see cref="MasterOptions.Journal"/>, and not performed again.</summary>
+    public long Skipped { get; init; }
 
     /// <summary>Attempts that were retries (an item retried twice counts 2).</summary>
     public long Retries { get; init; }
@@ -91,8 +94,12 @@ public sealed class RunSummary
     /// <summary>Why the run ended.</summary>
     public StopReason StopReason { get; init; }
 
-    /// <summary><c>true</c> when the run completed and every item succeeded.</summary>
-    public bool IsSuccess => StopReason == StopReason.Completed && Succeeded == Dispatched;
+    /// <summary>
+    /// <c>true</c> when the run completed and every item it performed succeeded. Items skipped by the
+    /// <see cref="MasterOptions.Journal"/> count as done, also those that failed in the earlier run:
+    /// skipping them is what was asked (<see cref="MasterOptions.RetryFailed"/> runs them again).
+    /// </summary>
+    public bool IsSuccess => StopReason == StopReason.Completed && Succeeded + Skipped == Dispatched;
 
     /// <summary>
     /// The end-of-run report: the one-line summary, then durations, the slowest items and worker
@@ -129,7 +136,7 @@ public sealed class RunSummary
     /// <summary>One line for logs and the CLI.</summary>
     public override string ToString() =>
         $"{StopReason.ToString().ToLowerInvariant()}{(HaltReason is null ? "" : $" ({HaltReason})")}: {Dispatched} dispatched, {Succeeded} succeeded, {Failed} failed, " +
-        $"{Crashed} crashed, {TimedOut} timed out, {Quarantined} quarantined, {NotPerformed} not performed, {Words.Count(Retries, "retry", "retries")}; " +
+        $"{Crashed} crashed, {TimedOut} timed out, {Quarantined} quarantined, {NotPerformed} not performed, {(Skipped > 0 ? $"{Skipped} skipped (journal), " : "")}{Words.Count(Retries, "retry", "retries")}; " +
         $"{Words.Count(WorkersSpawned, "worker", "workers")} spawned, {Words.Count(WorkerCrashes, "worker crash", "worker crashes")}, {WorkersRecycled} recycled, {WorkersTimedOut} killed at timeout, {WorkersUnresponsive} unresponsive{(WorkersLost > 0 ? $", {WorkersLost} lost" : "")}; " +
         $"{Elapsed.TotalSeconds:F2} s";
 }

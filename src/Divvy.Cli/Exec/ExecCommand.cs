@@ -99,7 +99,7 @@ internal sealed class ExecCommand
         _app.HelpTextGenerator = new HelpText("divvy exec [options] (TASKS.json | -i FILE | - | [--] COMMAND [ARGS...])", [
             ("Commands", [help, _maxThreads, _inFile, _outFile, _verbose, _argsFile, _shell, _tag, _json, _db, _spillAfter, _repeat, _count, _duration, .. _progress.Flags]),
             ("Workers (as divvy's)", _runOptions.WorkerFlags),
-            ("Failures: retries, timeouts, halting (as divvy's)", _runOptions.FailureFlags),
+            ("Failures and resuming: retries, timeouts, halting, the journal (as divvy's)", _runOptions.FailureFlags),
             ("Metrics and control endpoint (as divvy's)", _runOptions.EndpointFlags),
         ]);
         _app.OnExecute(() => Execute());

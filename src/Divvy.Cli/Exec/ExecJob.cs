@@ -81,4 +81,21 @@ internal sealed class ExecJob : IParallelizable<ExecTask, ExecOutcome>
     public bool ShouldRetry(Exception exception) => exception is not (FailItemException or AttemptFailedException { Result: ExecOutcome { NotStarted: true } });
 
     public void OnResult(ItemResult<ExecTask, ExecOutcome> result) => _reporter?.Record(result);
+
+    /// <summary>
+    /// A task's identity in a journal (<c>--journal</c>): the identifier a task list gave it, or
+    /// else its command line (an input line, a run number), so a later run knows it by what it is.
+    /// </summary>
+    public string? ItemKey(ExecTask item)
+    {
+        bool numbered = _settings.Mode == ExecMode.TaskList && item.Identifier == item.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (!numbered)
+        {
+            return item.Identifier;
+        }
+
+        // A task list without identifiers: its tasks are known by what they run, wherever they stand in the list.
+        string where = item.Cwd is null ? "" : $" (in {item.Cwd})";
+        return string.Join(' ', [item.Command, .. item.Args]) + where;
+    }
 }

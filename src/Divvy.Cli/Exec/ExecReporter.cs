@@ -34,6 +34,17 @@ internal sealed class ExecReporter : IDisposable
 
     public void Record(ItemResult<ExecTask, ExecOutcome> result)
     {
+        if (result.Status == ItemStatus.Skipped)
+        {
+            // Settled in an earlier run (--journal): a row that says so, nothing run, nothing logged.
+            if (WritesJson && _settings.Mode != ExecMode.Repeat)
+            {
+                _results.Add((Lost(result), result.Attempts));
+            }
+
+            return;
+        }
+
         // A failed command's last attempt carried its outcome; a crashed worker's or a task never run has none.
         ExecOutcome outcome = result.Result ?? Lost(result);
         if (result is { Status: ItemStatus.NotPerformed, Result: not null })
@@ -218,12 +229,16 @@ internal sealed class ExecReporter : IDisposable
     private static ExecOutcome Lost(ItemResult<ExecTask, ExecOutcome> result) => new()
     {
         Identifier = result.Item.Identifier,
-        ExitCode = -1,
         Worker = result.Worker.Number,
         StartedAt = "",
-        Error = result.Status == ItemStatus.NotPerformed
-            ? "not performed: the run stopped before this task ran"
-            : $"{Words.Of(result.Status)}: {result.Error?.Message ?? "no result"}",
+        ExitCode = result.Status == ItemStatus.Skipped ? result.Result?.ExitCode ?? -1 : -1,
+        Error = result.Status switch
+        {
+            ItemStatus.NotPerformed => "not performed: the run stopped before this task ran",
+            ItemStatus.Skipped when result.Error is null => "skipped: it succeeded in an earlier run (--journal)",
+            ItemStatus.Skipped => $"skipped: it settled in an earlier run (--journal): {result.Error.Message}",
+            _ => $"{Words.Of(result.Status)}: {result.Error?.Message ?? "no result"}",
+        },
     };
 
     private static void Discard(ExecOutcome outcome)

@@ -135,6 +135,8 @@ internal sealed class ServedJob : IJob
 
     public void BeforeSpawn(WorkerInfo worker) => _job.BeforeSpawn(worker);
 
+    public string? ItemKey(object? value) => _job.ItemKey(value);
+
     public void Configure(MasterOptions options) => _job.Configure(options);
 
     public void OnCompleted(RunSummary summary) => _job.OnCompleted(summary);

@@ -41,6 +41,9 @@ internal sealed class DispatchedItem
         return text.Length > 80 ? text[..80] + "…" : text;
     }
 
+    /// <summary>The item's identity in the run's journal; <c>null</c> when the run keeps none.</summary>
+    public Journaling.JournalKey? Key { get; set; }
+
     /// <summary>Workers that died while holding this item.</summary>
     public int Crashes { get; set; }
 

@@ -42,6 +42,9 @@ internal interface IJob
 
     void BeforeSpawn(WorkerInfo worker);
 
+    /// <summary>The job's <c>ItemKey</c> for a dispatched item's value: its key in the journal, or <c>null</c> to hash its bytes.</summary>
+    string? ItemKey(object? value);
+
     /// <summary>The job's <c>Configure</c>: its defaults, on options the master is about to use.</summary>
     void Configure(MasterOptions options);
 

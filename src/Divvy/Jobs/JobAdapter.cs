@@ -61,6 +61,8 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
 
     public void BeforeSpawn(WorkerInfo worker) => _job.BeforeSpawn(worker);
 
+    public string? ItemKey(object? value) => _job.ItemKey((TItem)value!);
+
     public void Configure(MasterOptions options) => _job.Configure(options);
 
     public void OnCompleted(RunSummary summary) => _job.OnCompleted(summary);

@@ -105,6 +105,7 @@ internal sealed class ItemLedger
             case ItemStatus.TimedOut: Counts.TimedOut++; break;
             case ItemStatus.Quarantined: Counts.Quarantined++; break;
             case ItemStatus.NotPerformed: Counts.NotPerformed++; break;
+            case ItemStatus.Skipped: Counts.Skipped++; break;
         }
     }
 

@@ -106,6 +106,12 @@ internal static partial class Log
     [LoggerMessage(28, LogLevel.Warning, "{Worker} died without saying which of the {Count} items it held it was performing (killed outright, or a stack overflow): each is tried again alone, no attempt charged, to find the one that crashed it")]
     public static partial void CrashUnattributed(ILogger logger, string worker, int count);
 
+    [LoggerMessage(29, LogLevel.Warning, "journal {Path}: dropped {Bytes} bytes at its end, a record cut short (the master was killed while writing it); that item runs again")]
+    public static partial void JournalTorn(ILogger logger, string path, long bytes);
+
+    [LoggerMessage(30, LogLevel.Information, "journal {Path}: {Earlier} items settled in earlier runs, {Succeeded} of them succeeded; {Policy}")]
+    public static partial void JournalOpened(ILogger logger, string path, int earlier, int succeeded, string policy);
+
     [LoggerMessage(12, LogLevel.Information, "run {Summary}")]
     public static partial void RunFinished(ILogger logger, string summary);
 }

@@ -8,6 +8,7 @@ internal sealed class RunCounters
     public long Failed;
     public long Crashed;
     public long NotPerformed;
+    public long Skipped;
     public long TimedOut;
     public long Quarantined;
     public long Retries;
@@ -57,6 +58,7 @@ internal sealed class RunCounters
         Failed = Failed,
         Crashed = Crashed,
         NotPerformed = NotPerformed,
+        Skipped = Skipped,
         WorkersSpawned = WorkersSpawned,
         WorkerCrashes = WorkerCrashes,
         Elapsed = elapsed,

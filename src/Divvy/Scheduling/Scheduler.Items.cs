@@ -77,6 +77,7 @@ internal sealed partial class Scheduler
     /// <summary>An item's last word: count it, tell the job, and see whether the halt policy trips.</summary>
     private void Finish(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit, bool checkHalt = true)
     {
+        Journal(item, status, result, error, duration);
         // No attempt follows, and the worker that held it last has settled it or ended: its bytes can be reused.
         item.ReleasePayload();
         _ledger.Record(status);
@@ -84,7 +85,7 @@ internal sealed partial class Scheduler
         {
             Metrics.Succeeded();
         }
-        else if (status != ItemStatus.NotPerformed)
+        else if (status is not (ItemStatus.NotPerformed or ItemStatus.Skipped))
         {
             // Items the run did not get to are no failure of theirs: not counted, not logged one by one.
             Metrics.Failed(Words.Label(status));
@@ -151,6 +152,11 @@ internal sealed partial class Scheduler
             {
                 _ledger.Accept();
                 Abandon(unqueued, nobody);
+            }
+            else if (late is ItemsSkipped skipped)
+            {
+                // Reported as the loop would have: the journal says how they settled.
+                OnItemsSkipped(skipped);
             }
         }
 

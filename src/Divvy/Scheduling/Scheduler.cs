@@ -54,6 +54,7 @@ internal sealed partial class Scheduler : IDisposable
         _watchdog = new Watchdog(options, _log);
         _retryTimer = new RetryTimer(_time, () => _events.Writer.TryWrite(new TimerFired(TimerPurpose.Retry)));
         _startedAt = _time.GetTimestamp();
+        _journal = OpenJournal(options);
     }
 
     /// <summary>
@@ -82,7 +83,12 @@ internal sealed partial class Scheduler : IDisposable
     private bool IsFinished => !_run.IsAccepting && _pool.Live == 0;
 
     /// <summary>Releases the run's meter, if it was created.</summary>
-    public void Dispose() => _metrics?.Dispose();
+    public void Dispose()
+    {
+        _metrics?.Dispose();
+        _journal?.Dispose();
+        _skippedRoom.Dispose();
+    }
 
     /// <summary>Asks for a different number of workers. Thread-safe; used by the control endpoint, signals and <see cref="Master.Resize"/>.</summary>
     public void Resize(int workers) => _events.Writer.TryWrite(new ResizeRequested(workers));
@@ -109,6 +115,7 @@ internal sealed partial class Scheduler : IDisposable
                 ReleaseDueRetries();
                 Assign();
                 Publish();
+                _journal?.Flush();
                 if (IsFinished)
                 {
                     break;
@@ -168,6 +175,9 @@ internal sealed partial class Scheduler : IDisposable
                 break;
             case DispatchEnded dispatchEnded:
                 OnDispatchEnded(dispatchEnded);
+                break;
+            case ItemsSkipped skipped:
+                OnItemsSkipped(skipped);
                 break;
             case StopRequested stop:
                 Stop(stop.Reason, stop.Force);
@@ -278,6 +288,14 @@ internal sealed partial class Scheduler : IDisposable
                 {
                     held = item;
                     cancellationToken.ThrowIfCancellationRequested();
+                    if (_journal is not null && SetAside(item))
+                    {
+                        // Settled in an earlier run: it is the batch's now, reported as skipped.
+                        held = null;
+                        await PostSkippedIfFullAsync(cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
                     await EnqueueAsync(item, cancellationToken).ConfigureAwait(false);
                     held = null;
                 }
@@ -287,6 +305,13 @@ internal sealed partial class Scheduler : IDisposable
                 await foreach (DispatchedItem item in _job.DispatchAsync(cancellationToken).ConfigureAwait(false))
                 {
                     held = item;
+                    if (_journal is not null && SetAside(item))
+                    {
+                        held = null;
+                        await PostSkippedIfFullAsync(cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+
                     await EnqueueAsync(item, cancellationToken).ConfigureAwait(false);
                     held = null;
                 }
@@ -303,11 +328,18 @@ internal sealed partial class Scheduler : IDisposable
             error = ex;
         }
 
+        PostSkippedNow();
         _events.Writer.TryWrite(new DispatchEnded(error, held));
     }
 
     private async ValueTask EnqueueAsync(DispatchedItem item, CancellationToken cancellationToken)
     {
+        if (_skipped is not null)
+        {
+            // Items skipped before this one are reported now, not when Dispatch ends.
+            await PostSkippedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (await _ledger.AddAsync(item, cancellationToken).ConfigureAwait(false))
         {
             // The queue was empty: the loop may be asleep with a worker free.

@@ -21,8 +21,8 @@ namespace Divvy.Worker;
 /// </summary>
 internal sealed partial class WorkerHost
 {
-    /// <summary>How long a finished item's result may wait for others to share its frame.</summary>
-    internal static readonly TimeSpan ResultHoldLimit = TimeSpan.FromMilliseconds(2);
+    /// <summary>How long a finished item's result may wait for others to share its frame, unless a test says otherwise.</summary>
+    internal static readonly TimeSpan DefaultResultHoldLimit = TimeSpan.FromMilliseconds(2);
     private static readonly TimeSpan s_exitReportWait = TimeSpan.FromSeconds(1);
 
     // When the oldest result not yet sent was written (a timestamp), 0 when none is held. Set by
@@ -31,6 +31,9 @@ internal sealed partial class WorkerHost
     private readonly object _heldGate = new();
     private bool _holdWatchStarted;
     private volatile bool _holdWatchEnded;
+
+    /// <summary>How long a finished item's result may wait for others to share its frame (<see cref="DefaultResultHoldLimit"/>).</summary>
+    internal TimeSpan ResultHoldLimit { get; init; } = DefaultResultHoldLimit;
 
     // The item the in-order loop performs now, -1 between items.
     private long _performing = -1;

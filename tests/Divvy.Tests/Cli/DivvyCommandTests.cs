@@ -143,7 +143,7 @@ public sealed class DivvyCommandTests
 
         exitCode.Should().Be(0);
         stdout.Should().Contain("Usage: divvy [options] job.dll [job arguments...]");
-        stdout.Where(l => l.EndsWith(':') && !l.StartsWith(' ')).Should().Equal("Options:", "Workers:", "Failures: retries, timeouts, halting:", "Dashboard, metrics and control endpoint:", "Remote workers (TCP):");
+        stdout.Where(l => l.EndsWith(':') && !l.StartsWith(' ')).Should().Equal("Options:", "Workers:", "Failures and resuming: retries, timeouts, halting, the journal:", "Dashboard, metrics and control endpoint:", "Remote workers (TCP):");
         stdout.Should().Contain(l => l.StartsWith("  --shutdown-timeout <DURATION>") && l.Contains("(default 10s; between 0s and 1h)"));
         stdout.Should().Contain(l => l.StartsWith("  --max-prefetch <N>") && l.Contains("(default 256; between 1 and 65536)"));
         stdout.Should().Contain(l => l.StartsWith("  --max-boot-failures <N>") && l.Contains("(default 3; between 1 and 1000)"));

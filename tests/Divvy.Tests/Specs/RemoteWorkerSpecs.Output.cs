@@ -1,3 +1,4 @@
+using Divvy.Worker;
 using Divvy.Tests.Support;
 using static Divvy.Tests.Support.ProcessRun;
 
@@ -15,7 +16,9 @@ public sealed partial class RemoteWorkerSpecs
 
         (await master.WaitAsync()).Should().Be(0, master.AllStderr);
         (await first.WaitAsync()).Should().Be(0, first.AllStderr);
-        (await second.WaitAsync()).Should().Be(0, second.AllStderr);
+        // Under load the first worker may finish all 20 items while the second is still connecting:
+        // it is then told it is not needed, the one outcome besides performing its share.
+        (await second.WaitAsync()).Should().BeOneOf([0, WorkerExitCodes.SlotsFull], second.AllStderr);
         Items(master.Stdout, "out item=").Should().BeEquivalentTo(Enumerable.Range(1, 20), "each Console.Out line reaches the master's stdout once");
         Items(master.Stderr, "err item=").Should().BeEquivalentTo(Enumerable.Range(1, 20), "each Console.Error line reaches the master's stderr once");
         foreach (ProcessRun worker in new[] { first, second })

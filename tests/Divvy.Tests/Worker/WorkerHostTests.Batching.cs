@@ -8,6 +8,49 @@ namespace Divvy.Tests.Worker;
 
 public sealed partial class WorkerHostTests
 {
+    // These specs look at how results share frames: none is sent for being held too long.
+    private static readonly TimeSpan s_holdLong = TimeSpan.FromMinutes(5);
+
+    private Task<int> StartHolding(IParallelizable<int, string> job) =>
+        Task.Run(() => new WorkerHost(new JobAdapter<int, string>(job), _downClient, _upClient, masterProcessId: null, _exited.SetResult) { ResultHoldLimit = s_holdLong }.RunAsync());
+
+    [Fact]
+    public async Task A_result_held_for_the_items_behind_it_goes_out_while_the_next_item_still_runs()
+    {
+        // Item 2 blocks until the test lets it go: item 1's result, held because item 2 was queued
+        // behind it, must reach the master meanwhile (the master would take item 1 as the one running).
+        using var release = new ManualResetEventSlim();
+        Task<int> worker = Start(new Blocking(release));
+        Send(new StartMessage(WireProtocol.Version, 1, 1 << 20));
+        (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
+
+        Send(new ItemsMessage([new ItemMessage(1, MessagePackSerializer.Serialize(1)), new ItemMessage(2, MessagePackSerializer.Serialize(2))]));
+        var first = (ResultsMessage)await ReceiveFrameAsync();
+        first.Results.Select(r => r.Id).Should().Equal(1);
+
+        release.Set();
+        var second = (ResultsMessage)await ReceiveFrameAsync();
+        second.Results.Select(r => r.Id).Should().Equal(2);
+        Send(StopMessage.Instance);
+        (await worker.WaitAsync(TimeSpan.FromSeconds(10))).Should().Be(WorkerExitCodes.Finished);
+    }
+
+    /// <summary>Item 2 waits for the test's signal; the others return at once.</summary>
+    private sealed class Blocking(ManualResetEventSlim release) : IParallelizable<int, string>
+    {
+        public IEnumerable<int> Dispatch() => [];
+
+        public string Perform(int item)
+        {
+            if (item == 2)
+            {
+                release.Wait();
+            }
+
+            return item.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
     [Fact]
     public async Task Big_results_queued_behind_each_other_go_out_in_pieces_not_in_one_growing_buffer()
     {
@@ -16,7 +59,7 @@ public sealed partial class WorkerHostTests
         const int ResultSize = 64 * 1024;
         const int Items = 40;
         var up = new WriteRecordingStream(_upClient);
-        Task<int> worker = Task.Run(() => new WorkerHost(new JobAdapter<int, string>(new Divider(ResultSize)), _downClient, up, masterProcessId: null, _exited.SetResult).RunAsync());
+        Task<int> worker = Task.Run(() => new WorkerHost(new JobAdapter<int, string>(new Divider(ResultSize)), _downClient, up, masterProcessId: null, _exited.SetResult) { ResultHoldLimit = s_holdLong }.RunAsync());
         Send(new StartMessage(WireProtocol.Version, 1, 1 << 20));
         (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
 
@@ -48,7 +91,7 @@ public sealed partial class WorkerHostTests
         // Six results of 20,000 characters arrive in one hand-off: a frame closes once it passes
         // 32 KiB, so each carries two (the master keeps every frame as an array of its own, and
         // frames this size stay off the large object heap).
-        Task<int> worker = Start(new Divider(20_000));
+        Task<int> worker = StartHolding(new Divider(20_000));
         Send(new StartMessage(WireProtocol.Version, 1, 1 << 20));
         (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
 
@@ -68,7 +111,7 @@ public sealed partial class WorkerHostTests
     [Fact]
     public async Task Items_that_arrive_in_one_frame_are_performed_in_order_and_their_results_return_in_one_frame()
     {
-        Task<int> worker = Start(new Divider());
+        Task<int> worker = StartHolding(new Divider());
         Send(new StartMessage(WireProtocol.Version, 1, 1 << 20));
         (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
 
@@ -85,7 +128,7 @@ public sealed partial class WorkerHostTests
     public async Task In_a_batch_a_result_over_the_frame_limit_fails_alone_and_one_that_does_not_fit_with_the_others_starts_the_next_frame()
     {
         // Frames of at most 1 KiB: results of 400 characters fit two to a frame; one of 2,000 fits in none.
-        Task<int> worker = Task.Run(() => new WorkerHost(new JobAdapter<int, string>(new Sized()), _downClient, _upClient, masterProcessId: null, _exited.SetResult).RunAsync());
+        Task<int> worker = Task.Run(() => new WorkerHost(new JobAdapter<int, string>(new Sized()), _downClient, _upClient, masterProcessId: null, _exited.SetResult) { ResultHoldLimit = s_holdLong }.RunAsync());
         Send(new StartMessage(WireProtocol.Version, 1, 1024));
         (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
 
@@ -106,7 +149,7 @@ public sealed partial class WorkerHostTests
     [Fact]
     public async Task In_a_batch_a_result_that_cannot_be_serialized_fails_alone_and_the_others_arrive_intact()
     {
-        Task<int> worker = Task.Run(() => new WorkerHost(new JobAdapter<int, object>(new Unserializable()), _downClient, _upClient, masterProcessId: null, _exited.SetResult).RunAsync());
+        Task<int> worker = Task.Run(() => new WorkerHost(new JobAdapter<int, object>(new Unserializable()), _downClient, _upClient, masterProcessId: null, _exited.SetResult) { ResultHoldLimit = s_holdLong }.RunAsync());
         Send(new StartMessage(WireProtocol.Version, 1, 1 << 20));
         (await ReceiveAsync()).Should().BeOfType<ReadyMessage>();
 

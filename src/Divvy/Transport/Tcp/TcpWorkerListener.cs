@@ -80,11 +80,12 @@ internal sealed partial class TcpWorkerListener : IAsyncDisposable
     {
         bool reserved = false;
         bool admitted = false;
+        TcpHandshake.MasterSide? side = null;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         deadline.CancelAfter(TcpHandshake.Deadline);
         try
         {
-            TcpHandshake.MasterSide side = await TcpHandshake.ChallengeAsync(connection.Stream, _token, _runId, Protocol.WireProtocol.Version, deadline.Token).ConfigureAwait(false);
+            side = await TcpHandshake.ChallengeAsync(connection.Stream, _token, _runId, Protocol.WireProtocol.Version, deadline.Token).ConfigureAwait(false);
             reserved = _admission.TryReserve();
             await TcpHandshake.AnswerAsync(connection.Stream, _token, side, reserved, _admission.Slots, _terms, deadline.Token).ConfigureAwait(false);
             if (!reserved)
@@ -102,6 +103,12 @@ internal sealed partial class TcpWorkerListener : IAsyncDisposable
         catch (HandshakeException ex)
         {
             Refused(_log, connection.Peer, ex.Message);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested && side is not null && !reserved)
+        {
+            // The run ended while a worker that proved the token was connecting: it is told there
+            // is no slot for it (it exits saying it is not needed), not left to guess at a close.
+            await TurnAwayAsync(connection, side).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
@@ -122,6 +129,19 @@ internal sealed partial class TcpWorkerListener : IAsyncDisposable
             }
 
             _handshakes.Release();
+        }
+    }
+
+    private async Task TurnAwayAsync(TcpConnection connection, TcpHandshake.MasterSide side)
+    {
+        using var brief = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            await TcpHandshake.AnswerAsync(connection.Stream, _token, side, accepted: false, 0, _terms, brief.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // It went meanwhile: nothing to tell it.
         }
     }
 
