@@ -2,7 +2,7 @@ using System.Globalization;
 using Divvy;
 using Divvy.Bench;
 
-// Divvy.Bench WORKLOAD --workers N --items M [--sleep-ms S] [--rounds R --size B] [--payload B --echo] [--prefetch K] [--per-worker K]
+// Divvy.Bench WORKLOAD --workers N --items M [--sleep-ms S] [--rounds R --size B] [--payload B --echo] [--prefetch K] [--per-worker K] [--journal PATH]
 //             [--listen HOST:PORT --token-file PATH]   (workers dial in over TCP: bench/remote.sh starts them)
 //             [--slurm]   (Slurm starts the workers, which dial back: bench/slurm.sh)
 // Divvy.Bench hello | pingpong --items M     (floors without Divvy: process start, raw pipe round trip)
@@ -62,6 +62,12 @@ if (Has("--slurm"))
 if (Has("--prefetch"))
 {
     options.MaxPrefetch = Int("--prefetch", 256);
+}
+
+if (Value("--journal") is { } journal)
+{
+    // Every settled item recorded (issue 16's resume): the journal's cost per item.
+    options.Journal = journal;
 }
 
 if (Has("--per-worker"))

@@ -42,6 +42,7 @@ internal sealed class DivvyCommand
                 stdout belongs to the job: divvy writes its own messages to stderr (only --help and
                 --version write to stdout). To run commands rather than a .NET job: divvy exec --help.
                 To serve a run started with --launcher external from any machine: divvy worker --help.
+                To perform a failed item of a --journal again, in process: divvy replay --help.
 
                 Exit codes: 0 all items succeeded, 1 some items failed, 2 bad arguments or a run
                 that cannot be set up as asked (the metrics port in use), 3 assembly not found,
@@ -85,6 +86,11 @@ internal sealed class DivvyCommand
         if (args.Length > 0 && args[0] == "run")
         {
             return new Serve.RunSubcommand(_out, _error).Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "replay")
+        {
+            return new Journal.ReplaySubcommand(_out, _error).Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "worker")

@@ -133,9 +133,13 @@ internal sealed class ServedJob : IJob
 
     public byte[] WriteResult(object? result) => _job.WriteResult(result);
 
+    public void WriteResult(System.Buffers.IBufferWriter<byte> output, object? result) => _job.WriteResult(output, result);
+
     public void BeforeSpawn(WorkerInfo worker) => _job.BeforeSpawn(worker);
 
     public string? ItemKey(object? value) => _job.ItemKey(value);
+
+    public object? Replay(object? item, CancellationToken cancellationToken) => _job.Replay(item, cancellationToken);
 
     public void Configure(MasterOptions options) => _job.Configure(options);
 

@@ -34,6 +34,9 @@ internal interface IJob
     /// <summary>A result's MessagePack bytes, as a worker writes them (for a served request that asked for MessagePack).</summary>
     byte[] WriteResult(object? result);
 
+    /// <summary>A result's MessagePack bytes, written to <paramref name="output"/> (the run's journal).</summary>
+    void WriteResult(System.Buffers.IBufferWriter<byte> output, object? result);
+
     /// <summary>Yields serialized items from the job's synchronous <c>Dispatch()</c>, when <see cref="JobShape.DispatchesSynchronously"/>.</summary>
     IEnumerable<DispatchedItem> Dispatch();
 
@@ -57,6 +60,9 @@ internal interface IJob
     void ReportAttempt(DispatchedItem item, AttemptOutcome outcome, WorkerInfo worker, TimeSpan duration, RemoteError? error, TimeSpan? retryDelay);
 
     void ReportResult(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit);
+
+    /// <summary>Performs an item (from <see cref="DeserializeItem"/>) here and now (<c>divvy replay</c>): <c>AfterSpawn</c>, then <c>Perform</c>, its exception not caught.</summary>
+    object? Replay(object? item, CancellationToken cancellationToken);
 
     /// <summary>Runs the worker loop of this process, blocking the caller; the returned code is the process exit code.</summary>
     int RunWorker(WorkerEndpoint endpoint);

@@ -41,6 +41,13 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
 
     public byte[] WriteResult(object? result) => Serialization.SerializeItem(result is null ? default : (TResult)result);
 
+    public void WriteResult(System.Buffers.IBufferWriter<byte> output, object? result)
+    {
+        var writer = new MessagePackWriter(output);
+        s_writeResult(ref writer, result is null ? default : (TResult)result);
+        writer.Flush();
+    }
+
     public IEnumerable<DispatchedItem> Dispatch()
     {
         long id = 0;
@@ -89,6 +96,8 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
 
     public void ReportResult(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit) =>
         _job.OnResult(new ItemResult<TItem, TResult>((TItem)item.Value!, status, result is null ? default : (TResult)result, error, worker, duration, exit, item.Attempts));
+
+    public object? Replay(object? item, CancellationToken cancellationToken) => Divvy.Replay.Perform(_job, (TItem)item!, cancellationToken);
 
     public int RunWorker(WorkerEndpoint endpoint) => WorkerHost.RunInProcess(this, endpoint);
 

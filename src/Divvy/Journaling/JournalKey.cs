@@ -31,13 +31,14 @@ internal sealed class JournalKey
     public string Text => Name ?? Hash.ToString("x32", CultureInfo.InvariantCulture);
 
     /// <summary>The key the job gave.</summary>
-    public static JournalKey ForName(string name) => new(XxHash128.HashToUInt128(Encoding.UTF8.GetBytes(name), JobKeySeed), name);
+    public static JournalKey ForName(string name) => new(HashName(Encoding.UTF8.GetBytes(name)), name);
+
+    /// <summary>What a job's key, as UTF-8, is indexed by.</summary>
+    public static UInt128 HashName(ReadOnlySpan<byte> utf8) => XxHash128.HashToUInt128(utf8, JobKeySeed);
 
     /// <summary>The key of an item the job gives none for: its serialized bytes, hashed.</summary>
     public static JournalKey ForPayload(ReadOnlySpan<byte> payload) => new(XxHash128.HashToUInt128(payload), null);
 
-    /// <summary>A key as a record keeps it: <paramref name="text"/> is <see cref="Text"/>.</summary>
-    /// <exception cref="FormatException">A hashed key that is not 32 hex digits.</exception>
-    public static JournalKey Parse(string text, bool isJobKey) =>
-        isJobKey ? ForName(text) : new(UInt128.Parse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture), null);
+    /// <summary>A hashed key as a record keeps it.</summary>
+    public static JournalKey ForHash(UInt128 hash) => new(hash, null);
 }

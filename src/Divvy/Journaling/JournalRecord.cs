@@ -28,29 +28,68 @@ internal sealed record JournalRecord(
     public const int MaxBodySize = 1 << 30;
 
     /// <summary>Appends the record, header and body, to <paramref name="output"/>.</summary>
-    public void WriteTo(ArrayBufferWriter<byte> output)
+    public void WriteTo(ArrayBufferWriter<byte> output) => Write(output, Key, Status, Attempts, Duration, Result, null, null, Payload, Error);
+
+    /// <summary>
+    /// Appends a record to <paramref name="output"/> without making one first. A success's result
+    /// is <paramref name="result"/>, or when that is <c>null</c>, what <paramref name="writeResult"/>
+    /// writes of <paramref name="value"/> in its place: serialized straight into the journal.
+    /// </summary>
+    public static void Write(
+        ArrayBufferWriter<byte> output,
+        JournalKey key,
+        ItemStatus status,
+        int attempts,
+        TimeSpan duration,
+        ReadOnlyMemory<byte>? result,
+        Action<IBufferWriter<byte>, object?>? writeResult,
+        object? value,
+        ReadOnlyMemory<byte>? payload,
+        RemoteError? error)
     {
         int start = output.WrittenCount + HeaderSize;
         output.GetSpan(HeaderSize);
         output.Advance(HeaderSize);
-        WriteByte(output, (byte)Status);
-        WriteInt32(output, Attempts);
-        WriteInt64(output, Duration.Ticks);
-        WriteByte(output, Key.IsJobKey ? (byte)1 : (byte)0);
-        WriteString(output, Key.Text);
-        WriteBytes(output, Result);
-        WriteBytes(output, Payload);
-        if (Error is null)
+        WriteByte(output, (byte)status);
+        WriteInt32(output, attempts);
+        WriteInt64(output, duration.Ticks);
+        if (key.IsJobKey)
+        {
+            WriteByte(output, 1);
+            WriteString(output, key.Name!);
+        }
+        else
+        {
+            // A hashed key is its 16 bytes: the hex people see is made only when they look.
+            WriteByte(output, 0);
+            BinaryPrimitives.WriteUInt128LittleEndian(output.GetSpan(16), key.Hash);
+            output.Advance(16);
+        }
+
+        if (result is null && writeResult is not null)
+        {
+            int at = output.WrittenCount;
+            WriteInt32(output, 0);
+            writeResult(output, value);
+            BinaryPrimitives.WriteInt32LittleEndian(MemoryMarshal.AsMemory(output.WrittenMemory).Span[at..], output.WrittenCount - at - 4);
+        }
+        else
+        {
+            WriteBytes(output, result);
+        }
+
+        WriteBytes(output, payload);
+        if (error is null)
         {
             WriteByte(output, 0);
         }
         else
         {
             WriteByte(output, 1);
-            WriteByte(output, (byte)Error.Kind);
-            WriteString(output, Error.Type);
-            WriteString(output, Error.Message);
-            WriteString(output, Error.StackTrace);
+            WriteByte(output, (byte)error.Kind);
+            WriteString(output, error.Type);
+            WriteString(output, error.Message);
+            WriteString(output, error.StackTrace);
         }
 
         // The header goes in front once the body's length and checksum are known.
@@ -67,19 +106,7 @@ internal sealed record JournalRecord(
     public static JournalRecord? TryRead(ReadOnlySpan<byte> data, out int length)
     {
         length = 0;
-        if (data.Length < HeaderSize)
-        {
-            return null;
-        }
-
-        int size = BinaryPrimitives.ReadInt32LittleEndian(data);
-        if (size <= 0 || size > MaxBodySize || data.Length - HeaderSize < size)
-        {
-            return null;
-        }
-
-        ReadOnlySpan<byte> body = data.Slice(HeaderSize, size);
-        if (BinaryPrimitives.ReadUInt32LittleEndian(data[4..]) != Crc32.HashToUInt32(body))
+        if (!TryBody(data, out ReadOnlySpan<byte> body))
         {
             return null;
         }
@@ -90,8 +117,7 @@ internal sealed record JournalRecord(
             var status = (ItemStatus)reader.Byte();
             int attempts = reader.Int32();
             var duration = TimeSpan.FromTicks(reader.Int64());
-            bool jobKey = reader.Byte() == 1;
-            JournalKey key = JournalKey.Parse(reader.String(), jobKey);
+            JournalKey key = reader.Byte() == 1 ? JournalKey.ForName(reader.String()) : JournalKey.ForHash(reader.UInt128());
             ReadOnlyMemory<byte>? result = reader.Bytes();
             ReadOnlyMemory<byte>? payload = reader.Bytes();
             RemoteError? error = null;
@@ -104,7 +130,7 @@ internal sealed record JournalRecord(
                 error = kind == RemoteErrorKind.Exception ? new RemoteError(type, message, stack) : new RemoteError(kind, message);
             }
 
-            length = HeaderSize + size;
+            length = HeaderSize + body.Length;
             return new JournalRecord(key, status, attempts, duration, result, payload, error);
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
@@ -112,6 +138,66 @@ internal sealed record JournalRecord(
             // A checksum that matches a body of the wrong shape: treat it as the torn end too.
             return null;
         }
+    }
+
+    /// <summary>
+    /// What opening a journal needs of the record at the start of <paramref name="data"/>, read
+    /// without making anything: its length, its key's hash and its status; <c>false</c> as for <see cref="TryRead"/>.
+    /// </summary>
+    public static bool TryPeek(ReadOnlySpan<byte> data, out int length, out UInt128 key, out ItemStatus status)
+    {
+        length = 0;
+        key = default;
+        status = default;
+        // Status, attempts, duration, the key's kind, then the key: 16 bytes, or a length and UTF-8.
+        const int KeyAt = 1 + 4 + 8 + 1;
+        if (!TryBody(data, out ReadOnlySpan<byte> body) || body.Length < KeyAt + 4)
+        {
+            return false;
+        }
+
+        status = (ItemStatus)body[0];
+        ReadOnlySpan<byte> rest = body[KeyAt..];
+        if (body[KeyAt - 1] == 1)
+        {
+            int count = BinaryPrimitives.ReadInt32LittleEndian(rest);
+            if (count < 0 || count > rest.Length - 4)
+            {
+                return false;
+            }
+
+            key = JournalKey.HashName(rest.Slice(4, count));
+        }
+        else if (rest.Length >= 16)
+        {
+            key = BinaryPrimitives.ReadUInt128LittleEndian(rest);
+        }
+        else
+        {
+            return false;
+        }
+
+        length = HeaderSize + body.Length;
+        return true;
+    }
+
+    /// <summary>The body of a whole record whose checksum matches, at the start of <paramref name="data"/>.</summary>
+    private static bool TryBody(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> body)
+    {
+        body = default;
+        if (data.Length < HeaderSize)
+        {
+            return false;
+        }
+
+        int size = BinaryPrimitives.ReadInt32LittleEndian(data);
+        if (size <= 0 || size > MaxBodySize || data.Length - HeaderSize < size)
+        {
+            return false;
+        }
+
+        body = data.Slice(HeaderSize, size);
+        return BinaryPrimitives.ReadUInt32LittleEndian(data[4..]) == Crc32.HashToUInt32(body);
     }
 
     private static void WriteByte(ArrayBufferWriter<byte> output, byte value)
@@ -168,6 +254,13 @@ internal sealed record JournalRecord(
         {
             int value = BinaryPrimitives.ReadInt32LittleEndian(_rest);
             _rest = _rest[4..];
+            return value;
+        }
+
+        public UInt128 UInt128()
+        {
+            UInt128 value = BinaryPrimitives.ReadUInt128LittleEndian(_rest);
+            _rest = _rest[16..];
             return value;
         }
 

@@ -24,6 +24,12 @@ internal sealed class RunJournal : IDisposable
     private readonly ArrayBufferWriter<byte> _pending = new(64 * 1024);
     private long _length;
 
+    // What Find read last: a window of the file, from _windowAt.
+    private readonly Lock _windowGate = new();
+    private byte[] _window = new byte[ReadChunk];
+    private long _windowAt;
+    private int _windowFilled;
+
     private RunJournal(string path, FileStream file, Dictionary<UInt128, Entry> earlier, long length, long tornBytes, bool retryFailed)
     {
         Path = path;
@@ -87,7 +93,11 @@ internal sealed class RunJournal : IDisposable
     public bool Skips(JournalKey key) =>
         _earlier.TryGetValue(key.Hash, out Entry entry) && (entry.Status == ItemStatus.Succeeded || !_retryFailed);
 
-    /// <summary>The latest earlier record of the item with this key, read from the file; <c>null</c> if there is none. Safe to call from any thread.</summary>
+    /// <summary>
+    /// The latest earlier record of the item with this key, read from the file; <c>null</c> if there
+    /// is none. Records are read a window of the file at a time: a run that yields its items in the
+    /// order of the earlier one reads its journal through once. Safe to call from any thread.
+    /// </summary>
     public JournalRecord? Find(JournalKey key)
     {
         if (!_earlier.TryGetValue(key.Hash, out Entry entry))
@@ -95,15 +105,32 @@ internal sealed class RunJournal : IDisposable
             return null;
         }
 
-        byte[] buffer = new byte[entry.Length];
-        int read = RandomAccess.Read(_handle, buffer, entry.Offset);
-        return JournalRecord.TryRead(buffer.AsSpan(0, read), out _);
+        lock (_windowGate)
+        {
+            if (entry.Offset < _windowAt || entry.Offset + entry.Length > _windowAt + _windowFilled)
+            {
+                if (entry.Length > _window.Length)
+                {
+                    _window = new byte[entry.Length];
+                }
+
+                _windowAt = entry.Offset;
+                _windowFilled = RandomAccess.Read(_handle, _window, entry.Offset);
+            }
+
+            return JournalRecord.TryRead(_window.AsSpan((int)(entry.Offset - _windowAt), entry.Length), out _);
+        }
     }
 
-    /// <summary>Appends a settled item; it reaches the file at the next <see cref="Flush"/>, or sooner when much is pending.</summary>
-    public void Record(JournalRecord record)
+    /// <summary>
+    /// Appends a settled item; it reaches the file at the next <see cref="Flush"/>, or sooner when
+    /// much is pending. A success keeps its result, <paramref name="writeResult"/> serializing
+    /// <paramref name="result"/> into the journal; anything else keeps the item's
+    /// <paramref name="payload"/>, so that it can be run again on its own, and its error.
+    /// </summary>
+    public void Record(JournalKey key, ItemStatus status, int attempts, TimeSpan duration, Action<IBufferWriter<byte>, object?>? writeResult, object? result, ReadOnlyMemory<byte>? payload, RemoteError? error)
     {
-        record.WriteTo(_pending);
+        JournalRecord.Write(_pending, key, status, attempts, duration, null, writeResult, result, payload, error);
         if (_pending.WrittenCount >= FlushAt)
         {
             Flush();
@@ -184,9 +211,9 @@ internal sealed class RunJournal : IDisposable
         int used = 0;
         while (true)
         {
-            if (JournalRecord.TryRead(buffer.AsSpan(used, filled - used), out int length) is { } record)
+            if (JournalRecord.TryPeek(buffer.AsSpan(used, filled - used), out int length, out UInt128 key, out ItemStatus status))
             {
-                earlier[record.Key.Hash] = new Entry(windowAt + used, length, record.Status);
+                earlier[key] = new Entry(windowAt + used, length, status);
                 used += length;
                 continue;
             }

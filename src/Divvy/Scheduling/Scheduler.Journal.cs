@@ -10,7 +10,7 @@ namespace Divvy.Scheduling;
 /// </summary>
 internal sealed partial class Scheduler
 {
-    private const int SkippedPerEvent = 256;
+    private const int SkippedPerEvent = 1024;
     private const int SkippedEventsInFlight = 4;
 
     private readonly RunJournal? _journal;
@@ -18,6 +18,7 @@ internal sealed partial class Scheduler
     // of a million settled items does not become a million queued events.
     private readonly SemaphoreSlim _skippedRoom = new(SkippedEventsInFlight);
     private List<SkippedItem>? _skipped;
+    private Action<System.Buffers.IBufferWriter<byte>, object?>? _writeResult;
 
     private RunJournal? OpenJournal(MasterOptions options)
     {
@@ -101,9 +102,8 @@ internal sealed partial class Scheduler
 
         // A success keeps its result (a later run reports it with the skip); anything else keeps
         // the item's bytes, so that it can be run again on its own (divvy replay).
-        ReadOnlyMemory<byte>? resultBytes = status == ItemStatus.Succeeded ? _job.WriteResult(result) : null;
-        ReadOnlyMemory<byte>? payload = status == ItemStatus.Succeeded ? null : item.Payload.ToArray();
-        _journal.Record(new JournalRecord(item.Key, status, item.Attempts, duration, resultBytes, payload, error));
+        bool succeeded = status == ItemStatus.Succeeded;
+        _journal.Record(item.Key, status, item.Attempts, duration, succeeded ? _writeResult ??= _job.WriteResult : null, result, succeeded ? null : (ReadOnlyMemory<byte>?)item.Payload, error);
     }
 
     /// <summary>One item an earlier run settled, with what the journal says of it.</summary>

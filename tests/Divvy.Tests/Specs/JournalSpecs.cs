@@ -5,7 +5,7 @@ namespace Divvy.Tests.Specs;
 
 /// <summary>Resuming a run from its journal (--journal, --retry-failed), through the divvy command.</summary>
 [Collection(ProcessCollection.Name)]
-public sealed class JournalSpecs : IDisposable
+public sealed partial class JournalSpecs : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("divvy-journal-").FullName;
 
