@@ -265,7 +265,7 @@ internal sealed partial class Scheduler : IDisposable
 
         RunCounters counts = _ledger.Counts;
         _metrics?.Publish(inFlight, alive, _ledger.Waiting + _ledger.Delayed, _pool.Target);
-        var progress = new RunProgress(counts.Dispatched, counts.Succeeded, counts.Failures, inFlight, alive, _pool.Target, _time.GetElapsedTime(_startedAt));
+        var progress = new RunProgress(counts.Dispatched, counts.Succeeded, counts.Failures, inFlight, alive, _pool.Target, _time.GetElapsedTime(_startedAt)) { Skipped = counts.Skipped };
         lock (_progressGate)
         {
             _progress = progress;

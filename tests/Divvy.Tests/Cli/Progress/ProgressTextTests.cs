@@ -21,6 +21,14 @@ public sealed class ProgressTextTests
         ProgressText.Describe(s_small, 200).Should().Be("1,204 done / 1,310 dispatched, 3 failed, 8 in flight, 8/8 workers, 96.3/s, ~2s left");
     }
 
+    [Fact]
+    public void Items_a_journal_skipped_count_as_done_but_not_toward_the_rate_or_the_time_left()
+    {
+        RunProgress resumed = s_small with { Dispatched = 11_310, Skipped = 10_000 };
+
+        ProgressText.Describe(resumed, 200).Should().Be("11,204 done / 11,310 dispatched, 3 failed, 8 in flight, 8/8 workers, 96.3/s, ~2s left");
+    }
+
     public static TheoryData<int> Widths => new() { 79, 80, 60, 40, 20, 10, 3, 1 };
 
     [Theory]
