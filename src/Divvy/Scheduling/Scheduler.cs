@@ -81,8 +81,12 @@ internal sealed partial class Scheduler : IDisposable
     /// <summary>The run is over when no more work is taken and every worker is gone.</summary>
     private bool IsFinished => !_run.IsAccepting && _pool.Live == 0;
 
-    /// <summary>Releases the run's meter, if it was created.</summary>
-    public void Dispose() => _metrics?.Dispose();
+    /// <summary>Releases the run's meter, if it was created, and ends the run's span if an exception cut the run short.</summary>
+    public void Dispose()
+    {
+        EndRunSpan(null);
+        _metrics?.Dispose();
+    }
 
     /// <summary>Asks for a different number of workers. Thread-safe; used by the control endpoint, signals and <see cref="Master.Resize"/>.</summary>
     public void Resize(int workers) => _events.Writer.TryWrite(new ResizeRequested(workers));
@@ -95,6 +99,7 @@ internal sealed partial class Scheduler : IDisposable
 
     public async Task<RunSummary> RunAsync()
     {
+        StartRunSpan();
         Task pump = Task.Run(() => PumpAsync(_dispatchCancel.Token));
         _watchdog.Start(() => _events.Writer.TryWrite(new TimerFired(TimerPurpose.Watchdog)));
         try
@@ -143,6 +148,7 @@ internal sealed partial class Scheduler : IDisposable
             Log.RunFinished(_log, summary.ToString());
         }
 
+        EndRunSpan(summary);
         Complete(summary);
 
         if (_run.Fatal is { } fatal)
@@ -213,6 +219,7 @@ internal sealed partial class Scheduler : IDisposable
                     continue;
                 }
 
+                StartAttemptSpan(item, worker);
                 worker.Send(item, now);
             }
 
