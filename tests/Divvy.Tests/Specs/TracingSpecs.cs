@@ -50,4 +50,25 @@ public sealed class TracingSpecs
         run.Lines("result ").Select(Fields).Where(r => r["status"] == "Succeeded").Should().HaveCount(5)
             .And.OnlyContain(r => r["value"] == "none", "no traceparent came with the items, so Perform ran outside any activity");
     }
+
+    [Fact]
+    public async Task OpenTelemetry_exports_one_trace_from_the_master_and_the_workers_of_the_example()
+    {
+        await using ProcessRun run = ProcessRun.Start(Artifacts.TracedRunDll, []);
+
+        (await run.WaitAsync()).Should().Be(0, run.AllStderr);
+
+        string[] names = run.Stdout.Where(l => l.StartsWith("Activity.DisplayName:", StringComparison.Ordinal)).Select(l => l.Split(':', 2)[1].Trim()).ToArray();
+        names.Should().BeEquivalentTo(["divvy.run", "divvy.attempt", "divvy.attempt", "divvy.attempt", "divvy.perform", "divvy.perform", "divvy.perform"], "the workers' console exporters write to the same stdout");
+        run.Stdout.Where(l => l.StartsWith("Activity.TraceId:", StringComparison.Ordinal)).Distinct().Should().ContainSingle("master and workers export spans of one trace");
+    }
+
+    [Fact]
+    public void The_README_shows_the_tracing_example_as_it_is()
+    {
+        string readme = File.ReadAllText(Path.Combine(Artifacts.RepositoryRoot, "README.md"));
+        string program = File.ReadAllText(Path.Combine(Artifacts.RepositoryRoot, "examples", "TracedRun", "Program.cs")).TrimEnd();
+
+        readme.Should().Contain("```csharp\n" + program + "\n```");
+    }
 }
