@@ -3,17 +3,11 @@ using Divvy;
 
 namespace TracedRun;
 
-/// <summary>Squares 1 to N in the workers; each Perform runs inside its span, which <see cref="Activity.Current"/> shows.</summary>
-public sealed class Squares : IParallelizable<int, int>
+/// <summary>Squares 1 to <paramref name="count"/> in the workers; each Perform runs inside its span, which <see cref="Activity.Current"/> shows.</summary>
+public sealed class Squares(int count) : IParallelizable<int, int>
 {
-    private readonly int _count;
-
-    public Squares() : this(0) { }
-
-    public Squares(int count) => _count = count;
-
     // Runs in the master, under the run's span.
-    public IEnumerable<int> Dispatch() => Enumerable.Range(1, _count);
+    public IEnumerable<int> Dispatch() => Enumerable.Range(1, count);
 
     // Runs in a worker, under the item's divvy.perform span: anything traced here (HttpClient...) joins the run's trace.
     public int Perform(int item)
