@@ -39,7 +39,8 @@ internal static class DivvySpans
         {
             run.SetTag("divvy.dispatched", done.Dispatched);
             run.SetTag("divvy.succeeded", done.Succeeded);
-            run.SetTag("divvy.failed", done.Dispatched - done.Succeeded);
+            run.SetTag("divvy.failed", done.Failed + done.Crashed + done.TimedOut + done.Quarantined);
+            run.SetTag("divvy.not_performed", done.NotPerformed);
             run.SetTag("divvy.stop_reason", done.StopReason.ToString());
             run.SetStatus(done.IsSuccess ? ActivityStatusCode.Ok : ActivityStatusCode.Error, done.IsSuccess ? null : done.ToString());
         }
