@@ -26,6 +26,7 @@ public static class Scenarios
         "keyed" => new KeyedJob(args),
         "output" => new OutputJob(args),
         "latelistener" => new LateListenerJob(args),
+        "traced" => new TracedJob(args),
         _ => throw new ArgumentException($"unknown scenario {name}"),
     };
 

@@ -66,6 +66,9 @@ internal sealed class DispatchedItem
     /// <summary>What went wrong in the latest attempt, for the result if the run stops before its retry.</summary>
     public RemoteError? LastError { get; set; }
 
+    /// <summary>The span of the attempt in flight and its trace context, while something listens to Divvy's activity source; otherwise <c>null</c>.</summary>
+    public Tracing.ItemTrace? Trace { get; set; }
+
     /// <summary>The result the latest failed attempt carried (<see cref="AttemptFailedException"/>) while its retry is pending, for the same reason.</summary>
     public object? LastResult { get; set; }
 

@@ -12,7 +12,7 @@ internal static partial class MessageCodec
     public static Message Read(ReadOnlyMemory<byte> frame, bool ownPayloads = false) => Read(frame, ownPayloads, lease: null);
 
     /// <summary>
-    /// Decodes an Items or Results frame that lives in <paramref name="lease"/>'s pooled array:
+    /// Decodes an Items (or TracedItems) or Results frame that lives in <paramref name="lease"/>'s pooled array:
     /// each item of an Items frame, or the whole of a Results frame, holds the lease until released.
     /// </summary>
     /// <exception cref="ProtocolException">The frame is not a well-formed Items or Results message.</exception>
@@ -24,7 +24,7 @@ internal static partial class MessageCodec
         var reader = new WireReader(frame.Span);
         try
         {
-            return reader.ReadArrayHeader() >= 1 && (MessageKind)reader.ReadInt32() is MessageKind.Items or MessageKind.Results;
+            return reader.ReadArrayHeader() >= 1 && (MessageKind)reader.ReadInt32() is MessageKind.Items or MessageKind.TracedItems or MessageKind.Results;
         }
         catch (WireFormatException)
         {
@@ -46,7 +46,7 @@ internal static partial class MessageCodec
             }
 
             kind = reader.ReadInt32();
-            if ((MessageKind)kind is MessageKind.Items or MessageKind.Results)
+            if ((MessageKind)kind is MessageKind.Items or MessageKind.TracedItems or MessageKind.Results)
             {
                 return ReadBatch(frame, count, kind, ownPayloads, lease);
             }
@@ -108,7 +108,12 @@ internal static partial class MessageCodec
         reader.ReadArrayHeader();
         reader.ReadInt32();
         int count = reader.ReadInt32();
-        int perEntry = (MessageKind)kind == MessageKind.Items ? 2 : 3;
+        int perEntry = (MessageKind)kind switch
+        {
+            MessageKind.Items => 2,
+            MessageKind.TracedItems => TracedEntryFields,
+            _ => 3,
+        };
 
         // Every field takes at least a byte: a count the frame cannot hold is refused before anything is allocated for it.
         if (count < 0 || count > frame.Length / perEntry || fields != 2 + ((long)perEntry * count))
@@ -123,6 +128,16 @@ internal static partial class MessageCodec
             for (int i = 0; i < count; i++)
             {
                 items[i] = new ItemMessage(reader.ReadInt64(), frame[reader.ReadRaw()]) { Lease = lease };
+            }
+
+            message = new ItemsMessage(items);
+        }
+        else if ((MessageKind)kind == MessageKind.TracedItems)
+        {
+            var items = new ItemMessage[count];
+            for (int i = 0; i < count; i++)
+            {
+                items[i] = ReadTracedEntry(frame, ref reader, lease);
             }
 
             message = new ItemsMessage(items);
@@ -144,7 +159,7 @@ internal static partial class MessageCodec
         }
 
         // Only now, with the whole frame accepted: each item holds the lease, or the results hold it once.
-        lease?.Hold((MessageKind)kind == MessageKind.Items ? count : 1);
+        lease?.Hold((MessageKind)kind == MessageKind.Results ? 1 : count);
         return message;
     }
 

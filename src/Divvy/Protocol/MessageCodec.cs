@@ -41,6 +41,16 @@ internal static partial class MessageCodec
     /// </summary>
     public static void WriteItems(IBufferWriter<byte> output, IReadOnlyList<DispatchedItem> items, int start, int count)
     {
+        for (int i = start; i < start + count; i++)
+        {
+            if (items[i].Trace?.TraceParent is not null)
+            {
+                // Traced: a frame of another kind. Untraced frames stay byte for byte what they were.
+                WriteTracedItems(output, items, start, count);
+                return;
+            }
+        }
+
         WireWriter.ArrayHeader(output, 2 + (2 * count));
         WireWriter.Integer(output, (int)MessageKind.Items);
         WireWriter.Integer(output, count);
@@ -50,6 +60,9 @@ internal static partial class MessageCodec
             WireWriter.Raw(output, items[i].Payload.Span);
         }
     }
+
+    /// <summary>The bytes an item takes in an Items or TracedItems frame, at most: its payload, <see cref="EntryOverhead"/> and its trace context.</summary>
+    public static int EntrySize(DispatchedItem item) => item.Payload.Length + EntryOverhead + (item.Trace?.WireBytes ?? 0);
 
     /// <summary>Writes the id and duration that start one entry of a Results frame; the result's value follows.</summary>
     public static void WriteResultEntry(IBufferWriter<byte> output, long id, long elapsedTicks)
@@ -78,6 +91,9 @@ internal static partial class MessageCodec
                 Header(output, 3, MessageKind.Item);
                 WireWriter.Integer(output, item.Id);
                 WireWriter.Raw(output, item.Payload.Span);
+                break;
+            case ItemsMessage batch when IsTraced(batch.Items):
+                WriteTracedItems(output, batch.Items);
                 break;
             case ItemsMessage batch:
                 Header(output, 2 + (2 * batch.Items.Count), MessageKind.Items);

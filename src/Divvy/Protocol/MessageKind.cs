@@ -50,4 +50,11 @@ internal enum MessageKind
     /// master writes to its own (a local worker's go through pipes of their own instead).
     /// </summary>
     Output = 14,
+
+    /// <summary>
+    /// Master to worker: what <see cref="Items"/> is, with each item's W3C trace context (its
+    /// attempt's <c>traceparent</c> and <c>tracestate</c>). Sent only while something listens to
+    /// Divvy's activity source; otherwise items go as <see cref="Items"/>, byte for byte as before.
+    /// </summary>
+    TracedItems = 15,
 }

@@ -12,6 +12,7 @@ internal static class WireProtocol
     /// 5: Output (a TCP worker's stdout and stderr).
     /// 6: Ready carries the worker's host and its launch id.
     /// 7: Failure carries the result the attempt produced (<see cref="AttemptFailedException"/>), or nil.
+    /// 8: TracedItems (Items with each item's trace context), sent only while tracing.
     /// </summary>
-    public const int Version = 7;
+    public const int Version = 8;
 }

@@ -16,6 +16,7 @@ internal sealed partial class Scheduler
         // Successful attempts log nothing, so only the others pay for a scope.
         using IDisposable? scope = outcome == AttemptOutcome.Succeeded ? null : ItemScope(item, worker);
         AttemptDecision decision = _policy.Decide(item, outcome, error, retriesAllowed: _run.IsAccepting, sharedCrash);
+        EndAttemptSpan(item, AttemptPolicy.Reported(outcome, decision), error);
         // Kept only while a retry is pending: the run may stop before it, and the item then settles with this.
         item.LastResult = decision.Final is null ? result : null;
         if (duration > TimeSpan.Zero)

@@ -82,9 +82,10 @@ internal sealed partial class Scheduler : IDisposable
     /// <summary>The run is over when no more work is taken and every worker is gone.</summary>
     private bool IsFinished => !_run.IsAccepting && _pool.Live == 0;
 
-    /// <summary>Releases the run's meter, if it was created.</summary>
+    /// <summary>Releases the run's meter, if it was created, closes the journal, and ends the run's span if an exception cut the run short.</summary>
     public void Dispose()
     {
+        EndRunSpan(null);
         _metrics?.Dispose();
         _journal?.Dispose();
         _skippedRoom.Dispose();
@@ -101,6 +102,7 @@ internal sealed partial class Scheduler : IDisposable
 
     public async Task<RunSummary> RunAsync()
     {
+        StartRunSpan();
         Task pump = Task.Run(() => PumpAsync(_dispatchCancel.Token));
         _watchdog.Start(() => _events.Writer.TryWrite(new TimerFired(TimerPurpose.Watchdog)));
         try
@@ -150,6 +152,7 @@ internal sealed partial class Scheduler : IDisposable
             Log.RunFinished(_log, summary.ToString());
         }
 
+        EndRunSpan(summary);
         Complete(summary);
 
         if (_run.Fatal is { } fatal)
@@ -223,6 +226,7 @@ internal sealed partial class Scheduler : IDisposable
                     continue;
                 }
 
+                StartAttemptSpan(item, worker);
                 worker.Send(item, now);
             }
 

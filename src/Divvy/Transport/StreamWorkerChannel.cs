@@ -90,11 +90,11 @@ internal sealed class StreamWorkerChannel : IWorkerChannel
     private int ItemsInFrame(IReadOnlyList<DispatchedItem> items, int start)
     {
         long budget = Math.Min(MessageCodec.PreferredBatchBytes, _maxFrameSize) - MessageCodec.BatchOverhead;
-        long bytes = items[start].Payload.Length + MessageCodec.EntryOverhead;
+        long bytes = MessageCodec.EntrySize(items[start]);
         int end = start + 1;
-        while (end < items.Count && bytes + items[end].Payload.Length + MessageCodec.EntryOverhead <= budget)
+        while (end < items.Count && bytes + MessageCodec.EntrySize(items[end]) <= budget)
         {
-            bytes += items[end].Payload.Length + MessageCodec.EntryOverhead;
+            bytes += MessageCodec.EntrySize(items[end]);
             end++;
         }
 

@@ -139,6 +139,7 @@ internal sealed partial class WorkerHost
     {
         long started = Stopwatch.GetTimestamp();
         using CancellationTokenSource? deadline = _start.ItemTimeoutTicks > 0 ? new CancellationTokenSource(TimeSpan.FromTicks(_start.ItemTimeoutTicks)) : null;
+        using IDisposable? span = item.TraceParent is null ? null : Tracing.DivvySpans.StartPerform(item.TraceParent, item.TraceState, item.Id);
         Action<FrameWriter, long, long> writeResult;
         try
         {
@@ -148,6 +149,7 @@ internal sealed partial class WorkerHost
         {
             // Whatever Perform throws belongs to this item alone; the others carry on.
             FailureKind kind = Classify(ex, deadline?.IsCancellationRequested == true);
+            Tracing.DivvySpans.FailPerform(span, ex);
             DrainOutput();
             lock (_writeLock)
             {

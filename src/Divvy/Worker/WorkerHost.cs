@@ -262,6 +262,9 @@ internal sealed partial class WorkerHost
 
         // A token source only when there is a deadline to enforce: most runs have none.
         using CancellationTokenSource? deadline = _start.ItemTimeoutTicks > 0 ? new CancellationTokenSource(TimeSpan.FromTicks(_start.ItemTimeoutTicks)) : null;
+
+        // A span only for an item the master traces: an untraced worker never loads System.Diagnostics.DiagnosticSource.
+        using IDisposable? span = item.TraceParent is null ? null : Tracing.DivvySpans.StartPerform(item.TraceParent, item.TraceState, item.Id);
         try
         {
             ValueTask performing = _job.PerformAsync(item.Payload, deadline?.Token ?? CancellationToken.None);
@@ -276,6 +279,7 @@ internal sealed partial class WorkerHost
         {
             // Whatever Perform throws belongs to this item alone; the worker carries on.
             FailureKind kind = Classify(ex, deadline?.IsCancellationRequested == true);
+            Tracing.DivvySpans.FailPerform(span, ex);
             DrainOutput();
             Locked(() => WriteFailure(writer, item.Id, Stopwatch.GetElapsedTime(started).Ticks, kind, ex));
             return;

@@ -68,6 +68,16 @@ public sealed partial class PackagingSpecs : IDisposable
         Nuspec(package).Element("version")!.Value.Should().Be("0.3.0-rc.1");
     }
 
+    [Fact]
+    public async Task The_hosting_package_depends_on_Divvy_and_the_hosting_abstractions_only()
+    {
+        string package = await PackAsync("src/Divvy.Hosting", "Divvy.Hosting", "hosting");
+
+        Entries(package).Should().Contain("lib/net10.0/Divvy.Hosting.dll");
+        Nuspec(package).Descendants("dependency").Select(d => d.Attribute("id")!.Value).Should()
+            .BeEquivalentTo(["Divvy", "Microsoft.Extensions.Hosting.Abstractions", "Microsoft.Extensions.Configuration.Binder"], "an app brings its own host; a worker needs no more than these");
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_feed))

@@ -13,6 +13,10 @@ internal static class Artifacts
 
     public static string DancePartyAppHost => Output("examples/DanceParty", OperatingSystem.IsWindows() ? "DanceParty.exe" : "DanceParty");
 
+    public static string TracedRunDll => Output("examples/TracedRun", "TracedRun.dll");
+
+    public static string HostedDivvyDll => Output("examples/HostedDivvy", "HostedDivvy.dll");
+
     public static string CliDll => Output("src/Divvy.Cli", "Divvy.Cli.dll");
 
     public static string LibraryDll => Output("src/Divvy", "Divvy.dll");
