@@ -42,6 +42,9 @@ internal interface IJob
 
     void BeforeSpawn(WorkerInfo worker);
 
+    /// <summary>The job's <c>BeforeSpawnAsync</c>, off the loop, when <see cref="JobShape.PreparesSpawnsAsynchronously"/>.</summary>
+    ValueTask BeforeSpawnAsync(WorkerInfo worker, CancellationToken cancellationToken);
+
     /// <summary>The job's <c>Configure</c>: its defaults, on options the master is about to use.</summary>
     void Configure(MasterOptions options);
 
@@ -53,7 +56,11 @@ internal interface IJob
 
     void ReportAttempt(DispatchedItem item, AttemptOutcome outcome, WorkerInfo worker, TimeSpan duration, RemoteError? error, TimeSpan? retryDelay);
 
+    /// <summary>On the loop, for every settled item: the job's <c>OnResult</c>, unless <see cref="JobShape.ReportsResultsAsynchronously"/>.</summary>
     void ReportResult(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit);
+
+    /// <summary>Off the loop, one at a time, in completion order, when <see cref="JobShape.ReportsResultsAsynchronously"/>: the job's <c>OnResultAsync</c>.</summary>
+    ValueTask ReportResultAsync(SettledItem settled, CancellationToken cancellationToken);
 
     /// <summary>Runs the worker loop of this process, blocking the caller; the returned code is the process exit code.</summary>
     int RunWorker(WorkerEndpoint endpoint);

@@ -41,7 +41,11 @@ internal sealed partial class Scheduler : IDisposable
     private RunProgress _progress;
     private RunMetrics? _metrics;
 
-    public Scheduler(IJob job, MasterOptions options, IWorkerLauncher launcher)
+    /// <param name="job">The job.</param>
+    /// <param name="options">The run's options.</param>
+    /// <param name="launcher">How workers come to exist.</param>
+    /// <param name="stream">Where a stream's reader takes settled items from; without one, a relay only when the job has <c>OnResultAsync</c>.</param>
+    public Scheduler(IJob job, MasterOptions options, IWorkerLauncher launcher, ResultRelay? stream = null)
     {
         _job = job;
         _options = options;
@@ -54,6 +58,7 @@ internal sealed partial class Scheduler : IDisposable
         _watchdog = new Watchdog(options, _log);
         _retryTimer = new RetryTimer(_time, () => _events.Writer.TryWrite(new TimerFired(TimerPurpose.Retry)));
         _startedAt = _time.GetTimestamp();
+        _results = AttachResults(stream ?? ResultRelay.For(job));
     }
 
     /// <summary>
@@ -130,6 +135,7 @@ internal sealed partial class Scheduler : IDisposable
         }
 
         SettleLeftovers();
+        await FinishResultsAsync().ConfigureAwait(false);
         if (pump.IsCompleted)
         {
             await pump.ConfigureAwait(false);
@@ -169,6 +175,12 @@ internal sealed partial class Scheduler : IDisposable
             case DispatchEnded dispatchEnded:
                 OnDispatchEnded(dispatchEnded);
                 break;
+            case ResultHookFailed failed:
+                OnResultHookFailed(failed.Error);
+                break;
+            case SpawnPrepared prepared:
+                OnSpawnPrepared(prepared);
+                break;
             case StopRequested stop:
                 Stop(stop.Reason, stop.Force);
                 break;
@@ -205,7 +217,7 @@ internal sealed partial class Scheduler : IDisposable
         long now = _time.GetTimestamp();
         foreach (WorkerConnection worker in _pool.Workers)
         {
-            while (worker.SpareCapacity > 0 && TryTakeItem(worker.Holding == 0, out DispatchedItem? item))
+            while (worker.SpareCapacity > 0 && !ResultsBackedUp && TryTakeItem(worker.Holding == 0, out DispatchedItem? item))
             {
                 if (item.Payload.Length > _options.MaxFrameSize - 64)
                 {
@@ -219,7 +231,10 @@ internal sealed partial class Scheduler : IDisposable
             worker.Flush();
         }
 
-        SpawnWhereNeeded();
+        if (!ResultsBackedUp)
+        {
+            SpawnWhereNeeded();
+        }
 
         if (_run.DispatchEnded && _ledger.Waiting == 0 && _ledger.Delayed == 0 && _pool.Holding == 0)
         {
