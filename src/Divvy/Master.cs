@@ -186,6 +186,7 @@ public sealed partial class Master
 
     private async Task<RunSummary> RunAsMasterAsync(CancellationToken cancellationToken, ResultRelay? stream = null)
     {
+        Summary = null;
         await using IAsyncDisposable? remote = _options.Launcher switch
         {
             WorkerLauncherKind.External => StartExternal(),

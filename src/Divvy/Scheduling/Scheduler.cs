@@ -86,8 +86,12 @@ internal sealed partial class Scheduler : IDisposable
     /// <summary>The run is over when no more work is taken and every worker is gone.</summary>
     private bool IsFinished => !_run.IsAccepting && _pool.Live == 0;
 
-    /// <summary>Releases the run's meter, if it was created.</summary>
-    public void Dispose() => _metrics?.Dispose();
+    /// <summary>Releases the run's meter, if it was created, and ends the relay of results (a run that never started leaves no reader waiting).</summary>
+    public void Dispose()
+    {
+        _metrics?.Dispose();
+        _ = _results?.CompleteAsync();
+    }
 
     /// <summary>Asks for a different number of workers. Thread-safe; used by the control endpoint, signals and <see cref="Master.Resize"/>.</summary>
     public void Resize(int workers) => _events.Writer.TryWrite(new ResizeRequested(workers));
