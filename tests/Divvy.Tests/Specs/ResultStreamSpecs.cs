@@ -99,6 +99,47 @@ public sealed class ResultStreamSpecs
         streamed.Count(r => r.Status == ItemStatus.NotPerformed).Should().Be((int)summary.NotPerformed);
     }
 
+    /// <summary>Items after the first wait in their workers until the reader says so: the workers are busy, and only their heartbeats say they are alive.</summary>
+    private sealed class WaitingForTheReader : IParallelizable<int>
+    {
+        public TaskCompletionSource ReaderCaughtUp { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IEnumerable<int> Dispatch() => Enumerable.Range(1, 4);
+
+        public void Perform(int item)
+        {
+            if (item > 1)
+            {
+                ReaderCaughtUp.Task.Wait(TimeSpan.FromMinutes(1));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_reader_slower_than_the_heartbeat_timeout_gets_no_worker_killed_as_unresponsive()
+    {
+        var job = new WaitingForTheReader();
+        Master master = InProcessMaster.For(job, 2, o =>
+        {
+            o.MaxPrefetch = 1;
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
+            o.HeartbeatTimeout = TimeSpan.FromSeconds(2);
+        });
+
+        await foreach (ItemResult<int, NoResult> result in master.RunStreamingAsync<int, NoResult>())
+        {
+            if (result.Item == 1)
+            {
+                // A reader busy for twice the heartbeat timeout: the master's loop is not the reader's.
+                await Task.Delay(TimeSpan.FromSeconds(4));
+                job.ReaderCaughtUp.TrySetResult();
+            }
+        }
+
+        master.Summary!.WorkersUnresponsive.Should().Be(0);
+        master.Summary.Succeeded.Should().Be(4);
+    }
+
     [Fact]
     public async Task The_run_s_failure_is_thrown_after_the_last_result()
     {

@@ -14,7 +14,7 @@ internal static class InProcessMaster
     {
         var options = new MasterOptions { Workers = workers, HandleSignals = false, ShutdownTimeout = TimeSpan.FromSeconds(30) };
         configure?.Invoke(options);
-        launcher = new InProcessLauncher((IWorkerJob)JobBinder.Bind(job));
+        launcher = new InProcessLauncher(() => (IWorkerJob)JobBinder.Bind(job));
         return new Master(job, options) { Launcher = launcher };
     }
 }
