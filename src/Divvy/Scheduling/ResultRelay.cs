@@ -7,7 +7,7 @@ namespace Divvy.Scheduling;
 /// Settled items on their way from the scheduler's loop to one reader off the loop, in completion
 /// order: the job's <c>OnResultAsync</c> (a pump of its own) or a stream's reader (which runs that
 /// hook first, when the job has one). The loop never waits here: it adds and moves on. When
-/// <see cref="Capacity"/> items wait, the loop hands out no new item (<see cref="IsFull"/>) and
+/// <see cref="Capacity"/> items wait, the loop hands out no new item (<see cref="PausesDispatch"/>) and
 /// is woken once the reader has taken half of them, as the dispatch queue wakes its pump: memory
 /// stays bounded, and a slow reader slows dispatch without stopping heartbeats or crash handling.
 /// </summary>
@@ -63,21 +63,19 @@ internal sealed class ResultRelay
 
     /// <summary>
     /// The loop's question before it hands out an item: <c>true</c> while <see cref="Capacity"/>
-    /// items wait, and the loop is then woken when half of them have been taken.
+    /// items wait, and then the loop will be woken (the callback given to <see cref="Attach"/>)
+    /// when half of them have been taken.
     /// </summary>
-    public bool IsFull
+    public bool PausesDispatch()
     {
-        get
+        if (Volatile.Read(ref _count) < Capacity)
         {
-            if (Volatile.Read(ref _count) < Capacity)
-            {
-                return false;
-            }
-
-            Interlocked.Exchange(ref _loopWaits, 1);
-            // The reader may have taken items between the two reads without seeing the flag: look again.
-            return Volatile.Read(ref _count) >= Capacity;
+            return false;
         }
+
+        Interlocked.Exchange(ref _loopWaits, 1);
+        // The reader may have taken items between the two reads without seeing the flag: look again.
+        return Volatile.Read(ref _count) >= Capacity;
     }
 
     /// <summary>The loop's side: one more settled item, never waiting.</summary>

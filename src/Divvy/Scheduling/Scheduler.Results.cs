@@ -15,7 +15,7 @@ internal sealed partial class Scheduler
     private bool _resultHookFailed;
 
     /// <summary>Too many settled items wait for their reader: no new item is handed out (the loop goes on).</summary>
-    private bool ResultsBackedUp => _results?.IsFull == true;
+    private bool ResultsBackedUp => _results?.PausesDispatch() == true;
 
     private ResultRelay? AttachResults(ResultRelay? relay)
     {

@@ -29,11 +29,11 @@ public sealed class ResultRelayTests
         (ResultRelay relay, Func<int> wakes) = Streamed();
         for (int i = 1; i <= ResultRelay.Capacity; i++)
         {
-            relay.IsFull.Should().BeFalse();
+            relay.PausesDispatch().Should().BeFalse();
             relay.Add(Settled(i));
         }
 
-        relay.IsFull.Should().BeTrue();
+        relay.PausesDispatch().Should().BeTrue();
         for (int i = 0; i < ResultRelay.Capacity / 2; i++)
         {
             wakes().Should().Be(0, "the loop is woken only once the reader is half a relay behind");
@@ -42,7 +42,7 @@ public sealed class ResultRelayTests
         }
 
         wakes().Should().Be(1);
-        relay.IsFull.Should().BeFalse();
+        relay.PausesDispatch().Should().BeFalse();
         (await relay.ReadAsync())!.Value.Item.Id.Should().Be(ResultRelay.Capacity / 2 + 1, "items come out in the order they settled");
         relay.Taken();
         wakes().Should().Be(1, "a loop that did not ask is not woken");
