@@ -40,9 +40,37 @@ public interface IParallelizable<TItem, TResult> : IParallelizable
     {
     }
 
+    /// <summary>
+    /// The asynchronous form of <see cref="BeforeSpawn"/>, for a hook that waits on I/O: the master's
+    /// loop goes on (heartbeats, results, other launches) while it runs, and the worker is launched
+    /// when it returns. Implement one form; this one's default calls <see cref="BeforeSpawn"/>.
+    /// If it throws, the run stops as for <see cref="BeforeSpawn"/> and rethrows it at the end.
+    /// </summary>
+    /// <param name="worker">The worker about to be launched (no process id yet).</param>
+    /// <param name="cancellationToken">Cancelled when the run stops taking work (Ctrl-C, a cancelled run, a failure): the launch is no longer wanted.</param>
+    ValueTask BeforeSpawnAsync(WorkerInfo worker, CancellationToken cancellationToken)
+    {
+        BeforeSpawn(worker);
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>Runs in the worker process once, before its first item.</summary>
     void AfterSpawn(WorkerInfo worker)
     {
+    }
+
+    /// <summary>
+    /// The asynchronous form of <see cref="AfterSpawn"/>, for set-up that waits on I/O (opening a
+    /// connection pool): runs in the worker process once, before its first item, and the worker
+    /// takes items only when it has returned. Implement one form; this one's default calls
+    /// <see cref="AfterSpawn"/>. If it throws, the worker ends, as for <see cref="AfterSpawn"/>.
+    /// </summary>
+    /// <param name="worker">This worker, with its process id.</param>
+    /// <param name="cancellationToken">Not cancelled by Divvy today: a worker that must go while it boots is ended by its master. Pass it on to what you call, for when it is.</param>
+    ValueTask AfterSpawnAsync(WorkerInfo worker, CancellationToken cancellationToken)
+    {
+        AfterSpawn(worker);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>
@@ -70,6 +98,26 @@ public interface IParallelizable<TItem, TResult> : IParallelizable
     /// </summary>
     void OnResult(ItemResult<TItem, TResult> result)
     {
+    }
+
+    /// <summary>
+    /// The asynchronous form of <see cref="OnResult"/>, for a hook that waits on I/O (writing to a
+    /// database): called as <see cref="OnResult"/> is, exactly once per dispatched item, in
+    /// completion order and one call at a time, but off the master's loop, which goes on answering
+    /// heartbeats and settling items while it runs. When calls fall behind (1,024 settled items
+    /// waiting), the master hands out no new item until they catch up to half that: a slow hook
+    /// slows dispatch, and memory stays bounded. Implement one form; this one's default calls
+    /// <see cref="OnResult"/>, and when this one is implemented the master calls only it. All calls
+    /// have returned before <see cref="OnCompleted"/> runs. If it throws, the run stops as for
+    /// <see cref="OnResult"/> and rethrows the first such exception at the end; the other items
+    /// still get their call.
+    /// </summary>
+    /// <param name="result">The settled item.</param>
+    /// <param name="cancellationToken">Cancelled when the run is terminated (SIGTERM, a second Ctrl-C); a hook that then throws <see cref="OperationCanceledException"/> does not fail the run.</param>
+    ValueTask OnResultAsync(ItemResult<TItem, TResult> result, CancellationToken cancellationToken)
+    {
+        OnResult(result);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>

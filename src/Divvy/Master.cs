@@ -104,6 +104,9 @@ public sealed partial class Master
     /// <summary>The options the run will use, for tests.</summary>
     internal MasterOptions Options => _options;
 
+    /// <summary>Launches the workers instead of <see cref="MasterOptions.Launcher"/>'s local processes, for tests (workers in the test's own process).</summary>
+    internal IWorkerLauncher? Launcher { get; init; }
+
     /// <summary><c>true</c> in a worker process launched by a master; <c>false</c> in the program you started.</summary>
     public static bool IsWorker => WorkerEnvironment.IsWorkerProcess;
 
@@ -115,6 +118,13 @@ public sealed partial class Master
 
     /// <summary>How the run is going; all zero before it starts. Safe to read from any thread.</summary>
     public RunProgress Progress => _running?.Progress ?? default;
+
+    /// <summary>
+    /// The summary of the run once it has ended, as <see cref="Run"/> returns it; <c>null</c> before,
+    /// and after a run that threw. With <see cref="RunStreamingAsync{TItem, TResult}"/>, set at the
+    /// latest when the enumeration ends.
+    /// </summary>
+    public RunSummary? Summary { get; private set; }
 
     /// <summary>
     /// Changes the number of workers while the run goes on: growing launches workers as work needs
@@ -174,8 +184,9 @@ public sealed partial class Master
         return RunAsMasterAsync(cancellationToken);
     }
 
-    private async Task<RunSummary> RunAsMasterAsync(CancellationToken cancellationToken)
+    private async Task<RunSummary> RunAsMasterAsync(CancellationToken cancellationToken, ResultRelay? stream = null)
     {
+        Summary = null;
         await using IAsyncDisposable? remote = _options.Launcher switch
         {
             WorkerLauncherKind.External => StartExternal(),
@@ -184,15 +195,18 @@ public sealed partial class Master
         };
         bool inProcess = _options.Workers == 0;
         IWorkerLauncher launcher = remote as IWorkerLauncher
+            ?? Launcher
             ?? (inProcess ? InProcess() : new LocalProcessLauncher(WorkerCommand.ForCurrentProcess(), Console.Error, _options.WorkerStandardOutput, _options.MaxFrameSize));
-        using var scheduler = new Scheduler(_job, inProcess ? _options.ForInProcess() : _options, launcher);
+        using var scheduler = new Scheduler(_job, inProcess ? _options.ForInProcess() : _options, launcher, stream);
 
         // The endpoint (the dashboard, /metrics) exists only when asked for: it loads a web server.
         await using IAsyncDisposable? endpoint = Endpoint() is { } chosen ? await StartEndpointAsync(chosen, scheduler, cancellationToken).ConfigureAwait(false) : null;
         using IDisposable signals = _options.HandleSignals ? InstallSignalHandlers(scheduler) : NoSignals.Instance;
         using CancellationTokenRegistration cancellation = cancellationToken.Register(() => scheduler.RequestStop(StopReason.Cancelled, force: false));
         _running = scheduler;
-        return await scheduler.RunAsync().ConfigureAwait(false);
+        RunSummary summary = await scheduler.RunAsync().ConfigureAwait(false);
+        Summary = summary;
+        return summary;
     }
 
     /// <summary>The worker loop on a thread of this process (<see cref="MasterOptions.Workers"/> 0).</summary>

@@ -34,7 +34,10 @@ if (Environment.GetEnvironmentVariable("JOBS_METRICS_PORT") is { } metricsPort)
 
 try
 {
-    RunSummary summary = new Master(job, options).RunAsync(Scenarios.RunCancellation.Token).GetAwaiter().GetResult();
+    var master = new Master(job, options);
+    RunSummary summary = Environment.GetEnvironmentVariable("JOBS_STREAM") == "1"
+        ? Streaming.RunAsync(master, job, Scenarios.RunCancellation.Token).GetAwaiter().GetResult()
+        : master.RunAsync(Scenarios.RunCancellation.Token).GetAwaiter().GetResult();
     Report.Summary(summary);
     return summary.IsSuccess ? 0 : 1;
 }

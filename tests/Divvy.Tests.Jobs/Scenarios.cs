@@ -12,6 +12,7 @@ public static class Scenarios
     {
         "echo" => new EchoJob(args),
         "hooks" => new HookJob(args),
+        "asynchooks" => new AsyncHookJob(args),
         "throw" => new ThrowJob(args),
         "crash" => new CrashJob(args),
         "bootfail" => new BootFailJob(args),

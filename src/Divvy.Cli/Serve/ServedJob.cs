@@ -141,6 +141,10 @@ internal sealed class ServedJob : IJob
 
     public object? Replay(object? item, CancellationToken cancellationToken) => _job.Replay(item, cancellationToken);
 
+    public ValueTask BeforeSpawnAsync(WorkerInfo worker, CancellationToken cancellationToken) => _job.BeforeSpawnAsync(worker, cancellationToken);
+
+    public ValueTask ReportResultAsync(SettledItem settled, CancellationToken cancellationToken) => _job.ReportResultAsync(settled, cancellationToken);
+
     public void Configure(MasterOptions options) => _job.Configure(options);
 
     public void OnCompleted(RunSummary summary) => _job.OnCompleted(summary);

@@ -48,6 +48,9 @@ internal interface IJob
     /// <summary>The job's <c>ItemKey</c> for a dispatched item's value: its key in the journal, or <c>null</c> to hash its bytes.</summary>
     string? ItemKey(object? value);
 
+    /// <summary>The job's <c>BeforeSpawnAsync</c>, off the loop, when <see cref="JobShape.PreparesSpawnsAsynchronously"/>.</summary>
+    ValueTask BeforeSpawnAsync(WorkerInfo worker, CancellationToken cancellationToken);
+
     /// <summary>The job's <c>Configure</c>: its defaults, on options the master is about to use.</summary>
     void Configure(MasterOptions options);
 
@@ -59,10 +62,14 @@ internal interface IJob
 
     void ReportAttempt(DispatchedItem item, AttemptOutcome outcome, WorkerInfo worker, TimeSpan duration, RemoteError? error, TimeSpan? retryDelay);
 
+    /// <summary>On the loop, for every settled item: the job's <c>OnResult</c>, unless <see cref="JobShape.ReportsResultsAsynchronously"/>.</summary>
     void ReportResult(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit);
 
     /// <summary>Performs an item (from <see cref="DeserializeItem"/>) here and now (<c>divvy replay</c>): <c>AfterSpawn</c>, then <c>Perform</c>, its exception not caught.</summary>
     object? Replay(object? item, CancellationToken cancellationToken);
+
+    /// <summary>Off the loop, one at a time, in completion order, when <see cref="JobShape.ReportsResultsAsynchronously"/>: the job's <c>OnResultAsync</c>.</summary>
+    ValueTask ReportResultAsync(SettledItem settled, CancellationToken cancellationToken);
 
     /// <summary>Runs the worker loop of this process, blocking the caller; the returned code is the process exit code.</summary>
     int RunWorker(WorkerEndpoint endpoint);

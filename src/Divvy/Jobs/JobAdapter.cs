@@ -70,6 +70,8 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
 
     public string? ItemKey(object? value) => _job.ItemKey((TItem)value!);
 
+    public ValueTask BeforeSpawnAsync(WorkerInfo worker, CancellationToken cancellationToken) => _job.BeforeSpawnAsync(worker, cancellationToken);
+
     public void Configure(MasterOptions options) => _job.Configure(options);
 
     public void OnCompleted(RunSummary summary) => _job.OnCompleted(summary);
@@ -94,8 +96,16 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
     public void ReportAttempt(DispatchedItem item, AttemptOutcome outcome, WorkerInfo worker, TimeSpan duration, RemoteError? error, TimeSpan? retryDelay) =>
         _job.OnAttempt(new ItemAttempt<TItem>((TItem)item.Value!, item.Attempts, outcome, worker, duration, error, retryDelay));
 
-    public void ReportResult(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit) =>
-        _job.OnResult(new ItemResult<TItem, TResult>((TItem)item.Value!, status, result is null ? default : (TResult)result, error, worker, duration, exit, item.Attempts));
+    public void ReportResult(DispatchedItem item, ItemStatus status, object? result, RemoteError? error, WorkerInfo worker, TimeSpan duration, WorkerExit? exit)
+    {
+        if (!Shape.ReportsResultsAsynchronously)
+        {
+            _job.OnResult(new ItemResult<TItem, TResult>((TItem)item.Value!, status, result is null ? default : (TResult)result, error, worker, duration, exit, item.Attempts));
+        }
+    }
+
+    public ValueTask ReportResultAsync(SettledItem settled, CancellationToken cancellationToken) =>
+        _job.OnResultAsync(settled.As<TItem, TResult>(), cancellationToken);
 
     public object? Replay(object? item, CancellationToken cancellationToken) => Divvy.Replay.Perform(_job, (TItem)item!, cancellationToken);
 
@@ -103,7 +113,7 @@ internal sealed class JobAdapter<TItem, TResult> : IJob, IWorkerJob
 
     public Task<int> RunWorkerAsync(WorkerLink link) => WorkerHost.RunOnLinkAsync(this, link);
 
-    public void AfterSpawn(WorkerInfo worker) => _job.AfterSpawn(worker);
+    public ValueTask AfterSpawnAsync(WorkerInfo worker, CancellationToken cancellationToken) => _job.AfterSpawnAsync(worker, cancellationToken);
 
     public ValueTask PerformAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {

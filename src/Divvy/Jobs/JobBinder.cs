@@ -74,7 +74,9 @@ internal static class JobBinder
         Require(type, supplied, "Perform(item) or PerformAsync(item, CancellationToken)", "Perform", "PerformAsync");
         return new JobShape(
             DispatchesSynchronously: !supplied.Contains("DispatchAsync"),
-            ObservesAttempts: supplied.Contains("OnAttempt"));
+            ObservesAttempts: supplied.Contains("OnAttempt"),
+            ReportsResultsAsynchronously: supplied.Contains("OnResultAsync"),
+            PreparesSpawnsAsynchronously: supplied.Contains("BeforeSpawnAsync"));
     }
 
     /// <summary>

@@ -4,9 +4,6 @@ namespace Divvy.Scheduling;
 
 internal sealed partial class Scheduler
 {
-    // OnResult failing once is reported; the same failure for every item still to settle is not.
-    private bool _resultHookFailed;
-
     /// <summary>
     /// Records one attempt and decides what follows: done (succeeded, failed, timed out, crashed,
     /// quarantined) or tried again after a backoff.
@@ -93,21 +90,7 @@ internal sealed partial class Scheduler
             Log.ItemFailed(_log, item.Id, worker.ToString(), Words.Of(status), error?.ToString() ?? "");
         }
 
-        try
-        {
-            _job.ReportResult(item, status, result, error, worker, duration, exit);
-        }
-        catch (Exception ex) when (!_resultHookFailed)
-        {
-            // OnResult is user code: its failure stops the run, not the scheduler.
-            _resultHookFailed = true;
-            HookFailed(ex);
-        }
-        catch (Exception)
-        {
-            // The first failure is rethrown at the end; the same failure again for every item
-            // still to settle (the stop reports them all) would only bury it in the log.
-        }
+        Deliver(item, status, result, error, worker, duration, exit);
 
         if (checkHalt && _halt.Trips(_ledger.Counts.Failures, _ledger.Counts.Settled))
         {

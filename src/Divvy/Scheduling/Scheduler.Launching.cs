@@ -16,6 +16,13 @@ internal sealed partial class Scheduler
 
     private void Spawn(int number)
     {
+        if (_job.Shape.PreparesSpawnsAsynchronously)
+        {
+            // BeforeSpawnAsync runs off the loop; the launch follows when it returns (Scheduler.AsyncHooks.cs).
+            PrepareSpawn(number);
+            return;
+        }
+
         CallHook(() => _job.BeforeSpawn(new WorkerInfo(number, null)));
         if (!_run.IsAccepting)
         {
@@ -24,6 +31,11 @@ internal sealed partial class Scheduler
             return;
         }
 
+        Launch(number);
+    }
+
+    private void Launch(int number)
+    {
         ValueTask<IWorkerHandle> launching;
         try
         {

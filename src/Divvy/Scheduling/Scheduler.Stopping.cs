@@ -27,6 +27,7 @@ internal sealed partial class Scheduler
         {
             _run.Force(reason);
             _dispatchCancel.Cancel();
+            _results?.Terminate();
             _pool.KillAll("forced stop");
             return;
         }

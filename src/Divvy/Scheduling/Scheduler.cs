@@ -41,7 +41,11 @@ internal sealed partial class Scheduler : IDisposable
     private RunProgress _progress;
     private RunMetrics? _metrics;
 
-    public Scheduler(IJob job, MasterOptions options, IWorkerLauncher launcher)
+    /// <param name="job">The job.</param>
+    /// <param name="options">The run's options.</param>
+    /// <param name="launcher">How workers come to exist.</param>
+    /// <param name="stream">Where a stream's reader takes settled items from; without one, a relay only when the job has <c>OnResultAsync</c>.</param>
+    public Scheduler(IJob job, MasterOptions options, IWorkerLauncher launcher, ResultRelay? stream = null)
     {
         _job = job;
         _options = options;
@@ -55,6 +59,7 @@ internal sealed partial class Scheduler : IDisposable
         _retryTimer = new RetryTimer(_time, () => _events.Writer.TryWrite(new TimerFired(TimerPurpose.Retry)));
         _startedAt = _time.GetTimestamp();
         _journal = OpenJournal(options);
+        _results = AttachResults(stream ?? ResultRelay.For(job));
     }
 
     /// <summary>
@@ -82,13 +87,14 @@ internal sealed partial class Scheduler : IDisposable
     /// <summary>The run is over when no more work is taken and every worker is gone.</summary>
     private bool IsFinished => !_run.IsAccepting && _pool.Live == 0;
 
-    /// <summary>Releases the run's meter, if it was created, closes the journal, and ends the run's span if an exception cut the run short.</summary>
+    /// <summary>Releases the run's meter, if it was created, closes the journal, ends the run's span if an exception cut the run short, and ends the relay of results (a run that never started leaves no reader waiting).</summary>
     public void Dispose()
     {
         EndRunSpan(null);
         _metrics?.Dispose();
         _journal?.Dispose();
         _skippedRoom.Dispose();
+        _ = _results?.CompleteAsync();
     }
 
     /// <summary>Asks for a different number of workers. Thread-safe; used by the control endpoint, signals and <see cref="Master.Resize"/>.</summary>
@@ -139,6 +145,7 @@ internal sealed partial class Scheduler : IDisposable
         }
 
         SettleLeftovers();
+        await FinishResultsAsync().ConfigureAwait(false);
         if (pump.IsCompleted)
         {
             await pump.ConfigureAwait(false);
@@ -182,6 +189,12 @@ internal sealed partial class Scheduler : IDisposable
             case ItemsSkipped skipped:
                 OnItemsSkipped(skipped);
                 break;
+            case ResultHookFailed failed:
+                OnResultHookFailed(failed.Error);
+                break;
+            case SpawnPrepared prepared:
+                OnSpawnPrepared(prepared);
+                break;
             case StopRequested stop:
                 Stop(stop.Reason, stop.Force);
                 break;
@@ -218,7 +231,7 @@ internal sealed partial class Scheduler : IDisposable
         long now = _time.GetTimestamp();
         foreach (WorkerConnection worker in _pool.Workers)
         {
-            while (worker.SpareCapacity > 0 && TryTakeItem(worker.Holding == 0, out DispatchedItem? item))
+            while (worker.SpareCapacity > 0 && !ResultsBackedUp && TryTakeItem(worker.Holding == 0, out DispatchedItem? item))
             {
                 if (item.Payload.Length > _options.MaxFrameSize - 64)
                 {
@@ -233,7 +246,10 @@ internal sealed partial class Scheduler : IDisposable
             worker.Flush();
         }
 
-        SpawnWhereNeeded();
+        if (!ResultsBackedUp)
+        {
+            SpawnWhereNeeded();
+        }
 
         if (_run.DispatchEnded && _ledger.Waiting == 0 && _ledger.Delayed == 0 && _pool.Holding == 0)
         {
@@ -278,101 +294,6 @@ internal sealed partial class Scheduler : IDisposable
 
     /// <summary>Sleeps until an event arrives; the pump posts one when the dispatch queue stops being empty.</summary>
     private ValueTask<bool> WaitForWorkAsync() => _events.Reader.WaitToReadAsync();
-
-    private async Task PumpAsync(CancellationToken cancellationToken)
-    {
-        Exception? error = null;
-        DispatchedItem? held = null;
-        try
-        {
-            if (_job.Shape.DispatchesSynchronously)
-            {
-                // A plain IEnumerable: no async iterator per item, just the queue.
-                foreach (DispatchedItem item in _job.Dispatch())
-                {
-                    held = item;
-                    cancellationToken.ThrowIfCancellationRequested();
-                    if (_journal is not null && SetAside(item))
-                    {
-                        // Settled in an earlier run: it is the batch's now, reported as skipped.
-                        held = null;
-                        await PostSkippedIfFullAsync(cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    await EnqueueAsync(item, cancellationToken).ConfigureAwait(false);
-                    held = null;
-                }
-            }
-            else
-            {
-                await foreach (DispatchedItem item in _job.DispatchAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    held = item;
-                    if (_journal is not null && SetAside(item))
-                    {
-                        held = null;
-                        await PostSkippedIfFullAsync(cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    await EnqueueAsync(item, cancellationToken).ConfigureAwait(false);
-                    held = null;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The run stopped early and said so; a cancelled Dispatch is not an error. An item
-            // Dispatch yielded but the queue never took is still the caller's: it settles as not performed.
-        }
-        catch (Exception ex)
-        {
-            // Dispatch is user code: whatever it throws ends the run, after accepted items settle.
-            error = ex;
-        }
-
-        PostSkippedNow();
-        _events.Writer.TryWrite(new DispatchEnded(error, held));
-    }
-
-    private async ValueTask EnqueueAsync(DispatchedItem item, CancellationToken cancellationToken)
-    {
-        if (_skipped is not null)
-        {
-            // Items skipped before this one are reported now, not when Dispatch ends.
-            await PostSkippedAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        if (await _ledger.AddAsync(item, cancellationToken).ConfigureAwait(false))
-        {
-            // The queue was empty: the loop may be asleep with a worker free.
-            _events.Writer.TryWrite(ItemsQueued.Instance);
-        }
-    }
-
-    private void OnDispatchEnded(DispatchEnded ended)
-    {
-        _run.EndDispatch();
-        if (ended.Unqueued is { } unqueued)
-        {
-            _ledger.Accept();
-            Abandon(unqueued, new WorkerInfo(0, null));
-        }
-
-        if (ended.Error is ItemSerializationException)
-        {
-            // Not Dispatch's fault, and the exception Run throws says all there is to say: logging
-            // it as well would print the same line twice wherever the log goes to the console.
-            _run.Fail(ended.Error);
-        }
-        else if (ended.Error is not null)
-        {
-            // Items already accepted still run; the error surfaces when they have settled.
-            Log.DispatchFailed(_log, ended.Error);
-            _run.Fail(ended.Error);
-        }
-    }
 
     /// <summary>Runs a user hook in the master; if it throws, the run stops and rethrows it at the end.</summary>
     private void CallHook(Action hook)

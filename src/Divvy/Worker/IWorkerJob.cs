@@ -9,7 +9,8 @@ namespace Divvy.Worker;
 /// </summary>
 internal interface IWorkerJob
 {
-    void AfterSpawn(WorkerInfo worker);
+    /// <summary>The job's <c>AfterSpawnAsync</c>, whose default calls <c>AfterSpawn</c> and completes at once.</summary>
+    ValueTask AfterSpawnAsync(WorkerInfo worker, CancellationToken cancellationToken);
 
     /// <summary>Deserializes one item and performs it; the result waits in the job for <see cref="WriteResult"/>.</summary>
     /// <exception cref="FailItemException">The payload cannot be read as the job's item type.</exception>

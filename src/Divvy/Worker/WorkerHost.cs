@@ -156,7 +156,13 @@ internal sealed partial class WorkerHost
         var info = new WorkerInfo(start.WorkerNumber, Environment.ProcessId);
         try
         {
-            _job.AfterSpawn(info);
+            ValueTask booting = _job.AfterSpawnAsync(info, CancellationToken.None);
+            if (!booting.IsCompletedSuccessfully)
+            {
+                // Only an AfterSpawnAsync that really waits gets here: the worker has nothing to do
+                // until it returns, and a plain AfterSpawn costs no async machinery.
+                booting.AsTask().GetAwaiter().GetResult();
+            }
         }
         catch (Exception ex)
         {

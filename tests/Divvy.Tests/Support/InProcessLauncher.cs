@@ -10,13 +10,22 @@ namespace Divvy.Tests.Support;
 /// </summary>
 internal sealed class InProcessLauncher : IWorkerLauncher
 {
-    private readonly IWorkerJob _job;
+    private readonly Func<IWorkerJob> _job;
     private readonly int _maxFrameSize;
     private readonly ConcurrentQueue<InProcessWorker> _launched = new();
 
     public InProcessLauncher(IWorkerJob job, int maxFrameSize = MasterOptions.DefaultMaxFrameSize)
+        : this(() => job, maxFrameSize)
     {
-        _job = job;
+    }
+
+    /// <summary>
+    /// Each worker gets a job adapter of its own, as each worker process has: an adapter holds the
+    /// last result between performing an item and writing it, so workers sharing one would mix results.
+    /// </summary>
+    public InProcessLauncher(Func<IWorkerJob> jobPerWorker, int maxFrameSize = MasterOptions.DefaultMaxFrameSize)
+    {
+        _job = jobPerWorker;
         _maxFrameSize = maxFrameSize;
     }
 
@@ -25,7 +34,7 @@ internal sealed class InProcessLauncher : IWorkerLauncher
 
     public ValueTask<IWorkerHandle> LaunchAsync(int slot, CancellationToken cancellationToken)
     {
-        var worker = new InProcessWorker(slot, _job, _maxFrameSize);
+        var worker = new InProcessWorker(slot, _job(), _maxFrameSize);
         _launched.Enqueue(worker);
         return ValueTask.FromResult<IWorkerHandle>(worker);
     }
