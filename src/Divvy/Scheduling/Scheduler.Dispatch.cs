@@ -5,10 +5,12 @@ namespace Divvy.Scheduling;
 /// <summary>The dispatch pump: the job's <c>Dispatch</c> on a thread-pool thread, feeding the queue (or the journal's skipped items) while the loop runs.</summary>
 internal sealed partial class Scheduler
 {
+    // An item Dispatch yielded that is neither queued nor set aside yet: if the pump stops here, it settles as not performed.
+    private DispatchedItem? _pumpHolds;
+
     private async Task PumpAsync(CancellationToken cancellationToken)
     {
         Exception? error = null;
-        DispatchedItem? held = null;
         try
         {
             if (_job.Shape.DispatchesSynchronously)
@@ -16,34 +18,17 @@ internal sealed partial class Scheduler
                 // A plain IEnumerable: no async iterator per item, just the queue.
                 foreach (DispatchedItem item in _job.Dispatch())
                 {
-                    held = item;
+                    _pumpHolds = item;
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (_journal is not null && SetAside(item))
-                    {
-                        // Settled in an earlier run: it is the batch's now, reported as skipped.
-                        held = null;
-                        await PostSkippedIfFullAsync(cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    await EnqueueAsync(item, cancellationToken).ConfigureAwait(false);
-                    held = null;
+                    await TakeAsync(item, cancellationToken).ConfigureAwait(false);
                 }
             }
             else
             {
                 await foreach (DispatchedItem item in _job.DispatchAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    held = item;
-                    if (_journal is not null && SetAside(item))
-                    {
-                        held = null;
-                        await PostSkippedIfFullAsync(cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    await EnqueueAsync(item, cancellationToken).ConfigureAwait(false);
-                    held = null;
+                    _pumpHolds = item;
+                    await TakeAsync(item, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -59,7 +44,21 @@ internal sealed partial class Scheduler
         }
 
         PostSkippedNow();
-        _events.Writer.TryWrite(new DispatchEnded(error, held));
+        _events.Writer.TryWrite(new DispatchEnded(error, _pumpHolds));
+    }
+
+    /// <summary>Queues an item Dispatch yielded, or sets it aside when the journal says an earlier run settled it (it is the batch's then, reported as skipped).</summary>
+    private async ValueTask TakeAsync(DispatchedItem item, CancellationToken cancellationToken)
+    {
+        if (_journal is not null && SetAside(item))
+        {
+            _pumpHolds = null;
+            await PostSkippedIfFullAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await EnqueueAsync(item, cancellationToken).ConfigureAwait(false);
+        _pumpHolds = null;
     }
 
     private async ValueTask EnqueueAsync(DispatchedItem item, CancellationToken cancellationToken)
