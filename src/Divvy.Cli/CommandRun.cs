@@ -1,3 +1,4 @@
+using McMaster.Extensions.CommandLineUtils;
 using Microsoft.Extensions.Logging;
 
 namespace Divvy.Cli;
@@ -17,6 +18,27 @@ internal sealed class CommandRun
     {
         _name = name;
         _error = error;
+    }
+
+    /// <summary>
+    /// Parses <paramref name="args"/> with <paramref name="app"/> and runs it. What the parser prints
+    /// (the help page) goes to <paramref name="output"/> only once parsing succeeded; a parse error
+    /// becomes one usage line on stderr and exit code 2.
+    /// </summary>
+    public int Execute(CommandLineApplication app, string[] args, TextWriter output)
+    {
+        var parserOutput = new StringWriter();
+        app.Out = parserOutput;
+        try
+        {
+            int exitCode = app.Execute(args);
+            output.Write(parserOutput.ToString());
+            return exitCode;
+        }
+        catch (CommandParsingException ex)
+        {
+            return Usage(char.ToLowerInvariant(ex.Message[0]) + ex.Message[1..]);
+        }
     }
 
     /// <summary>The master's log, on stderr through <paramref name="provider"/>, from <paramref name="minimumLevel"/> up.</summary>
@@ -48,20 +70,20 @@ internal sealed class CommandRun
     }
 
     /// <summary>Gives a subcommand's parser its help option and what it runs.</summary>
-    public static void Prepare(McMaster.Extensions.CommandLineUtils.CommandLineApplication app, Func<Task<int>> execute)
+    public static void Prepare(CommandLineApplication app, Func<Task<int>> execute)
     {
         app.HelpOption("-h|--help").Description = "Show this help on stdout.";
         app.OnExecute(() => execute().GetAwaiter().GetResult());
     }
 
     /// <summary>Parses and runs a subcommand; a bad command line is one line and <see cref="ExitCodes.Usage"/>.</summary>
-    public int Execute(McMaster.Extensions.CommandLineUtils.CommandLineApplication app, string[] args)
+    public int Execute(CommandLineApplication app, string[] args)
     {
         try
         {
             return app.Execute(args);
         }
-        catch (McMaster.Extensions.CommandLineUtils.CommandParsingException ex)
+        catch (CommandParsingException ex)
         {
             return Usage(char.ToLowerInvariant(ex.Message[0]) + ex.Message[1..]);
         }

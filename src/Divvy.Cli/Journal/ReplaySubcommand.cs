@@ -58,18 +58,7 @@ internal sealed class ReplaySubcommand
     {
         (string[] own, string[] job) = CommandLine.Split(_app, args);
         _jobArguments = job;
-        var parserOutput = new StringWriter();
-        _app.Out = parserOutput;
-        try
-        {
-            int exitCode = _app.Execute(own);
-            _out.Write(parserOutput.ToString());
-            return exitCode;
-        }
-        catch (CommandParsingException ex)
-        {
-            return _run.Usage(char.ToLowerInvariant(ex.Message[0]) + ex.Message[1..]);
-        }
+        return _run.Execute(_app, own, _out);
     }
 
     private int Execute()

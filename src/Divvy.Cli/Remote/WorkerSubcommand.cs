@@ -54,21 +54,7 @@ internal sealed class WorkerSubcommand
         _app.OnExecute(() => Execute());
     }
 
-    public int Run(string[] args)
-    {
-        var parserOutput = new StringWriter();
-        _app.Out = parserOutput;
-        try
-        {
-            int exitCode = _app.Execute(args);
-            _out.Write(parserOutput.ToString());
-            return exitCode;
-        }
-        catch (CommandParsingException ex)
-        {
-            return _run.Usage(char.ToLowerInvariant(ex.Message[0]) + ex.Message[1..]);
-        }
-    }
+    public int Run(string[] args) => _run.Execute(_app, args, _out);
 
     private int Execute()
     {

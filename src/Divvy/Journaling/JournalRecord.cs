@@ -27,13 +27,10 @@ internal sealed record JournalRecord(
     /// <summary>A body longer than this is garbage, not a record: the journal stops there.</summary>
     public const int MaxBodySize = 1 << 30;
 
-    /// <summary>Appends the record, header and body, to <paramref name="output"/>.</summary>
-    public void WriteTo(ArrayBufferWriter<byte> output) => Write(output, Key, Status, Attempts, Duration, Result, null, null, Payload, Error);
-
     /// <summary>
     /// Appends a record to <paramref name="output"/> without making one first. A success's result
-    /// is <paramref name="result"/>, or when that is <c>null</c>, what <paramref name="writeResult"/>
-    /// writes of <paramref name="value"/> in its place: serialized straight into the journal.
+    /// is what <paramref name="writeResult"/> writes of <paramref name="value"/>: serialized straight
+    /// into the journal; with no <paramref name="writeResult"/> the record keeps no result.
     /// </summary>
     public static void Write(
         ArrayBufferWriter<byte> output,
@@ -41,7 +38,6 @@ internal sealed record JournalRecord(
         ItemStatus status,
         int attempts,
         TimeSpan duration,
-        ReadOnlyMemory<byte>? result,
         Action<IBufferWriter<byte>, object?>? writeResult,
         object? value,
         ReadOnlyMemory<byte>? payload,
@@ -66,7 +62,7 @@ internal sealed record JournalRecord(
             output.Advance(16);
         }
 
-        if (result is null && writeResult is not null)
+        if (writeResult is not null)
         {
             int at = output.WrittenCount;
             WriteInt32(output, 0);
@@ -75,7 +71,7 @@ internal sealed record JournalRecord(
         }
         else
         {
-            WriteBytes(output, result);
+            WriteBytes(output, null);
         }
 
         WriteBytes(output, payload);

@@ -130,7 +130,7 @@ internal sealed class RunJournal : IDisposable
     /// </summary>
     public void Record(JournalKey key, ItemStatus status, int attempts, TimeSpan duration, Action<IBufferWriter<byte>, object?>? writeResult, object? result, ReadOnlyMemory<byte>? payload, RemoteError? error)
     {
-        JournalRecord.Write(_pending, key, status, attempts, duration, null, writeResult, result, payload, error);
+        JournalRecord.Write(_pending, key, status, attempts, duration, writeResult, result, payload, error);
         if (_pending.WrittenCount >= FlushAt)
         {
             Flush();
